@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# secbuf top-level Makefile.
+#
+# Out-of-tree module build against any kernel tree or headers package:
+#   make modules KDIR=/path/to/headers [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
+#
+# Everything else (userspace, tests, VM lanes) is driven from here too:
+#   make check   every lane, every subtest, ends with "N passed, N failed"
+#   make run     the scripted demo on the default board (arm64, 6.1)
+#   make shell   the default board, left at a shell in the guest
+#   make lint    W=1, sparse and checkpatch --strict against every lane's headers
+
+SRCDIR		:= $(CURDIR)
+KDIR		?= /lib/modules/$(shell uname -r)/build
+SECBUF_DIR	:= $(SRCDIR)/drivers/dma-buf/secbuf
+LANE		?= arm64-6.1
+O		?= $(SRCDIR)/build/host
+
+# The Kbuild file is the in-tree one; out of tree we only have to say "m"
+# and point the compiler at our uapi header.
+KBUILD_ARGS	:= M=$(SECBUF_DIR) CONFIG_DMABUF_SECBUF=m \
+		   KCPPFLAGS="-I$(SRCDIR)/include/uapi"
+
+.PHONY: all modules modules_clean userspace igt check run shell lint dtb clean
+
+all: userspace igt
+
+modules:
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules
+
+modules_clean:
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) clean
+
+userspace:
+	$(MAKE) -C userspace O=$(O)
+
+igt: userspace
+	$(MAKE) -C igt-tests O=$(O)
+
+dtb:
+	$(MAKE) -C dts O=$(O)
+
+check:
+	scripts/check
+
+run:
+	scripts/run-demo --lane $(LANE) $(if $(FRAMES),--frames $(FRAMES))
+
+shell:
+	scripts/run-demo --lane $(LANE) --shell
+
+lint:
+	scripts/lint
+
+clean:
+	rm -rf build
+	-$(MAKE) -C userspace clean O=$(O)
+	-$(MAKE) -C igt-tests clean O=$(O)
