@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/secbuf/<pool>: the secbuf uapi.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <linux/secbuf.h>
+
+#include "secbuf.h"
+
+/**
+ * secbuf_file_create() - make the context of a newly opened pool file
+ * @pool: the pool the file allocates from
+ *
+ * Context: Process context.
+ * Return: the context with one reference, owned by the caller and dropped
+ * with secbuf_file_put(), or NULL if out of memory.
+ */
+struct secbuf_file *secbuf_file_create(struct secbuf_pool *pool)
+{
+	struct secbuf_file *sfile;
+
+	sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
+	if (!sfile)
+		return NULL;
+	kref_init(&sfile->ref);
+	sfile->pool = pool;
+	return sfile;
+}
+
+static void secbuf_file_release_ref(struct kref *ref)
+{
+	kfree(container_of(ref, struct secbuf_file, ref));
+}
+
+/**
+ * secbuf_file_put() - drop a reference on a pool file context
+ * @sfile: the context
+ *
+ * Context: Any context that may sleep.
+ */
+void secbuf_file_put(struct secbuf_file *sfile)
+{
+	kref_put(&sfile->ref, secbuf_file_release_ref);
+}
+
+static int secbuf_dev_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct secbuf_pool *pool = container_of(misc, struct secbuf_pool,
+						secbuf_misc);
+	struct secbuf_file *sfile;
+
+	sfile = secbuf_file_create(pool);
+	if (!sfile)
+		return -ENOMEM;
+	file->private_data = sfile;
+	return nonseekable_open(inode, file);
+}
+
+static int secbuf_dev_release(struct inode *inode, struct file *file)
+{
+	secbuf_file_put(file->private_data);
+	return 0;
+}
+
+/*
+ * Read an ioctl argument of @usize bytes into a kernel struct of @ksize
+ * bytes: shorter user structs are zero-extended, longer ones must have a
+ * zero tail.
+ */
+static int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
+			    unsigned long arg, size_t usize)
+{
+	if (usize < minsize)
+		return -EINVAL;
+	return copy_struct_from_user(kdata, ksize, (void __user *)arg,
+				     usize);
+}
+
+static long secbuf_ioctl_alloc(struct secbuf_file *sfile, unsigned long arg,
+			       size_t usize)
+{
+	struct secbuf_alloc data;
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	ret = secbuf_copy_args(&data, sizeof(data), SECBUF_ALLOC_SIZE_VER0,
+			       arg, usize);
+	if (ret)
+		return ret;
+
+	if (data.fd || data.id || data.alloc_size)
+		return -EINVAL;
+	if (data.flags & ~SECBUF_ALLOC_VALID_FLAGS)
+		return -EINVAL;
+	if (data.fd_flags & ~SECBUF_FD_VALID_FLAGS)
+		return -EINVAL;
+	if (data.pad)
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(data.fd_flags & O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	dmabuf = secbuf_buffer_create(sfile, data.size,
+				      data.fd_flags & O_ACCMODE, &data.id);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto put_fd;
+	}
+	data.fd = fd;
+	data.alloc_size = dmabuf->size;
+
+	if (copy_to_user((void __user *)arg, &data,
+			 min(usize, sizeof(data)))) {
+		ret = -EFAULT;
+		goto put_dmabuf;
+	}
+	/* fd_install() consumes our reference to the dma-buf. */
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+put_dmabuf:
+	dma_buf_put(dmabuf);
+put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+static long secbuf_ioctl_pool_info(struct secbuf_file *sfile,
+				   unsigned long arg, size_t usize)
+{
+	struct secbuf_pool *pool = sfile->pool;
+	struct secbuf_pool_info data;
+	struct secbuf_pool_stats stats;
+	int ret;
+
+	ret = secbuf_copy_args(&data, sizeof(data), sizeof(data), arg, usize);
+	if (ret)
+		return ret;
+	if (data.flags & ~SECBUF_POOL_INFO_VALID_FLAGS)
+		return -EINVAL;
+	if (data.pad)
+		return -EINVAL;
+
+	secbuf_pool_get_stats(pool, &stats);
+	data.total_bytes = stats.total_bytes;
+	data.used_bytes = stats.used_bytes;
+	data.largest_free_bytes = stats.largest_free_bytes;
+	data.buffer_count = stats.nr_buffers;
+	data.max_buffer_bytes = secbuf_pool_max_buffer(pool);
+	data.file_max_bytes = READ_ONCE(secbuf_max_file_bytes);
+	data.file_max_buffers = READ_ONCE(secbuf_max_file_buffers);
+
+	mutex_lock(&pool->lock);
+	data.file_buffers = sfile->nr_buffers;
+	data.file_used_bytes = sfile->used_bytes;
+	mutex_unlock(&pool->lock);
+
+	if (copy_to_user((void __user *)arg, &data,
+			 min(usize, sizeof(data))))
+		return -EFAULT;
+	return 0;
+}
+
+static long secbuf_dev_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct secbuf_file *sfile = file->private_data;
+	size_t usize = _IOC_SIZE(cmd);
+
+	/* Match everything but the size, which may differ across versions. */
+	if (_IOC_TYPE(cmd) != SECBUF_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(SECBUF_IOC_ALLOC):
+		return secbuf_ioctl_alloc(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_POOL_INFO):
+		return secbuf_ioctl_pool_info(sfile, arg, usize);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations secbuf_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = secbuf_dev_open,
+	.release = secbuf_dev_release,
+	.unlocked_ioctl = secbuf_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/**
+ * secbuf_dev_register() - create /dev/secbuf/<pool>
+ * @pool: the pool, with its name set
+ *
+ * Context: Process context.
+ * Return: 0 or a negative errno from misc_register().
+ */
+int secbuf_dev_register(struct secbuf_pool *pool)
+{
+	struct miscdevice *misc = &pool->secbuf_misc;
+
+	misc->minor = MISC_DYNAMIC_MINOR;
+	misc->name = pool->secbuf_name;
+	misc->nodename = pool->secbuf_nodename;
+	misc->mode = secbuf_dev_mode;
+	misc->fops = &secbuf_dev_fops;
+	misc->groups = secbuf_pool_groups;
+	misc->parent = pool->dev;
+	return misc_register(misc);
+}
+
+/**
+ * secbuf_dev_unregister() - remove /dev/secbuf/<pool>
+ * @pool: the pool
+ *
+ * Context: Process context.
+ */
+void secbuf_dev_unregister(struct secbuf_pool *pool)
+{
+	misc_deregister(&pool->secbuf_misc);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/dma_heap/<pool>: the standard dma-heap allocation ioctl on a secbuf
+ * pool, so that dma-heap users (libcamera, GStreamer, libdmabufheap, the
+ * kernel's dma-heap selftest) allocate from secbuf unchanged.
+ *
+ * The dma-heap core does not export dma_heap_add() to modules (and Debian's
+ * arm64 kernels do not build it), so secbuf registers a misc device under
+ * the same node name and implements DMA_HEAP_IOCTL_ALLOC with the core's
+ * exact argument rules, including its tolerance of longer structs.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+
+#include <linux/dma-buf.h>
+#include <uapi/linux/dma-heap.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "secbuf.h"
+
+static int secbuf_heap_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct secbuf_pool *pool = container_of(misc, struct secbuf_pool,
+						heap_misc);
+	struct secbuf_file *sfile;
+
+	/* Each open heap file owns its buffers, as a /dev/secbuf file does. */
+	sfile = secbuf_file_create(pool);
+	if (!sfile)
+		return -ENOMEM;
+	file->private_data = sfile;
+	return nonseekable_open(inode, file);
+}
+
+static int secbuf_heap_release(struct inode *inode, struct file *file)
+{
+	secbuf_file_put(file->private_data);
+	return 0;
+}
+
+static long secbuf_heap_ioctl_alloc(struct secbuf_file *sfile,
+				    unsigned long arg, size_t usize)
+{
+	struct dma_heap_allocation_data data = {};
+	struct dma_buf *dmabuf;
+	u64 id;
+	int fd, ret;
+
+	/* Like dma-heap: shorter is zero-extended, longer is truncated. */
+	if (copy_from_user(&data, (void __user *)arg,
+			   min(usize, sizeof(data))))
+		return -EFAULT;
+
+	if (data.fd)
+		return -EINVAL;
+	if (data.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
+		return -EINVAL;
+	if (data.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(data.fd_flags & O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	dmabuf = secbuf_buffer_create(sfile, data.len,
+				      data.fd_flags & O_ACCMODE, &id);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto put_fd;
+	}
+	data.fd = fd;
+
+	if (copy_to_user((void __user *)arg, &data,
+			 min(usize, sizeof(data)))) {
+		ret = -EFAULT;
+		goto put_dmabuf;
+	}
+	/* fd_install() consumes our reference to the dma-buf. */
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+put_dmabuf:
+	dma_buf_put(dmabuf);
+put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+static long secbuf_heap_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	/* dma-heap matches the number only and answers -EINVAL past its table. */
+	if (_IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
+		return -EINVAL;
+	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+
+	return secbuf_heap_ioctl_alloc(file->private_data, arg,
+				       _IOC_SIZE(cmd));
+}
+
+static const struct file_operations secbuf_heap_fops = {
+	.owner = THIS_MODULE,
+	.open = secbuf_heap_open,
+	.release = secbuf_heap_release,
+	.unlocked_ioctl = secbuf_heap_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/**
+ * secbuf_heap_register() - create /dev/dma_heap/<pool>
+ * @pool: the pool, with its name set
+ *
+ * Context: Process context.
+ * Return: 0 or a negative errno from misc_register().
+ */
+int secbuf_heap_register(struct secbuf_pool *pool)
+{
+	struct miscdevice *misc = &pool->heap_misc;
+
+	misc->minor = MISC_DYNAMIC_MINOR;
+	misc->name = pool->heap_name;
+	misc->nodename = pool->heap_nodename;
+	misc->mode = secbuf_dev_mode;
+	misc->fops = &secbuf_heap_fops;
+	misc->parent = pool->dev;
+	return misc_register(misc);
+}
+
+/**
+ * secbuf_heap_unregister() - remove /dev/dma_heap/<pool>
+ * @pool: the pool
+ *
+ * Context: Process context.
+ */
+void secbuf_heap_unregister(struct secbuf_pool *pool)
+{
+	misc_deregister(&pool->heap_misc);
+}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * secbuf pool allocator.
+ *
+ * DOC: pool allocator
+ *
+ * The pool takes memory from its CMA area in chunks that are multiples of
+ * %SECBUF_CHUNK_SIZE (2 MiB) and never returns anything smaller to CMA, so
+ * the area stays divided on 2 MiB boundaries:
+ *
+ * - A buffer of 2 MiB or more gets a dedicated chunk of its size rounded up
+ *   to 2 MiB, starting on a 2 MiB boundary. dma_alloc_pages() only promises
+ *   CONFIG_CMA_ALIGNMENT (1 MiB on Debian's arm64 kernels), but because every
+ *   chunk secbuf takes or gives back is 2 MiB aligned and sized, CMA's
+ *   first-fit search lands on a 2 MiB boundary. When it does not (another
+ *   user of a shared CMA area, or a range CMA could not migrate), the chunk
+ *   is taken again with 2 MiB - PAGE_SIZE of slack and the aligned part used.
+ * - Smaller buffers share 2 MiB chunks, sub-allocated first-fit with a page
+ *   bitmap. A shared chunk goes back to CMA as soon as it is empty.
+ *
+ * dma_alloc_pages() falls back to the page allocator when CMA has nothing,
+ * so a chunk outside the pool's reserved region is handed back and the
+ * allocation fails with -ENOMEM: the pool never grows beyond its region.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "secbuf.h"
+
+#define SECBUF_CHUNK_PAGES	(SECBUF_CHUNK_SIZE >> PAGE_SHIFT)
+
+/* One scatterlist entry describes a buffer; its length is an unsigned int. */
+#define SECBUF_MAX_BUFFER	round_down((size_t)UINT_MAX, SECBUF_CHUNK_SIZE)
+
+/**
+ * secbuf_pool_init() - set up the allocator of a pool
+ * @pool: the pool, zeroed
+ * @dev: device whose CMA area backs the pool
+ * @name: pool name, must outlive the pool
+ * @size: capacity in bytes
+ *
+ * @pool->base and @pool->region_known may be set before or after this call.
+ *
+ * Context: Process context.
+ * Return: 0, or -EINVAL if @size cannot hold a single chunk.
+ */
+int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
+		     const char *name, size_t size)
+{
+	if (size < SECBUF_CHUNK_SIZE)
+		return -EINVAL;
+
+	pool->dev = dev;
+	pool->name = name;
+	pool->size = round_down(size, SECBUF_CHUNK_SIZE);
+	pool->next_id = 1;
+	mutex_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->chunks);
+	return 0;
+}
+
+/**
+ * secbuf_pool_fini() - tear down the allocator of an idle pool
+ * @pool: the pool
+ *
+ * Context: Process context. No buffer of the pool may be alive.
+ */
+void secbuf_pool_fini(struct secbuf_pool *pool)
+{
+	WARN_ON(!list_empty(&pool->chunks));
+	WARN_ON(pool->used_bytes || pool->nr_buffers || pool->chunk_bytes);
+	mutex_destroy(&pool->lock);
+}
+
+/**
+ * secbuf_pool_max_buffer() - largest size a single buffer may have
+ * @pool: the pool
+ *
+ * Context: Any context.
+ * Return: the limit in bytes.
+ */
+size_t secbuf_pool_max_buffer(const struct secbuf_pool *pool)
+{
+	return min_t(size_t, pool->size, SECBUF_MAX_BUFFER);
+}
+
+/**
+ * secbuf_pool_charge() - account a new buffer to its owner
+ * @sfile: the owning pool file
+ * @size: page-aligned size of the buffer
+ *
+ * Checks the per-file limits and the pool's capacity and, if they allow it,
+ * charges @size and one buffer to @sfile and to the pool.
+ *
+ * Context: Process context. Takes &secbuf_pool.lock.
+ * Return: 0, or -EDQUOT when a per-file limit would be exceeded.
+ */
+int secbuf_pool_charge(struct secbuf_file *sfile, size_t size)
+{
+	struct secbuf_pool *pool = sfile->pool;
+	unsigned long max_bytes = READ_ONCE(secbuf_max_file_bytes);
+	unsigned int max_buffers = READ_ONCE(secbuf_max_file_buffers);
+	int ret = 0;
+
+	mutex_lock(&pool->lock);
+	if (max_buffers && sfile->nr_buffers >= max_buffers) {
+		ret = -EDQUOT;
+		goto unlock;
+	}
+	if (max_bytes && (size > max_bytes ||
+			  sfile->used_bytes > max_bytes - size)) {
+		ret = -EDQUOT;
+		goto unlock;
+	}
+
+	sfile->nr_buffers++;
+	sfile->used_bytes += size;
+	pool->nr_buffers++;
+	pool->used_bytes += size;
+	pool->peak_used_bytes = max(pool->peak_used_bytes, pool->used_bytes);
+unlock:
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+
+/**
+ * secbuf_pool_uncharge() - undo secbuf_pool_charge()
+ * @sfile: the owning pool file
+ * @size: the size that was charged
+ *
+ * Context: Process context. Takes &secbuf_pool.lock.
+ */
+void secbuf_pool_uncharge(struct secbuf_file *sfile, size_t size)
+{
+	struct secbuf_pool *pool = sfile->pool;
+
+	mutex_lock(&pool->lock);
+	sfile->nr_buffers--;
+	sfile->used_bytes -= size;
+	pool->nr_buffers--;
+	pool->used_bytes -= size;
+	mutex_unlock(&pool->lock);
+}
+
+static bool secbuf_pool_owns(struct secbuf_pool *pool, phys_addr_t phys,
+			     size_t size)
+{
+	if (!pool->region_known)
+		return true;
+	return phys >= pool->base && size <= pool->size &&
+	       phys - pool->base <= pool->size - size;
+}
+
+static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
+				      dma_addr_t *dma)
+{
+	struct page *page;
+
+	page = dma_alloc_pages(pool->dev, size, dma, DMA_BIDIRECTIONAL,
+			       GFP_KERNEL | __GFP_NOWARN);
+	if (!page)
+		return NULL;
+
+	/* Memory from the page allocator fallback is not the pool's. */
+	if (!secbuf_pool_owns(pool, page_to_phys(page), size)) {
+		dma_free_pages(pool->dev, size, page, *dma, DMA_BIDIRECTIONAL);
+		return NULL;
+	}
+	return page;
+}
+
+/*
+ * Take @size bytes (a multiple of SECBUF_CHUNK_SIZE) from CMA. The caller has
+ * already reserved them in pool->chunk_bytes. Sleeps in CMA, so no lock held.
+ */
+static struct secbuf_chunk *secbuf_chunk_create(struct secbuf_pool *pool,
+						size_t size, bool shared)
+{
+	struct secbuf_chunk *chunk;
+	phys_addr_t phys;
+
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
+
+	if (shared) {
+		chunk->bitmap = bitmap_zalloc(SECBUF_CHUNK_PAGES, GFP_KERNEL);
+		if (!chunk->bitmap)
+			goto free_chunk;
+	}
+
+	chunk->alloc_size = size;
+	chunk->page = secbuf_chunk_take(pool, size, &chunk->dma);
+	if (!chunk->page)
+		goto free_bitmap;
+	phys = page_to_phys(chunk->page);
+
+	/* Shared chunks need no alignment beyond what CMA gives them. */
+	if (!shared && !IS_ALIGNED(phys, SECBUF_CHUNK_SIZE)) {
+		dma_free_pages(pool->dev, size, chunk->page, chunk->dma,
+			       DMA_BIDIRECTIONAL);
+		chunk->alloc_size = size + SECBUF_CHUNK_SIZE - PAGE_SIZE;
+		chunk->page = secbuf_chunk_take(pool, chunk->alloc_size,
+						&chunk->dma);
+		if (!chunk->page)
+			goto free_bitmap;
+		phys = ALIGN(page_to_phys(chunk->page), SECBUF_CHUNK_SIZE);
+	}
+
+	chunk->base = phys;
+	chunk->size = size;
+	return chunk;
+
+free_bitmap:
+	bitmap_free(chunk->bitmap);
+free_chunk:
+	kfree(chunk);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void secbuf_chunk_destroy(struct secbuf_pool *pool,
+				 struct secbuf_chunk *chunk)
+{
+	dma_free_pages(pool->dev, chunk->alloc_size, chunk->page, chunk->dma,
+		       DMA_BIDIRECTIONAL);
+	bitmap_free(chunk->bitmap);
+	kfree(chunk);
+}
+
+/* Keep the list sorted by address so that free gaps can be measured. */
+static void secbuf_chunk_insert(struct secbuf_pool *pool,
+				struct secbuf_chunk *chunk)
+{
+	struct secbuf_chunk *pos;
+
+	lockdep_assert_held(&pool->lock);
+
+	list_for_each_entry(pos, &pool->chunks, node) {
+		if (pos->base > chunk->base) {
+			list_add_tail(&chunk->node, &pos->node);
+			return;
+		}
+	}
+	list_add_tail(&chunk->node, &pool->chunks);
+}
+
+static struct page *secbuf_chunk_page(struct secbuf_chunk *chunk,
+				      unsigned long index)
+{
+	return pfn_to_page(PHYS_PFN(chunk->base) + index);
+}
+
+/* First fit in the shared chunks. Returns false if no chunk has room. */
+static bool secbuf_pool_alloc_shared(struct secbuf_pool *pool,
+				     unsigned int nr_pages,
+				     struct secbuf_range *range)
+{
+	struct secbuf_chunk *chunk;
+	unsigned long start;
+
+	lockdep_assert_held(&pool->lock);
+
+	list_for_each_entry(chunk, &pool->chunks, node) {
+		if (!chunk->bitmap ||
+		    SECBUF_CHUNK_PAGES - chunk->used_pages < nr_pages)
+			continue;
+		start = bitmap_find_next_zero_area(chunk->bitmap,
+						   SECBUF_CHUNK_PAGES, 0,
+						   nr_pages, 0);
+		if (start >= SECBUF_CHUNK_PAGES)
+			continue;
+
+		bitmap_set(chunk->bitmap, start, nr_pages);
+		chunk->used_pages += nr_pages;
+		range->chunk = chunk;
+		range->page = secbuf_chunk_page(chunk, start);
+		range->size = (size_t)nr_pages << PAGE_SHIFT;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * secbuf_pool_alloc() - take a physically contiguous range from the pool
+ * @pool: the pool
+ * @size: bytes, page aligned and at most secbuf_pool_max_buffer()
+ * @range: filled in on success
+ *
+ * The memory is not zeroed. A range of %SECBUF_CHUNK_SIZE or more starts on
+ * a %SECBUF_CHUNK_SIZE boundary.
+ *
+ * Context: Process context, may sleep in CMA. Takes &secbuf_pool.lock.
+ * Return: 0, or -ENOMEM when the pool has no room for @size.
+ */
+int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
+		      struct secbuf_range *range)
+{
+	bool shared = size < SECBUF_CHUNK_SIZE;
+	size_t chunk_size = shared ? SECBUF_CHUNK_SIZE :
+				     round_up(size, SECBUF_CHUNK_SIZE);
+	struct secbuf_chunk *chunk;
+
+	mutex_lock(&pool->lock);
+	if (shared && secbuf_pool_alloc_shared(pool, size >> PAGE_SHIFT,
+					       range)) {
+		mutex_unlock(&pool->lock);
+		return 0;
+	}
+	if (pool->size - pool->chunk_bytes < chunk_size) {
+		mutex_unlock(&pool->lock);
+		return -ENOMEM;
+	}
+	/* Promise the bytes to this allocation while CMA works unlocked. */
+	pool->chunk_bytes += chunk_size;
+	mutex_unlock(&pool->lock);
+
+	chunk = secbuf_chunk_create(pool, chunk_size, shared);
+
+	mutex_lock(&pool->lock);
+	if (IS_ERR(chunk)) {
+		pool->chunk_bytes -= chunk_size;
+		mutex_unlock(&pool->lock);
+		return PTR_ERR(chunk);
+	}
+	secbuf_chunk_insert(pool, chunk);
+	if (shared) {
+		/* A fresh chunk always has room for a small buffer. */
+		WARN_ON(!secbuf_pool_alloc_shared(pool, size >> PAGE_SHIFT,
+						  range));
+	} else {
+		range->chunk = chunk;
+		range->page = secbuf_chunk_page(chunk, 0);
+		range->size = size;
+	}
+	mutex_unlock(&pool->lock);
+	return 0;
+}
+
+/**
+ * secbuf_pool_free() - give a range back to the pool
+ * @pool: the pool
+ * @range: a range returned by secbuf_pool_alloc()
+ *
+ * A chunk left empty goes back to CMA.
+ *
+ * Context: Process context, may sleep in CMA. Takes &secbuf_pool.lock.
+ */
+void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range)
+{
+	struct secbuf_chunk *chunk = range->chunk;
+	unsigned long start;
+
+	mutex_lock(&pool->lock);
+	if (chunk->bitmap) {
+		start = page_to_phys(range->page) - chunk->base;
+		bitmap_clear(chunk->bitmap, start >> PAGE_SHIFT,
+			     range->size >> PAGE_SHIFT);
+		chunk->used_pages -= range->size >> PAGE_SHIFT;
+		if (chunk->used_pages)
+			chunk = NULL;
+	}
+	if (chunk) {
+		list_del(&chunk->node);
+		pool->chunk_bytes -= chunk->size;
+	}
+	mutex_unlock(&pool->lock);
+
+	if (chunk)
+		secbuf_chunk_destroy(pool, chunk);
+	range->chunk = NULL;
+}
+
+/* Largest free run of pages in a shared chunk, in bytes. */
+static size_t secbuf_chunk_largest_free(struct secbuf_chunk *chunk)
+{
+	unsigned int start = 0, end, best = 0;
+
+	while (start < SECBUF_CHUNK_PAGES) {
+		start = find_next_zero_bit(chunk->bitmap, SECBUF_CHUNK_PAGES,
+					   start);
+		if (start >= SECBUF_CHUNK_PAGES)
+			break;
+		end = find_next_bit(chunk->bitmap, SECBUF_CHUNK_PAGES, start);
+		best = max(best, end - start);
+		start = end;
+	}
+	return (size_t)best << PAGE_SHIFT;
+}
+
+/*
+ * Largest range CMA could give a new chunk. With a dedicated region this is
+ * the largest 2 MiB-aligned gap between the chunks; on a shared CMA area
+ * only the pool's own capacity is known, an upper bound.
+ */
+static size_t secbuf_pool_largest_gap(struct secbuf_pool *pool)
+{
+	struct secbuf_chunk *chunk;
+	phys_addr_t start, end;
+	size_t best = 0;
+
+	lockdep_assert_held(&pool->lock);
+
+	if (!pool->region_known)
+		return round_down(pool->size - pool->chunk_bytes,
+				  SECBUF_CHUNK_SIZE);
+
+	start = pool->base;
+	list_for_each_entry(chunk, &pool->chunks, node) {
+		phys_addr_t taken = page_to_phys(chunk->page);
+
+		end = round_down(taken, SECBUF_CHUNK_SIZE);
+		if (end > start)
+			best = max_t(size_t, best, end - start);
+		start = max(start, round_up(taken + chunk->alloc_size,
+					    SECBUF_CHUNK_SIZE));
+	}
+	end = pool->base + pool->size;
+	if (end > start)
+		best = max_t(size_t, best, end - start);
+
+	/* An allocation in flight may be about to take any of it. */
+	return min(best, pool->size - pool->chunk_bytes);
+}
+
+/**
+ * secbuf_pool_get_stats() - snapshot the counters of a pool
+ * @pool: the pool
+ * @stats: filled in
+ *
+ * Context: Process context. Takes &secbuf_pool.lock.
+ */
+void secbuf_pool_get_stats(struct secbuf_pool *pool,
+			   struct secbuf_pool_stats *stats)
+{
+	struct secbuf_chunk *chunk;
+	size_t largest;
+
+	mutex_lock(&pool->lock);
+	largest = secbuf_pool_largest_gap(pool);
+	list_for_each_entry(chunk, &pool->chunks, node) {
+		if (chunk->bitmap)
+			largest = max(largest,
+				      secbuf_chunk_largest_free(chunk));
+	}
+
+	stats->total_bytes = pool->size;
+	stats->used_bytes = pool->used_bytes;
+	stats->peak_used_bytes = pool->peak_used_bytes;
+	stats->largest_free_bytes = min(largest, secbuf_pool_max_buffer(pool));
+	stats->chunk_bytes = pool->chunk_bytes;
+	stats->nr_buffers = pool->nr_buffers;
+	mutex_unlock(&pool->lock);
+}
