@@ -11,7 +11,7 @@
 #include <linux/version.h>
 
 /* vm_flags became read-only with accessors in 6.3. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void secbuf_vm_flags_set(struct vm_area_struct *vma,
 				       unsigned long flags)
 {
@@ -22,14 +22,14 @@ static inline void secbuf_vm_flags_set(struct vm_area_struct *vma,
 #endif
 
 /* platform_driver.remove returns void from 6.11; before, use remove_new. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#if KERNEL_VERSION(6, 11, 0) > LINUX_VERSION_CODE
 #define SECBUF_PLATFORM_REMOVE	remove_new
 #else
 #define SECBUF_PLATFORM_REMOVE	remove
 #endif
 
 /* The namespace argument became a string literal in 6.13. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) > LINUX_VERSION_CODE
 #define SECBUF_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS(DMA_BUF)
 #else
 #define SECBUF_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS("DMA_BUF")

@@ -30,14 +30,12 @@
  * @dev: the importing device
  * @sgt: a single-entry table describing the whole buffer
  * @node: entry in &secbuf_buffer.attachments
- * @dir: direction of the current mapping, valid while @mapped
- * @mapped: @sgt is DMA-mapped for @dev
+ * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
  */
 struct secbuf_attachment {
 	struct device *dev;
 	struct sg_table sgt;
 	struct list_head node;
-	enum dma_data_direction dir;
 	bool mapped;
 };
 
@@ -114,7 +112,6 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		return ERR_PTR(ret);
 
 	mutex_lock(&buffer->lock);
-	a->dir = dir;
 	a->mapped = true;
 	mutex_unlock(&buffer->lock);
 	return &a->sgt;

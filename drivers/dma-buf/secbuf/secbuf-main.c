@@ -47,7 +47,7 @@ MODULE_PARM_DESC(dev_mode,
 static char *cma_pool_size = "0";
 module_param(cma_pool_size, charp, 0444);
 MODULE_PARM_DESC(cma_pool_size,
-		 "Size of a pool \"" SECBUF_DEFAULT_POOL "\" on the default CMA area, e.g. 64M (default 0: none)");
+		 "Size of a pool \"default\" on the default CMA area, e.g. 64M");
 
 static struct platform_device *secbuf_default_pdev;
 

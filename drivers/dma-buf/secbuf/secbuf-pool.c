@@ -2,6 +2,10 @@
 /*
  * secbuf pool allocator.
  *
+ * Copyright (C) 2026 The secbuf authors
+ */
+
+/**
  * DOC: pool allocator
  *
  * The pool takes memory from its CMA area in chunks that are multiples of

@@ -143,7 +143,7 @@ struct secbuf_pool {
 	bool region_known;
 	bool rmem_initialized;
 
-	struct mutex lock;
+	struct mutex lock;	/* see DOC: locking */
 	struct list_head chunks;
 	size_t chunk_bytes;
 	size_t used_bytes;
@@ -192,7 +192,7 @@ struct secbuf_buffer {
 	struct secbuf_range range;
 	u64 id;
 
-	struct mutex lock;
+	struct mutex lock;	/* see DOC: locking */
 	struct list_head attachments;
 	void *vaddr;
 	unsigned int vmap_count;
