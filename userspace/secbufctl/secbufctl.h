@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * secbufctl: shared declarations of the command-line tool.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#ifndef SECBUFCTL_H
+#define SECBUFCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+
+/* Set by main(): the directory holding the pool nodes. */
+extern const char *sbc_dev_dir;
+
+/* ---- commands (cmd_*.c) ---- */
+
+struct sbc_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);	/* argv[0] is the name */
+	void (*usage)(FILE *out);
+};
+
+int cmd_info(int argc, char **argv);
+void cmd_info_usage(FILE *out);
+int cmd_alloc(int argc, char **argv);
+void cmd_alloc_usage(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_usage(FILE *out);
+int cmd_fetch(int argc, char **argv);
+void cmd_fetch_usage(FILE *out);
+
+/* ---- messages (util.c) ---- */
+
+/* "secbufctl: <what>: <strerror> (<ENAME>)[: <hint>]" on stderr. */
+void sbc_error(int errnum, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "secbufctl: <what>" on stderr, for errors without an errno. */
+void sbc_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A usage error of @cmd (NULL for the top level): prints the message and a
+ * pointer to --help on stderr and returns EXIT_USAGE.
+ */
+int sbc_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Handles a getopt_long() return of '?' or ':' for @cmd: reports the
+ * offending option and returns EXIT_USAGE.
+ */
+int sbc_bad_option(const char *cmd, int opt, char **argv);
+
+/* "EDQUOT", or "E?" if the C library does not know the number. */
+const char *sbc_errno_name(int errnum);
+
+/* A word or two on what an errno means for a pool or allocation, or NULL. */
+const char *sbc_open_hint(int errnum);
+const char *sbc_alloc_hint(int errnum, uint64_t size);
+
+/* Path of a pool given by name (under sbc_dev_dir) or path. Malloc()ed. */
+char *sbc_pool_path(const char *name_or_path);
+
+/* ---- numbers and bytes (util.c) ---- */
+
+/* Parses "4096", "0x1000", "4K", "4KiB", "1M", "2G". Returns 0 or -1. */
+int sbc_parse_size(const char *s, uint64_t *out);
+
+/* Parses a non-negative decimal count. Returns 0 or -1. */
+int sbc_parse_uint(const char *s, unsigned long *out);
+
+/* "0 B", "4 KiB", "1.5 MiB" into @buf (at least 32 bytes). */
+const char *sbc_human_size(uint64_t bytes, char *buf, size_t len);
+
+/* Fills @len bytes at @dst with @text repeated. */
+void sbc_fill(void *dst, size_t len, const char *text);
+
+/* FNV-1a 64-bit hash of @len bytes. */
+uint64_t sbc_fnv1a64(const void *data, size_t len);
+
+/*
+ * Prints up to @max bytes of @data as a double-quoted C-style string with
+ * non-printables escaped. Trailing zero bytes are summarised instead.
+ */
+void sbc_print_bytes(FILE *out, const void *data, size_t len, size_t max);
+
+/* ---- dma-buf descriptors (util.c) ---- */
+
+struct sbc_fd_info {
+	uint64_t inode;		/* st_ino: the same in every process */
+	char exporter[64];	/* from /proc/self/fdinfo, or "" */
+	char name[64];		/* from /proc/self/fdinfo, or "" */
+};
+
+void sbc_get_fd_info(int fd, struct sbc_fd_info *info);
+
+/* ---- buffer contents (util.c) ---- */
+
+struct secbuf_buffer;
+
+/*
+ * Maps @buf and fills it with @text repeated, inside a CPU write access.
+ * Reports failures itself. Returns 0 or -1.
+ */
+int sbc_fill_buffer(struct secbuf_buffer *buf, const char *text);
+
+/*
+ * Maps @buf and prints, inside a CPU read access, one line: @prefix, its
+ * first bytes and the FNV-1a 64 checksum of the whole buffer. Reports
+ * failures itself. Returns 0 or -1.
+ */
+int sbc_show_contents(struct secbuf_buffer *buf, const char *prefix);
+
+/* ---- JSON output (json.c) ---- */
+
+struct sbc_json {
+	FILE *out;
+	int depth;
+	bool need_comma;
+};
+
+void json_init(struct sbc_json *j, FILE *out);
+/* @key is NULL for array elements and the top-level value. */
+void json_begin_object(struct sbc_json *j, const char *key);
+void json_end_object(struct sbc_json *j);
+void json_begin_array(struct sbc_json *j, const char *key);
+void json_end_array(struct sbc_json *j);
+void json_string(struct sbc_json *j, const char *key, const char *val);
+void json_u64(struct sbc_json *j, const char *key, uint64_t val);
+void json_int(struct sbc_json *j, const char *key, long long val);
+void json_bool(struct sbc_json *j, const char *key, bool val);
+/* Ends the document with a newline. */
+void json_finish(struct sbc_json *j);
+
+#endif /* SECBUFCTL_H */
