@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host checks of libsecbuf and secbufctl that need no secbuf driver.
+# Run through 'make -C userspace test', which passes the variables below.
+# Ends with a "N passed, N failed" line; exits 1 if anything failed.
+
+set -u
+
+: "${O:?}" "${SRCDIR:?}" "${VERSION:?}" "${SONAME:?}" "${REALNAME:?}"
+: "${NM:=nm}" "${CC:=cc}" "${PKG_CONFIG:=pkg-config}" "${TEST_BIN:?}"
+
+CTL="$O/bin/secbufctl"
+LIB="$O/lib/libsecbuf.so"
+MAP="$SRCDIR/lib/libsecbuf.map"
+HDR="$SRCDIR/include/secbuf.h"
+
+tmp=$(mktemp -d /tmp/secbuf-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: passes if COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+# run WANT_RC DESCRIPTION COMMAND...: stdout/stderr go to $tmp/out, $tmp/err.
+run() {
+	local want=$1 desc=$2 rc
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc (exit $rc)"
+	else
+		bad "$desc: exit $rc, want $want"
+		sed 's/^/#   /' "$tmp/out" "$tmp/err"
+	fi
+}
+
+have_python=false
+command -v python3 >/dev/null && have_python=true
+
+# json_check DESCRIPTION PYTHON-EXPR: $tmp/out must be JSON and EXPR (on
+# the parsed document, as d) must be true.
+json_check() {
+	local desc=$1 expr=$2
+	if ! $have_python; then
+		echo "# skipped (no python3): $desc"
+		return
+	fi
+	if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if ('"$expr"') else 1)' "$tmp/out" 2>"$tmp/pyerr"; then
+		ok "$desc"
+	else
+		bad "$desc"
+		sed 's/^/#   /' "$tmp/out" "$tmp/pyerr"
+	fi
+}
+
+echo "# exported symbols"
+
+# Exported, versioned functions of the .so; the map's global names; the
+# functions the header declares.
+"$NM" -D --defined-only "$LIB" | awk '$2 == "T" { print $3 }' |
+	sort >"$tmp/nm"
+sed -n 's/^[[:space:]]*\(secbuf_[a-z0-9_]*\);.*/\1/p' "$MAP" | sort >"$tmp/map"
+grep -o '^[a-z].*\bsecbuf_[a-z0-9_]*(' "$HDR" |
+	sed 's/.*\b\(secbuf_[a-z0-9_]*\)($/\1/' | sort -u >"$tmp/hdr"
+
+sed 's/@@LIBSECBUF_1$//' "$tmp/nm" >"$tmp/nm-names"
+check "exported symbols equal libsecbuf.map ($(wc -l <"$tmp/map") functions)" \
+	diff -u "$tmp/map" "$tmp/nm-names"
+check "every exported symbol is versioned LIBSECBUF_1" \
+	bash -c '! grep -v "@@LIBSECBUF_1$" "$1"' _ "$tmp/nm"
+check "the header declares exactly the functions of the map" \
+	diff -u "$tmp/map" "$tmp/hdr"
+check "nothing else is exported (no data, no helpers)" \
+	bash -c '! "$1" -D --defined-only "$2" |
+		 grep -v -e " T secbuf_" -e " A LIBSECBUF_1$"' _ "$NM" "$LIB"
+check "soname is $SONAME" \
+	bash -c 'readelf -d "$1" | grep -q "SONAME.*\[$2\]"' _ "$LIB" "$SONAME"
+check "libsecbuf.so -> $SONAME -> $REALNAME" \
+	test "$(readlink "$O/lib/libsecbuf.so")" = "$SONAME" -a \
+	     "$(readlink "$O/lib/$SONAME")" = "$REALNAME"
+check "libsecbuf.a exists" test -s "$O/lib/libsecbuf.a"
+
+echo "# library (no driver: memfds and /dev/null stand in)"
+
+"$TEST_BIN" >"$tmp/lib-out" 2>&1
+sed 's/^/    /' "$tmp/lib-out"
+line=$(tail -n 1 "$tmp/lib-out")
+if [[ $line =~ ^libsecbuf:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	pass=$((pass + BASH_REMATCH[1]))
+	fail=$((fail + BASH_REMATCH[2]))
+else
+	bad "test-libsecbuf did not finish"
+fi
+
+echo "# pkg-config"
+
+cat >"$tmp/prog.c" <<'PROG'
+#include <secbuf.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	(void)argc;
+	return strcmp(secbuf_api_version(), argv[1]) != 0;
+}
+PROG
+
+export PKG_CONFIG_PATH="$O/lib/pkgconfig"
+check "pkg-config --modversion is $VERSION" \
+	test "$($PKG_CONFIG --modversion libsecbuf)" = "$VERSION"
+check "uninstalled .pc points at the source headers" \
+	bash -c '"$1" --cflags libsecbuf | grep -q -- "-I$2/include"' _ \
+	"$PKG_CONFIG" "$SRCDIR"
+check "a program builds and runs against the build tree" \
+	bash -c '"$1" -o "$2/prog" "$2/prog.c" $("$3" --cflags --libs libsecbuf) &&
+		 LD_LIBRARY_PATH="$4/lib" "$2/prog" "$5"' _ \
+	"$CC" "$tmp" "$PKG_CONFIG" "$O" "$VERSION"
+check "installed .pc has the configured prefix" \
+	bash -c 'PKG_CONFIG_DISABLE_UNINSTALLED=1 \
+		 "$1" --variable=prefix libsecbuf | grep -qx "/usr/local"' _ \
+	"$PKG_CONFIG"
+unset PKG_CONFIG_PATH
+
+echo "# install"
+
+inst="$tmp/inst"
+if make -s -C "$SRCDIR" O="$tmp/build" PREFIX=/usr DESTDIR="$inst" \
+	install >"$tmp/inst-log" 2>&1; then
+	ok "make install PREFIX=/usr DESTDIR=..."
+else
+	bad "make install"
+	sed 's/^/#   /' "$tmp/inst-log"
+fi
+for f in usr/bin/secbufctl usr/include/secbuf.h usr/lib/$REALNAME \
+	 usr/lib/$SONAME usr/lib/libsecbuf.so usr/lib/libsecbuf.a \
+	 usr/lib/pkgconfig/libsecbuf.pc; do
+	check "installed $f" test -e "$inst/$f"
+done
+check "installed .pc builds a program against the installed tree" \
+	bash -c 'export PKG_CONFIG_LIBDIR="$1/usr/lib/pkgconfig"
+		 export PKG_CONFIG_SYSROOT_DIR="$1"
+		 "$2" -o "$3/prog2" "$3/prog.c" $("$4" --cflags --libs libsecbuf) &&
+		 LD_LIBRARY_PATH="$1/usr/lib" "$3/prog2" "$5"' _ \
+	"$inst" "$CC" "$tmp" "$PKG_CONFIG" "$VERSION"
+check "libsecbuf.a links a static program" \
+	bash -c '"$1" -static -o "$2/prog3" "$2/prog.c" -I"$3/usr/include" \
+		 "$3/usr/lib/libsecbuf.a" && "$2/prog3" "$4"' _ \
+	"$CC" "$tmp" "$inst" "$VERSION"
+
+echo "# secbufctl usage and exit codes"
+
+run 0 "secbufctl --help" "$CTL" --help
+check "--help goes to stdout" grep -q '^Usage: secbufctl' "$tmp/out"
+run 0 "secbufctl -h" "$CTL" -h
+run 0 "secbufctl --version" "$CTL" --version
+check "--version says $VERSION" grep -q "secbufctl $VERSION " "$tmp/out"
+run 2 "secbufctl (no command)" "$CTL"
+check "usage errors point at --help" grep -q "Try 'secbufctl --help'" "$tmp/err"
+run 2 "secbufctl bogus" "$CTL" bogus
+run 2 "secbufctl --bogus" "$CTL" --bogus
+run 2 "secbufctl --dev-dir (no argument)" "$CTL" --dev-dir
+for cmd in info alloc serve fetch; do
+	run 0 "secbufctl $cmd --help" "$CTL" "$cmd" --help
+	check "$cmd --help shows its usage" \
+		grep -q "^Usage: secbufctl $cmd" "$tmp/out"
+	run 0 "secbufctl help $cmd" "$CTL" help "$cmd"
+	run 2 "secbufctl $cmd --bogus" "$CTL" "$cmd" --bogus
+done
+run 2 "secbufctl help bogus" "$CTL" help bogus
+run 2 "alloc without --pool" "$CTL" alloc --size 4K
+run 2 "alloc without --size" "$CTL" alloc --pool gpu
+run 2 "alloc --size 1Q" "$CTL" alloc --pool gpu --size 1Q
+run 2 "alloc --size 99999999999G (overflow)" "$CTL" alloc --pool gpu --size 99999999999G
+run 2 "alloc --size missing its argument" "$CTL" alloc --pool gpu --size
+check "missing arguments are named" grep -q "option '--size' needs an argument" "$tmp/err"
+run 2 "alloc --hold soon" "$CTL" alloc --pool gpu --size 4K --hold soon
+run 2 "alloc --fill with --read-only" "$CTL" alloc --pool gpu --size 4K --fill x --read-only
+run 2 "alloc --name too long" "$CTL" alloc --pool gpu --size 4K --name 0123456789012345678901234567890123
+run 2 "alloc stray argument" "$CTL" alloc --pool gpu --size 4K extra
+run 2 "serve without --socket" "$CTL" serve --pool gpu --size 4K
+run 2 "serve --count 0" "$CTL" serve --pool gpu --size 4K --socket "$tmp/s" --count 0
+run 2 "fetch without --socket" "$CTL" fetch
+run 2 "fetch --timeout x" "$CTL" fetch --socket "$tmp/s" --timeout x
+
+echo "# secbufctl error paths"
+
+run 1 "info with a missing pool directory" "$CTL" --dev-dir "$tmp/nodir" info
+check "it says what is missing, with the errno name" \
+	grep -q "$tmp/nodir: No such file or directory (ENOENT)" "$tmp/err"
+run 1 "info --json with a missing pool directory" \
+	"$CTL" --dev-dir "$tmp/nodir" info --json
+json_check "... prints valid JSON with the error" \
+	'd["pools"] == [] and d["errors"][0]["errno"] == "ENOENT" and d["errors"][0]["path"].endswith("/nodir")'
+
+mkdir "$tmp/empty"
+run 0 "info --json with an empty pool directory" \
+	"$CTL" --dev-dir "$tmp/empty" info --json
+json_check "... prints empty pools and errors" 'd == {"pools": [], "errors": []}'
+
+mkdir "$tmp/odd"
+odd=$(printf 'we"ird\\na\nme\001\377')
+: >"$tmp/odd/$odd"
+run 1 "info --json on a non-device with an odd name" \
+	"$CTL" --dev-dir "$tmp/odd" info --json
+json_check "... escapes the name into valid JSON" \
+	'd["errors"][0]["errno"] == "ENODEV" and "we\"ird\\na\nme\u0001\ufffd" in d["errors"][0]["path"]'
+run 1 "info --json on /dev/null" "$CTL" info --json /dev/null
+json_check "... reports ENOTTY" 'd["errors"][0]["errno"] == "ENOTTY"'
+run 1 "info of a missing pool by name" "$CTL" --dev-dir "$tmp/empty" info gpu
+check "... hints that the module may not be loaded" \
+	grep -q "(ENOENT): no such pool" "$tmp/err"
+
+run 1 "alloc from a missing pool" "$CTL" --dev-dir "$tmp/empty" alloc --pool gpu --size 4K
+run 1 "alloc from /dev/null" "$CTL" alloc --pool /dev/null --size 4K
+check "... names the errno" grep -q "alloc 4096 bytes from null: .*(ENOTTY)" "$tmp/err"
+run 1 "serve from /dev/null" "$CTL" serve --pool /dev/null --size 4K --socket "$tmp/s"
+run 1 "fetch with no server" "$CTL" fetch --socket "$tmp/nosock" --timeout 0
+check "... hints at serve" grep -q "is 'secbufctl serve' running?" "$tmp/err"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
