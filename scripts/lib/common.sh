@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the secbuf VM harness. Sourced by every entry point in
+# scripts/; never executed on its own.
+
+SECBUF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SECBUF_SCRIPTS=$SECBUF_TOP/scripts
+SECBUF_BUILD=${SECBUF_BUILD:-$SECBUF_TOP/build}
+SECBUF_DEFAULT_LANES="arm64-6.1 arm64-6.12"
+
+# Progress goes to stderr so that stdout stays machine-readable where needed
+# (lane-env prints shell variables on stdout).
+msg() { printf '%s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Verbose output only with V=1.
+vmsg() { [[ ${V:-0} == 1 ]] && msg "$@"; return 0; }
+
+# The package cache lives outside the repository: downloads are big and must
+# survive "make clean" and fresh clones.
+secbuf_cache_dir() {
+	local dir=${SECBUF_CACHE:-/var/cache/secbuf}
+
+	if ! mkdir -p "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
+		[[ -n ${SECBUF_CACHE:-} ]] && die "cache directory $dir is not writable"
+		dir=${XDG_CACHE_HOME:-$HOME/.cache}/secbuf
+		mkdir -p "$dir" || die "cannot create cache directory $dir"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# apt-cache with its binary cache kept in ours: Docker-style images disable
+# apt's own (Dir::Cache::pkgcache ""), which makes every call take seconds.
+# apt rebuilds this cache by itself whenever the package lists change.
+apt_cache() {
+	local dir
+
+	dir=$(secbuf_cache_dir)/apt
+	mkdir -p "$dir"
+	apt-cache -o Dir::Cache::pkgcache="$dir/pkgcache.bin" \
+		  -o Dir::Cache::srcpkgcache="$dir/srcpkgcache.bin" "$@"
+}
+
+# Run "$@" with an exclusive lock on the cache, so that two harness runs
+# (say "make lint" and "make check") do not extract into the same place at once.
+with_cache_lock() {
+	local cache lock
+
+	cache=$(secbuf_cache_dir)
+	lock=$cache/.lock
+	(
+		flock 9
+		"$@"
+	) 9>"$lock"
+}
+
+lane_conf() { printf '%s/lanes/%s.conf\n' "$SECBUF_SCRIPTS" "$1"; }
+
+known_lanes() {
+	local f
+
+	for f in "$SECBUF_SCRIPTS"/lanes/*.conf; do
+		f=${f##*/}
+		printf '%s ' "${f%.conf}"
+	done
+	printf '\n'
+}
+
+# load_lane LANE: sets LANE, the LANE_* variables of scripts/lanes/LANE.conf
+# and the board's variables (QEMU, QEMU_OPTS, BOARD_POOLS, ...).
+load_lane() {
+	local conf
+
+	LANE=$1
+	conf=$(lane_conf "$LANE")
+	[[ -f $conf ]] || die "unknown lane '$LANE' (known: $(known_lanes))"
+	# shellcheck source=/dev/null
+	. "$conf"
+	load_board "$LANE_BOARD"
+	LANE_OUT=$SECBUF_BUILD/$LANE
+}
+
+load_board() {
+	local conf=$SECBUF_SCRIPTS/boards/$1.conf
+
+	[[ -f $conf ]] || die "unknown board '$1' (no $conf)"
+	BOARD=$1
+	# shellcheck source=/dev/null
+	. "$conf"
+}
+
+# Print "[lane] message" progress lines.
+lane_msg() { msg "[$LANE] $*"; }
+
+# Show the tail of a log file after a failed step.
+show_log_tail() {
+	local log=$1 n=${2:-40}
+
+	msg "---- last $n lines of $log ----"
+	tail -n "$n" "$log" >&2 || true
+	msg "----"
+}

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# prepare_lane: resolve a lane's kernel packages, fetch and unpack them into
+# the cache and set KVER, KDIR, VMLINUZ, MODDIR, BUSYBOX, ... for it.
+# Needs lib/common.sh and lib/debpkg.sh, and load_lane done.
+#
+# Cache layout (${SECBUF_CACHE:-/var/cache/secbuf}):
+#   debs/                         the .deb files, as apt-get download names them
+#   kernel/<image pkg>_<ver>/     linux-image unpacked, with a modules.dep
+#   kernel/<headers pkg>_<ver>+kbuild_<ver>/
+#                                 linux-headers-<kver>-<arch>, -common and the
+#                                 host's linux-kbuild unpacked into one root
+#   busybox/<ver>_<arch>/         busybox-static unpacked
+
+# resolve_meta META: print "package version" of the versioned package the
+# lane's meta package (e.g. linux-image-arm64) depends on right now.
+resolve_meta() {
+	local meta=$1 prefix=$2 ver deps
+
+	ver=$(apt_candidate "$meta:$LANE_DEB_ARCH")
+	deps=$(apt_field "$meta:$LANE_DEB_ARCH=$ver" Depends)
+	dep_matching "$deps" "^$prefix" | grep . ||
+		die "$meta $ver does not depend on a $prefix* package"
+}
+
+# kbuild_version PKG WANT: the host's linux-kbuild must come from the same
+# source upload as the headers; fall back to the candidate if that one is
+# gone from the archive.
+kbuild_version() {
+	local pkg=$1 want=$2
+
+	if apt_cache show "$pkg:$HOST_DEB_ARCH=$want" >/dev/null 2>&1; then
+		printf '%s\n' "$want"
+	else
+		warn "$pkg $want not available for $HOST_DEB_ARCH, using the candidate"
+		apt_candidate "$pkg:$HOST_DEB_ARCH"
+	fi
+}
+
+# The headers package's Makefile is one line, "include /usr/src/<common>/Makefile".
+# Point it into the cache instead of touching /usr/src on the host; the
+# scripts/ and tools/ links are relative and land in the kbuild package
+# unpacked next to it.
+fix_headers_tree() {
+	local root=$1 final=$2 mk
+
+	mk=$root/usr/src/linux-headers-$KVER/Makefile
+	[[ -f $mk ]] || die "no $mk in the headers package"
+	sed -i "s|^include /usr/src/|include $final/usr/src/|" "$mk"
+	[[ -e $root/usr/src/linux-headers-$KVER/scripts/Makefile.build ]] ||
+		die "linux-kbuild does not provide scripts/ for $KVER"
+}
+
+prepare_headers() {
+	local hdr_pkg=$1 hdr_ver=$2 deps common common_arch kbuild kb_ver dir debs=()
+
+	deps=$(apt_field "$hdr_pkg:$LANE_DEB_ARCH=$hdr_ver" Depends)
+	read -r common _ < <(dep_matching "$deps" '^linux-headers-.*-common')
+	read -r kbuild _ < <(dep_matching "$deps" '^linux-kbuild-')
+	[[ -n $common && -n $kbuild ]] ||
+		die "$hdr_pkg $hdr_ver: cannot find its -common and linux-kbuild dependencies"
+	kb_ver=$(kbuild_version "$kbuild" "$hdr_ver")
+	# -common is "all" in Debian, but do not rely on it.
+	common_arch=$(apt_field "$common=$hdr_ver" Architecture)
+	[[ $common_arch == all ]] || common_arch=$LANE_DEB_ARCH
+
+	dir=$(secbuf_cache_dir)/kernel/${hdr_pkg}_${hdr_ver//:/%3a}+kbuild_${kb_ver//:/%3a}_$HOST_DEB_ARCH
+	if [[ ! -e $dir/.complete ]]; then
+		debs+=("$(fetch_deb "$hdr_pkg" "$hdr_ver" "$LANE_DEB_ARCH")")
+		debs+=("$(fetch_deb "$common" "$hdr_ver" "$common_arch")")
+		debs+=("$(fetch_deb "$kbuild" "$kb_ver" "$HOST_DEB_ARCH")")
+		unpack_debs "$dir.tmp" "${debs[@]}"
+		fix_headers_tree "$dir.tmp" "$dir"
+		finish_unpack "$dir"
+	fi
+	KDIR=$dir/usr/src/linux-headers-$KVER
+	HEADERS_VERSION=$hdr_ver
+}
+
+# Debian does not ship modules.dep (depmod runs at install time): make one,
+# so that the initramfs builder can take a module's dependency closure.
+prepare_image() {
+	local img_pkg=$1 img_ver=$2 dir
+
+	dir=$(secbuf_cache_dir)/kernel/${img_pkg}_${img_ver//:/%3a}
+	if [[ ! -e $dir/.complete ]]; then
+		unpack_debs "$dir.tmp" "$(fetch_deb "$img_pkg" "$img_ver" "$LANE_DEB_ARCH")"
+		[[ -d $dir.tmp/lib/modules/$KVER ]] || die "$img_pkg has no lib/modules/$KVER"
+		msg "running depmod for $KVER"
+		depmod -b "$dir.tmp" "$KVER" || die "depmod failed for $KVER"
+		finish_unpack "$dir"
+	fi
+	VMLINUZ=$dir/boot/vmlinuz-$KVER
+	MODDIR=$dir/lib/modules/$KVER
+	IMAGE_VERSION=$img_ver
+	[[ -f $VMLINUZ ]] || die "no $VMLINUZ"
+}
+
+prepare_busybox() {
+	local ver dir
+
+	ver=$(apt_candidate "busybox-static:$LANE_DEB_ARCH")
+	dir=$(secbuf_cache_dir)/busybox/${ver//:/%3a}_$LANE_DEB_ARCH
+	if [[ ! -e $dir/.complete ]]; then
+		unpack_debs "$dir.tmp" "$(fetch_deb busybox-static "$ver" "$LANE_DEB_ARCH")"
+		finish_unpack "$dir"
+	fi
+	BUSYBOX=$dir/bin/busybox
+	[[ -x $BUSYBOX ]] || die "no $BUSYBOX"
+}
+
+prepare_lane_locked() {
+	local img_pkg img_ver hdr_pkg hdr_ver
+
+	HOST_DEB_ARCH=$(dpkg --print-architecture)
+	read -r img_pkg img_ver < <(resolve_meta "$LANE_IMAGE_META" linux-image-)
+	read -r hdr_pkg hdr_ver < <(resolve_meta "$LANE_HEADERS_META" linux-headers-)
+	KVER=${img_pkg#linux-image-}
+	[[ ${hdr_pkg#linux-headers-} == "$KVER" ]] ||
+		die "lane $LANE: $LANE_IMAGE_META gives $img_pkg but $LANE_HEADERS_META gives $hdr_pkg"
+
+	prepare_image "$img_pkg" "$img_ver"
+	prepare_headers "$hdr_pkg" "$hdr_ver"
+	prepare_busybox
+}
+
+# prepare_lane: load_lane must have been called.
+prepare_lane() {
+	local vars
+
+	# Run under the cache lock, then bring the results back out of the subshell.
+	vars=$(with_cache_lock bash -c '
+		set -euo pipefail
+		. "$1/lib/common.sh"; . "$1/lib/debpkg.sh"; . "$1/lib/lane.sh"
+		load_lane "$2"
+		prepare_lane_locked
+		for v in KVER KDIR VMLINUZ MODDIR BUSYBOX IMAGE_VERSION HEADERS_VERSION; do
+			printf "%s=%q\n" "$v" "${!v}"
+		done
+	' prepare-lane "$SECBUF_SCRIPTS" "$LANE") || die "lane $LANE: preparing the kernel packages failed"
+	eval "$vars"
+}
+
+# lane_vars: the lane's variables as shell assignments, for eval.
+lane_vars() {
+	local v
+
+	for v in LANE KVER KDIR VMLINUZ MODDIR BUSYBOX IMAGE_VERSION HEADERS_VERSION \
+		 LANE_OUT BOARD; do
+		printf '%s=%q\n' "$v" "${!v}"
+	done
+	printf 'ARCH=%q\n' "$LANE_KARCH"
+	printf 'CROSS_COMPILE=%q\n' "$LANE_CROSS_COMPILE"
+}
