@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers for the secbuf tests. See igt_secbuf.h.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "igt_core.h"
+#include "igt_secbuf.h"
+
+const char *secbuf_pool_name(void)
+{
+	const char *name = getenv("SECBUF_POOL");
+
+	return name && *name ? name : "gpu";
+}
+
+const char *secbuf_pool2_name(void)
+{
+	const char *name = getenv("SECBUF_POOL2");
+
+	return name && *name ? name : "camera";
+}
+
+size_t secbuf_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static int open_node(const char *dir, const char *pool)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, pool);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * __secbuf_open_pool: open a new pool file on /dev/secbuf/@pool.
+ * Returns: the fd, or -errno.
+ */
+int __secbuf_open_pool(const char *pool)
+{
+	return open_node(SECBUF_DEV_DIR, pool);
+}
+
+/**
+ * secbuf_open_pool: like __secbuf_open_pool(), but skips when the pool does
+ * not exist and fails on any other error.
+ */
+int secbuf_open_pool(const char *pool)
+{
+	int fd = __secbuf_open_pool(pool);
+
+	igt_require_f(fd != -ENOENT, "no pool \"%s\": %s/%s does not exist\n",
+		      pool, SECBUF_DEV_DIR, pool);
+	igt_assert_f(fd >= 0, "open %s/%s: %s\n", SECBUF_DEV_DIR, pool,
+		     strerror(-fd));
+
+	return fd;
+}
+
+int __secbuf_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && errno == EINTR);
+
+	return ret == -1 ? -errno : ret;
+}
+
+/**
+ * __secbuf_alloc_full: SECBUF_IOC_ALLOC with a caller-built argument.
+ * Returns: 0 or -errno. On success @arg holds fd, id and alloc_size.
+ */
+int __secbuf_alloc_full(int fd, struct secbuf_alloc *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_ALLOC, arg);
+
+	errno = 0;
+	return ret;
+}
+
+int secbuf_alloc_full(int fd, struct secbuf_alloc *arg)
+{
+	igt_assert_eq(__secbuf_alloc_full(fd, arg), 0);
+	igt_assert_fd((int)arg->fd);
+
+	return (int)arg->fd;
+}
+
+/**
+ * __secbuf_alloc: allocate a buffer of @size bytes from the pool file @fd.
+ * Returns: 0 and the dma-buf fd in @out, or -errno.
+ */
+int __secbuf_alloc(int fd, uint64_t size, uint32_t flags, uint32_t fd_flags,
+		   int *out)
+{
+	struct secbuf_alloc arg = {
+		.size = size,
+		.flags = flags,
+		.fd_flags = fd_flags,
+	};
+	int ret;
+
+	ret = __secbuf_alloc_full(fd, &arg);
+	if (ret == 0)
+		*out = (int)arg.fd;
+
+	return ret;
+}
+
+int secbuf_alloc(int fd, uint64_t size, uint32_t flags, uint32_t fd_flags)
+{
+	int dmabuf = -1;
+
+	igt_assert_eq(__secbuf_alloc(fd, size, flags, fd_flags, &dmabuf), 0);
+	igt_assert_fd(dmabuf);
+
+	return dmabuf;
+}
+
+int __secbuf_pool_info(int fd, struct secbuf_pool_info *info)
+{
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = __secbuf_ioctl(fd, SECBUF_IOC_POOL_INFO, info);
+	errno = 0;
+
+	return ret;
+}
+
+void secbuf_pool_info(int fd, struct secbuf_pool_info *info)
+{
+	igt_assert_eq(__secbuf_pool_info(fd, info), 0);
+}
+
+int __secbuf_open_heap(const char *pool)
+{
+	return open_node(SECBUF_HEAP_DIR, pool);
+}
+
+int secbuf_open_heap(const char *pool)
+{
+	int fd = __secbuf_open_heap(pool);
+
+	igt_require_f(fd != -ENOENT, "no heap: %s/%s does not exist\n",
+		      SECBUF_HEAP_DIR, pool);
+	igt_assert_f(fd >= 0, "open %s/%s: %s\n", SECBUF_HEAP_DIR, pool,
+		     strerror(-fd));
+
+	return fd;
+}
+
+int __secbuf_heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags,
+			uint64_t heap_flags, int *out)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = fd_flags,
+		.heap_flags = heap_flags,
+	};
+	int ret;
+
+	ret = __secbuf_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data);
+	errno = 0;
+	if (ret == 0)
+		*out = (int)data.fd;
+
+	return ret;
+}
+
+int secbuf_heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags,
+		      uint64_t heap_flags)
+{
+	int dmabuf = -1;
+
+	igt_assert_eq(__secbuf_heap_alloc(heap_fd, len, fd_flags, heap_flags,
+					  &dmabuf), 0);
+	igt_assert_fd(dmabuf);
+
+	return dmabuf;
+}
+
+/**
+ * __secbuf_mmap: mmap() @size bytes of @dmabuf at @offset.
+ * Returns: the mapping, or NULL with errno set.
+ */
+void *__secbuf_mmap(int dmabuf, size_t size, off_t offset, int prot, int flags)
+{
+	void *ptr = mmap(NULL, size, prot, flags, dmabuf, offset);
+
+	return ptr == MAP_FAILED ? NULL : ptr;
+}
+
+void *secbuf_mmap(int dmabuf, size_t size, int prot)
+{
+	void *ptr = __secbuf_mmap(dmabuf, size, 0, prot, MAP_SHARED);
+
+	igt_assert_f(ptr, "mmap of %zu bytes failed\n", size);
+	errno = 0;
+
+	return ptr;
+}
+
+void secbuf_munmap(void *ptr, size_t size)
+{
+	igt_assert_eq(munmap(ptr, size), 0);
+}
+
+int __dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+
+	errno = 0;
+	return ret;
+}
+
+void dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	igt_assert_eq(__dmabuf_sync(dmabuf, flags), 0);
+}
+
+int __dmabuf_set_name(int dmabuf, const char *name)
+{
+	/* DMA_BUF_SET_NAME takes the string itself, not a struct. */
+	int ret = ioctl(dmabuf, DMA_BUF_SET_NAME, name);
+
+	ret = ret == -1 ? -errno : 0;
+	errno = 0;
+	return ret;
+}
+
+uint64_t dmabuf_size(int dmabuf)
+{
+	off_t size = lseek(dmabuf, 0, SEEK_END);
+
+	igt_assert_f(size >= 0, "lseek(SEEK_END) on a dma-buf failed\n");
+	igt_assert_eq(lseek(dmabuf, 0, SEEK_SET), 0);
+
+	return (uint64_t)size;
+}
+
+/**
+ * dmabuf_fdinfo_get: read "@key:\t<value>" from /proc/self/fdinfo/@fd.
+ * Returns: true and the value (without newline) in @value if present.
+ */
+bool dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len)
+{
+	char path[64], line[256];
+	size_t keylen = strlen(key);
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	igt_assert_f(f, "cannot open %s\n", path);
+
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, keylen) || line[keylen] != ':')
+			continue;
+
+		snprintf(value, len, "%s", line + keylen + 1 + strspn(line + keylen + 1, "\t "));
+		value[strcspn(value, "\n")] = '\0';
+		found = true;
+		break;
+	}
+	fclose(f);
+
+	return found;
+}
+
+/*
+ * A pattern that differs per 8 byte word and per seed, so a page showing up
+ * at the wrong offset or from another buffer is caught too.
+ */
+static inline uint64_t pattern_word(uint64_t seed, size_t i)
+{
+	return (seed + 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)i;
+}
+
+void secbuf_fill(void *ptr, size_t size, uint64_t seed)
+{
+	volatile uint64_t *p = ptr;
+
+	for (size_t i = 0; i < size / 8; i++)
+		p[i] = pattern_word(seed, i);
+}
+
+void secbuf_assert_filled(const void *ptr, size_t size, uint64_t seed)
+{
+	const volatile uint64_t *p = ptr;
+
+	for (size_t i = 0; i < size / 8; i++) {
+		uint64_t v = p[i];
+
+		igt_assert_f(v == pattern_word(seed, i),
+			     "offset %#zx of %#zx: found %#" PRIx64
+			     ", expected %#" PRIx64 " (seed %" PRIu64 ")\n",
+			     i * 8, size, v, pattern_word(seed, i), seed);
+	}
+}
+
+void secbuf_assert_zero(const void *ptr, size_t size)
+{
+	const volatile uint64_t *p = ptr;
+
+	for (size_t i = 0; i < size / 8; i++) {
+		uint64_t v = p[i];
+
+		igt_assert_f(v == 0, "offset %#zx of %#zx is %#" PRIx64
+			     ", not zero\n", i * 8, size, v);
+	}
+}
+
+static int sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static uint64_t parse_u64(const char *what, const char *buf)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	igt_assert_f(errno == 0 && end != buf && *end == '\0',
+		     "%s: \"%s\" is not a number\n", what, buf);
+
+	return v;
+}
+
+bool secbuf_pool_has_sysfs(const char *pool)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/secbuf-%s/used_bytes",
+		 SECBUF_SYSFS_DIR, pool);
+
+	return access(path, R_OK) == 0;
+}
+
+uint64_t secbuf_pool_sysfs(const char *pool, const char *attr)
+{
+	char path[PATH_MAX], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/secbuf-%s/%s", SECBUF_SYSFS_DIR,
+		 pool, attr);
+	ret = sysfs_read(path, buf, sizeof(buf));
+	igt_assert_f(ret == 0, "cannot read %s: %s\n", path, strerror(-ret));
+
+	return parse_u64(path, buf);
+}
+
+/**
+ * secbuf_pool_assert_idle: assert that @pool holds no buffer, from sysfs.
+ */
+void secbuf_pool_assert_idle(const char *pool)
+{
+	uint64_t used = secbuf_pool_sysfs(pool, "used_bytes");
+	uint64_t buffers = secbuf_pool_sysfs(pool, "buffers");
+
+	igt_assert_f(used == 0 && buffers == 0,
+		     "pool %s not idle: used_bytes %" PRIu64 ", buffers %"
+		     PRIu64 "\n", pool, used, buffers);
+}
+
+int secbuf_next_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	igt_assert_fd(fd);
+	close(fd);
+
+	return fd;
+}
+
+int secbuf_count_open_fds(void)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	igt_assert(dir);
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			count++;
+	closedir(dir);
+
+	/* Not counting the directory's own fd. */
+	return count - 1;
+}
+
+void secbuf_snapshot(struct secbuf_snapshot *s, const char *pool)
+{
+	s->pool = pool;
+	s->next_fd = secbuf_next_free_fd();
+	s->open_fds = secbuf_count_open_fds();
+	s->used_bytes = secbuf_pool_sysfs(pool, "used_bytes");
+	s->buffers = secbuf_pool_sysfs(pool, "buffers");
+}
+
+void secbuf_assert_unchanged(const struct secbuf_snapshot *before)
+{
+	struct secbuf_snapshot now;
+
+	secbuf_snapshot(&now, before->pool);
+	igt_assert_f(now.next_fd == before->next_fd,
+		     "next free fd moved from %d to %d: an fd was left behind\n",
+		     before->next_fd, now.next_fd);
+	igt_assert_eq(now.open_fds, before->open_fds);
+	igt_assert_eq_u64(now.used_bytes, before->used_bytes);
+	igt_assert_eq_u64(now.buffers, before->buffers);
+}
+
+/* ---- Module parameters ------------------------------------------------- */
+
+#define MAX_SAVED_PARAMS 8
+static struct {
+	char name[64];
+	char value[64];
+} saved_params[MAX_SAVED_PARAMS];
+static int num_saved_params;
+
+static void param_path(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "%s/%s", SECBUF_PARAM_DIR, name);
+}
+
+bool secbuf_param_exists(const char *name)
+{
+	char path[PATH_MAX];
+
+	param_path(path, sizeof(path), name);
+	return access(path, R_OK) == 0;
+}
+
+int __secbuf_param_read(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	param_path(path, sizeof(path), name);
+	return sysfs_read(path, buf, len);
+}
+
+uint64_t secbuf_param_get(const char *name)
+{
+	char buf[64];
+	int ret = __secbuf_param_read(name, buf, sizeof(buf));
+
+	igt_require_f(ret != -ENOENT, "no module parameter %s\n", name);
+	igt_assert_f(ret == 0, "cannot read parameter %s: %s\n", name,
+		     strerror(-ret));
+
+	return parse_u64(name, buf);
+}
+
+int __secbuf_param_write(const char *name, const char *value)
+{
+	char path[PATH_MAX];
+	ssize_t len = (ssize_t)strlen(value);
+	ssize_t n;
+	int fd;
+
+	param_path(path, sizeof(path), name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	n = write(fd, value, len);
+	n = n < 0 ? -errno : (n == len ? 0 : -EIO);
+	close(fd);
+
+	return (int)n;
+}
+
+static void params_exit_handler(int sig)
+{
+	(void)sig;
+	secbuf_params_restore();
+}
+
+static void param_save(const char *name)
+{
+	int i, ret;
+
+	for (i = 0; i < num_saved_params; i++)
+		if (!strcmp(saved_params[i].name, name))
+			return;
+
+	igt_assert(num_saved_params < MAX_SAVED_PARAMS);
+	snprintf(saved_params[i].name, sizeof(saved_params[i].name), "%s", name);
+	ret = __secbuf_param_read(name, saved_params[i].value,
+				  sizeof(saved_params[i].value));
+	igt_require_f(ret != -ENOENT, "no module parameter %s\n", name);
+	igt_assert_f(ret == 0, "cannot read parameter %s: %s\n", name,
+		     strerror(-ret));
+	num_saved_params++;
+
+	igt_install_exit_handler(params_exit_handler);
+}
+
+void secbuf_param_set(const char *name, uint64_t value)
+{
+	char buf[32];
+	int ret;
+
+	param_save(name);
+	snprintf(buf, sizeof(buf), "%" PRIu64, value);
+	ret = __secbuf_param_write(name, buf);
+	igt_assert_f(ret == 0, "cannot write %s to parameter %s: %s\n",
+		     buf, name, strerror(-ret));
+	igt_assert_eq_u64(secbuf_param_get(name), value);
+}
+
+/**
+ * secbuf_params_restore: write back every parameter secbuf_param_set()
+ * changed. Safe to call at any time, and more than once.
+ */
+void secbuf_params_restore(void)
+{
+	while (num_saved_params > 0) {
+		num_saved_params--;
+		if (__secbuf_param_write(saved_params[num_saved_params].name,
+					 saved_params[num_saved_params].value))
+			fprintf(stderr, "could not restore %s=%s\n",
+				saved_params[num_saved_params].name,
+				saved_params[num_saved_params].value);
+	}
+}
+
+/* ---- Module load and unload ------------------------------------------- */
+
+bool secbuf_module_is_loaded(void)
+{
+	return access("/sys/module/" SECBUF_MODULE_NAME "/initstate", R_OK) == 0;
+}
+
+const char *secbuf_module_path(void)
+{
+	const char *path = getenv("SECBUF_KO");
+
+	return path && *path ? path : SECBUF_KO_DEFAULT;
+}
+
+/**
+ * __secbuf_module_unload: delete_module("secbuf", O_NONBLOCK).
+ * Returns: 0 or -errno.
+ */
+int __secbuf_module_unload(void)
+{
+	int ret = (int)syscall(SYS_delete_module, SECBUF_MODULE_NAME, O_NONBLOCK);
+
+	ret = ret ? -errno : 0;
+	errno = 0;
+	return ret;
+}
+
+/**
+ * __secbuf_module_load: finit_module() of the file at @path.
+ * Returns: 0 or -errno.
+ */
+int __secbuf_module_load(const char *path, const char *params)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	ret = (int)syscall(SYS_finit_module, fd, params ?: "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	errno = 0;
+
+	return ret;
+}

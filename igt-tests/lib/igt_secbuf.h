@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for the secbuf tests, in IGT style: __thing() returns 0 or -errno
+ * (or NULL with errno set), thing() asserts that it worked.
+ *
+ * Everything goes through raw ioctls and sysfs reads, never libsecbuf, so the
+ * tests check the kernel ABI itself.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#ifndef IGT_SECBUF_H
+#define IGT_SECBUF_H
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/secbuf.h>
+
+#define SECBUF_DEV_DIR		"/dev/secbuf"
+#define SECBUF_HEAP_DIR		"/dev/dma_heap"
+#define SECBUF_SYSFS_DIR	"/sys/class/misc"
+#define SECBUF_PARAM_DIR	"/sys/module/secbuf/parameters"
+#define SECBUF_MODULE_NAME	"secbuf"
+#define SECBUF_KO_DEFAULT	"/lib/modules/secbuf.ko"
+
+#define SZ_4K	(4096ULL)
+#define SZ_64K	(64ULL << 10)
+#define SZ_1M	(1ULL << 20)
+#define SZ_2M	(2ULL << 20)
+#define SZ_4M	(4ULL << 20)
+#define SZ_64M	(64ULL << 20)
+
+/* Pool names: $SECBUF_POOL (default "gpu"), $SECBUF_POOL2 ("camera"). */
+const char *secbuf_pool_name(void);
+const char *secbuf_pool2_name(void);
+size_t secbuf_page_size(void);
+
+/* Pool files: /dev/secbuf/<pool>, opened O_RDWR | O_CLOEXEC. */
+int __secbuf_open_pool(const char *pool);
+int secbuf_open_pool(const char *pool);
+
+/* ioctl(), restarted on EINTR; returns 0 or -errno. */
+int __secbuf_ioctl(int fd, unsigned long request, void *arg);
+
+/* SECBUF_IOC_ALLOC. */
+int __secbuf_alloc(int fd, uint64_t size, uint32_t flags, uint32_t fd_flags,
+		   int *out);
+int secbuf_alloc(int fd, uint64_t size, uint32_t flags, uint32_t fd_flags);
+int __secbuf_alloc_full(int fd, struct secbuf_alloc *arg);
+int secbuf_alloc_full(int fd, struct secbuf_alloc *arg);
+
+/* SECBUF_IOC_POOL_INFO. */
+int __secbuf_pool_info(int fd, struct secbuf_pool_info *info);
+void secbuf_pool_info(int fd, struct secbuf_pool_info *info);
+
+/* The pool's dma-heap, /dev/dma_heap/<pool>, and DMA_HEAP_IOCTL_ALLOC. */
+int __secbuf_open_heap(const char *pool);
+int secbuf_open_heap(const char *pool);
+int __secbuf_heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags,
+			uint64_t heap_flags, int *out);
+int secbuf_heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags,
+		      uint64_t heap_flags);
+
+/* Mappings of a dma-buf fd (MAP_SHARED). __secbuf_mmap() returns NULL. */
+void *__secbuf_mmap(int dmabuf, size_t size, off_t offset, int prot, int flags);
+void *secbuf_mmap(int dmabuf, size_t size, int prot);
+void secbuf_munmap(void *ptr, size_t size);
+
+/* dma-buf ioctls. */
+int __dmabuf_sync(int dmabuf, uint64_t flags);
+void dmabuf_sync(int dmabuf, uint64_t flags);
+int __dmabuf_set_name(int dmabuf, const char *name);
+uint64_t dmabuf_size(int dmabuf);
+bool dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len);
+
+/* Buffer contents. */
+void secbuf_fill(void *ptr, size_t size, uint64_t seed);
+void secbuf_assert_filled(const void *ptr, size_t size, uint64_t seed);
+void secbuf_assert_zero(const void *ptr, size_t size);
+
+/* /sys/class/misc/secbuf-<pool>/<attr>. */
+bool secbuf_pool_has_sysfs(const char *pool);
+uint64_t secbuf_pool_sysfs(const char *pool, const char *attr);
+void secbuf_pool_assert_idle(const char *pool);
+
+/* Lowest free fd number, and how many fds are open. */
+int secbuf_next_free_fd(void);
+int secbuf_count_open_fds(void);
+
+/*
+ * A failing call must leave nothing behind: take a snapshot before it and
+ * assert nothing changed after it (fds, pool usage).
+ */
+struct secbuf_snapshot {
+	const char *pool;
+	int next_fd;
+	int open_fds;
+	uint64_t used_bytes;
+	uint64_t buffers;
+};
+void secbuf_snapshot(struct secbuf_snapshot *s, const char *pool);
+void secbuf_assert_unchanged(const struct secbuf_snapshot *before);
+
+/*
+ * Module parameters in /sys/module/secbuf/parameters/. The first
+ * secbuf_param_set() of a parameter saves its value; secbuf_params_restore()
+ * writes every saved value back. It also runs as an exit handler, so a
+ * failing or crashing test does not leave the limits changed.
+ */
+bool secbuf_param_exists(const char *name);
+int __secbuf_param_read(const char *name, char *buf, size_t len);
+uint64_t secbuf_param_get(const char *name);
+int __secbuf_param_write(const char *name, const char *value);
+void secbuf_param_set(const char *name, uint64_t value);
+void secbuf_params_restore(void);
+
+/* Module unload and load. */
+bool secbuf_module_is_loaded(void);
+int __secbuf_module_unload(void);
+int __secbuf_module_load(const char *path, const char *params);
+const char *secbuf_module_path(void);
+
+#endif /* IGT_SECBUF_H */
