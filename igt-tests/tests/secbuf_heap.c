@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+/*
+ * secbuf_heap: the pool's dma-heap, /dev/dma_heap/<pool>, which must follow
+ * the kernel dma-heap's rules exactly (drivers/dma-buf/dma-heap.c, same in
+ * 6.1 and 6.12): fd must be 0 on input, fd_flags within O_CLOEXEC |
+ * O_ACCMODE, heap_flags 0, len not 0 after page rounding, all else EINVAL;
+ * an ioctl number other than 0 is EINVAL; a shorter struct is
+ * zero-extended and a longer one truncated, as
+ * tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c checks.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_secbuf.h"
+
+IGT_TEST_DESCRIPTION("DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/<pool>: usable "
+		     "zeroed buffers and the dma-heap input rules.");
+
+static const char *pool;
+static int heap_fd = -1;
+
+static struct dma_heap_allocation_data valid_heap_alloc(void)
+{
+	return (struct dma_heap_allocation_data) {
+		.len = SZ_1M,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+}
+
+/* DMA_HEAP_IOCTL_ALLOC fails with exactly @err and leaves nothing. */
+static void heap_alloc_fails(unsigned long cmd, void *arg, int err)
+{
+	struct secbuf_snapshot before;
+
+	secbuf_snapshot(&before, pool);
+	igt_assert_eq(__secbuf_ioctl(heap_fd, cmd, arg), -err);
+	secbuf_assert_unchanged(&before);
+}
+
+igt_main
+{
+	struct secbuf_pool_info info = { 0 };
+
+	igt_fixture {
+		int fd;
+
+		pool = secbuf_pool_name();
+		fd = secbuf_open_pool(pool);
+		secbuf_pool_info(fd, &info);
+		close(fd);
+		heap_fd = secbuf_open_heap(pool);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC returns a secbuf dma-buf of the "
+		     "page rounded length: counted in the pool, zeroed, "
+		     "mmap-able, keeps what is written, freed on close.");
+	igt_subtest("alloc") {
+		uint64_t len = SZ_1M + 1, rounded = SZ_1M + secbuf_page_size();
+		char value[64];
+		void *ptr;
+		int dmabuf;
+
+		dmabuf = secbuf_heap_alloc(heap_fd, len, O_RDWR | O_CLOEXEC, 0);
+		igt_assert_eq_u64(dmabuf_size(dmabuf), rounded);
+		igt_assert(dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
+		igt_assert_f(!strcmp(value, "secbuf"), "exp_name %s\n", value);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), rounded);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
+
+		ptr = secbuf_mmap(dmabuf, rounded, PROT_READ | PROT_WRITE);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_assert_zero(ptr, rounded);
+		secbuf_fill(ptr, rounded, 77);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		secbuf_munmap(ptr, rounded);
+
+		ptr = secbuf_mmap(dmabuf, rounded, PROT_READ);
+		secbuf_assert_filled(ptr, rounded, 77);
+		secbuf_munmap(ptr, rounded);
+		close(dmabuf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Heap buffers filled with a pattern, freed and allocated "
+		     "again read back all zero (the kernel selftest's "
+		     "test_alloc_zeroed).");
+	igt_subtest("alloc-zeroed-after-reuse") {
+		int bufs[32];
+		void *ptr;
+
+		for (int round = 0; round < 2; round++) {
+			for (int i = 0; i < 32; i++) {
+				bufs[i] = secbuf_heap_alloc(heap_fd, SZ_64K,
+							    O_RDWR | O_CLOEXEC, 0);
+				ptr = secbuf_mmap(bufs[i], SZ_64K,
+						  PROT_READ | PROT_WRITE);
+				secbuf_assert_zero(ptr, SZ_64K);
+				memset(ptr, 0xff, SZ_64K);
+				secbuf_munmap(ptr, SZ_64K);
+			}
+			for (int i = 0; i < 32; i++)
+				close(bufs[i]);
+		}
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Heap fd_flags are honoured: O_CLOEXEC sets FD_CLOEXEC, "
+		     "O_RDONLY gives a read-only fd that refuses PROT_WRITE with "
+		     "EACCES.");
+	igt_subtest("fd-flags") {
+		int dmabuf;
+
+		dmabuf = secbuf_heap_alloc(heap_fd, SZ_64K, O_RDWR | O_CLOEXEC, 0);
+		igt_assert(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
+		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDWR);
+		close(dmabuf);
+
+		dmabuf = secbuf_heap_alloc(heap_fd, SZ_64K, O_RDONLY, 0);
+		igt_assert(!(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC));
+		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDONLY);
+		igt_assert(mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
+				dmabuf, 0) == MAP_FAILED);
+		igt_assert_eq(errno, EACCES);
+		errno = 0;
+		close(dmabuf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with len 0 is EINVAL.");
+	igt_subtest("len-zero") {
+		struct dma_heap_allocation_data data = valid_heap_alloc();
+
+		data.len = 0;
+		heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, &data, EINVAL);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with a len whose page rounding "
+		     "overflows (U64_MAX) is EINVAL in dma-heap, or EFBIG: it "
+		     "must fail and allocate nothing.");
+	igt_subtest("len-overflow") {
+		struct dma_heap_allocation_data data = valid_heap_alloc();
+		struct secbuf_snapshot before;
+		int ret;
+
+		data.len = UINT64_MAX;
+		secbuf_snapshot(&before, pool);
+		ret = __secbuf_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data);
+		igt_assert_f(ret == -EINVAL || ret == -EFBIG, "ret %d\n", ret);
+		secbuf_assert_unchanged(&before);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC larger than the pool's "
+		     "max_buffer_bytes is EFBIG, as for SECBUF_IOC_ALLOC.");
+	igt_subtest("len-too-big") {
+		struct dma_heap_allocation_data data = valid_heap_alloc();
+
+		data.len = info.max_buffer_bytes + secbuf_page_size();
+		heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, &data, EFBIG);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with fd not 0 on input is EINVAL.");
+	igt_subtest("nonzero-fd") {
+		struct dma_heap_allocation_data data = valid_heap_alloc();
+
+		data.fd = 1;
+		heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, &data, EINVAL);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with fd_flags outside O_CLOEXEC | "
+		     "O_ACCMODE (O_NONBLOCK, O_APPEND, bit 31, all) is EINVAL.");
+	igt_subtest("unknown-fd-flags") {
+		static const uint32_t bad[] = {
+			O_NONBLOCK, O_APPEND, 1u << 31, ~0u,
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct dma_heap_allocation_data data = valid_heap_alloc();
+
+			data.fd_flags |= bad[i];
+			heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, &data, EINVAL);
+		}
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with any heap_flags bit (bit 0, 31, "
+		     "32, 63) is EINVAL: DMA_HEAP_VALID_HEAP_FLAGS is 0.");
+	igt_subtest("unknown-heap-flags") {
+		static const uint64_t bad[] = {
+			1, 1ULL << 31, 1ULL << 32, 1ULL << 63, 0x111111,
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct dma_heap_allocation_data data = valid_heap_alloc();
+
+			data.heap_flags = bad[i];
+			heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, &data, EINVAL);
+		}
+	}
+
+	igt_describe("A heap ioctl number other than 0 is EINVAL, as dma-heap "
+		     "answers for an index past its command table.");
+	igt_subtest("unknown-ioctl-nr") {
+		struct dma_heap_allocation_data data = valid_heap_alloc();
+
+		heap_alloc_fails(_IOWR(DMA_HEAP_IOC_MAGIC, 0x1,
+				       struct dma_heap_allocation_data),
+				 &data, EINVAL);
+		heap_alloc_fails(_IOWR(DMA_HEAP_IOC_MAGIC, 0xff,
+				       struct dma_heap_allocation_data),
+				 &data, EINVAL);
+	}
+
+	igt_describe("An older, shorter allocation struct (len, fd, fd_flags; "
+		     "no heap_flags) works, as in the kernel's dma-heap selftest.");
+	igt_subtest("struct-older") {
+		struct {
+			__u64 len;
+			__u32 fd;
+			__u32 fd_flags;
+		} data = { .len = SZ_1M, .fd_flags = O_RDWR | O_CLOEXEC };
+		void *ptr;
+
+		igt_assert_eq(__secbuf_ioctl(heap_fd,
+					     _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, data),
+					     &data), 0);
+		igt_assert_fd((int)data.fd);
+		ptr = secbuf_mmap((int)data.fd, SZ_1M, PROT_READ);
+		secbuf_assert_zero(ptr, SZ_1M);
+		secbuf_munmap(ptr, SZ_1M);
+		close((int)data.fd);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A newer, longer allocation struct with garbage in the "
+		     "extra fields works (dma-heap truncates it), as in the "
+		     "kernel's dma-heap selftest.");
+	igt_subtest("struct-newer") {
+		struct {
+			__u64 len;
+			__u32 fd;
+			__u32 fd_flags;
+			__u64 heap_flags;
+			__u64 garbage1;
+			__u64 garbage2;
+			__u64 garbage3;
+		} data = {
+			.len = SZ_1M,
+			.fd_flags = O_RDWR | O_CLOEXEC,
+			.garbage1 = 0xffffffff,
+			.garbage2 = 0x88888888,
+			.garbage3 = 0x11111111,
+		};
+
+		igt_assert_eq(__secbuf_ioctl(heap_fd,
+					     _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, data),
+					     &data), 0);
+		igt_assert_fd((int)data.fd);
+		igt_assert_eq_u64(dmabuf_size((int)data.fd), SZ_1M);
+		close((int)data.fd);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("DMA_HEAP_IOCTL_ALLOC with an unreadable argument is "
+		     "EFAULT.");
+	igt_subtest("bad-pointer") {
+		heap_alloc_fails(DMA_HEAP_IOCTL_ALLOC, NULL, EFAULT);
+	}
+
+	igt_describe("Heap and secbuf allocations share the pool: a buffer "
+		     "from each is counted in the same usage.");
+	igt_subtest("shares-pool-with-secbuf") {
+		int fd = secbuf_open_pool(pool);
+		int a = secbuf_heap_alloc(heap_fd, SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		int b = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		struct secbuf_pool_info pi;
+
+		secbuf_pool_info(fd, &pi);
+		igt_assert_eq_u64(pi.used_bytes, 2 * SZ_1M);
+		igt_assert_eq_u64(pi.buffer_count, 2);
+		igt_assert_eq_u32(pi.file_buffers, 1);
+		close(a);
+		close(b);
+		close(fd);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_fixture
+		close(heap_fd);
+}
