@@ -17,8 +17,15 @@ static inline void secbuf_vm_flags_set(struct vm_area_struct *vma,
 {
 	vma->vm_flags |= flags;
 }
+
+static inline void secbuf_vm_flags_clear(struct vm_area_struct *vma,
+					 unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
 #else
 #define secbuf_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#define secbuf_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
 #endif
 
 /* platform_driver.remove returns void from 6.11; before, use remove_new. */

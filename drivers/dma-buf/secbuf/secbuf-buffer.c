@@ -1,304 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * secbuf buffers: the dma-buf exporter.
+ * secbuf buffers: the memory of one allocation, its owner and its state.
  *
  * Copyright (C) 2026 The secbuf authors
  */
 
 #include <linux/dma-buf.h>
-#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
-#include <linux/fcntl.h>
 #include <linux/highmem.h>
-#include <linux/iosys-map.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/sched/signal.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
-#include "compat.h"
 #include "secbuf.h"
 
 /* Zero this many pages between checks for a fatal signal. */
 #define SECBUF_ZERO_BATCH	(SZ_1M >> PAGE_SHIFT)
 
-/**
- * struct secbuf_attachment - one device attached to a buffer
- * @dev: the importing device
- * @sgt: a single-entry table describing the whole buffer
- * @node: entry in &secbuf_buffer.attachments
- * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
- */
-struct secbuf_attachment {
-	struct device *dev;
-	struct sg_table sgt;
-	struct list_head node;
-	bool mapped;
-};
-
-static vm_fault_t secbuf_vm_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct secbuf_buffer *buffer = vma->vm_private_data;
-	unsigned long nr_pages = buffer->range.size >> PAGE_SHIFT;
-
-	if (vmf->pgoff >= nr_pages)
-		return VM_FAULT_SIGBUS;
-
-	return vmf_insert_pfn(vma, vmf->address,
-			      page_to_pfn(buffer->range.page) + vmf->pgoff);
-}
-
-static const struct vm_operations_struct secbuf_vm_ops = {
-	.fault = secbuf_vm_fault,
-};
-
-static int secbuf_attach(struct dma_buf *dmabuf,
-			 struct dma_buf_attachment *attach)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	struct secbuf_attachment *a;
-	int ret;
-
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-
-	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
-	if (ret)
-		goto free_attachment;
-	sg_set_page(a->sgt.sgl, buffer->range.page, buffer->range.size, 0);
-
-	a->dev = attach->dev;
-	INIT_LIST_HEAD(&a->node);
-	attach->priv = a;
-
-	mutex_lock(&buffer->lock);
-	list_add(&a->node, &buffer->attachments);
-	mutex_unlock(&buffer->lock);
-	return 0;
-
-free_attachment:
-	kfree(a);
-	return ret;
-}
-
-static void secbuf_detach(struct dma_buf *dmabuf,
-			  struct dma_buf_attachment *attach)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	struct secbuf_attachment *a = attach->priv;
-
-	mutex_lock(&buffer->lock);
-	list_del(&a->node);
-	mutex_unlock(&buffer->lock);
-
-	sg_free_table(&a->sgt);
-	kfree(a);
-}
-
-static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
-					   enum dma_data_direction dir)
-{
-	struct secbuf_buffer *buffer = attach->dmabuf->priv;
-	struct secbuf_attachment *a = attach->priv;
-	int ret;
-
-	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-
-	mutex_lock(&buffer->lock);
-	a->mapped = true;
-	mutex_unlock(&buffer->lock);
-	return &a->sgt;
-}
-
-static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
-				 struct sg_table *sgt,
-				 enum dma_data_direction dir)
-{
-	struct secbuf_buffer *buffer = attach->dmabuf->priv;
-	struct secbuf_attachment *a = attach->priv;
-
-	mutex_lock(&buffer->lock);
-	a->mapped = false;
-	mutex_unlock(&buffer->lock);
-
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
-}
-
-static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
-				   enum dma_data_direction dir)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	struct secbuf_attachment *a;
-	bool write = dir != DMA_FROM_DEVICE;
-	long ret;
-
-	/*
-	 * A CPU reader waits for the devices writing the buffer, a CPU writer
-	 * for every device using it. The core repeats this wait after us;
-	 * once the fences are signaled that is cheap.
-	 */
-	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
-				    true, MAX_SCHEDULE_TIMEOUT);
-	if (ret < 0)
-		return ret;
-
-	mutex_lock(&buffer->lock);
-	if (buffer->vmap_count)
-		invalidate_kernel_vmap_range(buffer->vaddr, buffer->range.size);
-	list_for_each_entry(a, &buffer->attachments, node) {
-		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
-	}
-	mutex_unlock(&buffer->lock);
-	return 0;
-}
-
-static int secbuf_end_cpu_access(struct dma_buf *dmabuf,
-				 enum dma_data_direction dir)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	struct secbuf_attachment *a;
-
-	mutex_lock(&buffer->lock);
-	if (buffer->vmap_count)
-		flush_kernel_vmap_range(buffer->vaddr, buffer->range.size);
-	list_for_each_entry(a, &buffer->attachments, node) {
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	}
-	mutex_unlock(&buffer->lock);
-	return 0;
-}
-
-static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	unsigned long nr_pages = buffer->range.size >> PAGE_SHIFT;
-
-	/* A private copy would outlive any control the owner has. */
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	if (vma->vm_pgoff >= nr_pages ||
-	    vma_pages(vma) > nr_pages - vma->vm_pgoff)
-		return -EINVAL;
-
-	/*
-	 * No PTE is set up here: pages go in from the fault handler only, so
-	 * that a later zap of the address_space cannot race with mmap.
-	 */
-	secbuf_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
-				 VM_DONTDUMP);
-	vma->vm_ops = &secbuf_vm_ops;
-	vma->vm_private_data = buffer;
-	return 0;
-}
-
-static void *secbuf_vmap_pages(struct secbuf_buffer *buffer)
-{
-	unsigned long i, nr_pages = buffer->range.size >> PAGE_SHIFT;
-	struct page **pages;
-	void *vaddr;
-
-	/* Contiguous lowmem already has a kernel mapping. */
-	if (!PageHighMem(buffer->range.page))
-		return page_address(buffer->range.page);
-
-	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return NULL;
-	for (i = 0; i < nr_pages; i++)
-		pages[i] = buffer->range.page + i;
-	vaddr = vmap(pages, nr_pages, VM_MAP, PAGE_KERNEL);
-	kvfree(pages);
-	return vaddr;
-}
-
-static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-	int ret = 0;
-
-	mutex_lock(&buffer->lock);
-	if (!buffer->vmap_count) {
-		buffer->vaddr = secbuf_vmap_pages(buffer);
-		if (!buffer->vaddr) {
-			ret = -ENOMEM;
-			goto unlock;
-		}
-	}
-	buffer->vmap_count++;
-	iosys_map_set_vaddr(map, buffer->vaddr);
-unlock:
-	mutex_unlock(&buffer->lock);
-	return ret;
-}
-
-static void secbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-
-	mutex_lock(&buffer->lock);
-	if (!--buffer->vmap_count) {
-		if (PageHighMem(buffer->range.page))
-			vunmap(buffer->vaddr);
-		buffer->vaddr = NULL;
-	}
-	mutex_unlock(&buffer->lock);
-	iosys_map_clear(map);
-}
-
-static void secbuf_buffer_free(struct secbuf_buffer *buffer)
-{
-	struct secbuf_file *owner = buffer->owner;
-
-	secbuf_pool_free(buffer->pool, &buffer->range);
-	secbuf_pool_uncharge(owner, buffer->range.size);
-	secbuf_file_put(owner);
-	mutex_destroy(&buffer->lock);
-	kfree(buffer);
-}
-
-static void secbuf_release(struct dma_buf *dmabuf)
-{
-	struct secbuf_buffer *buffer = dmabuf->priv;
-
-	WARN_ON(!list_empty(&buffer->attachments));
-	WARN_ON(buffer->vmap_count);
-	secbuf_buffer_free(buffer);
-}
-
-static const struct dma_buf_ops secbuf_dma_buf_ops = {
-	.attach = secbuf_attach,
-	.detach = secbuf_detach,
-	.map_dma_buf = secbuf_map_dma_buf,
-	.unmap_dma_buf = secbuf_unmap_dma_buf,
-	.begin_cpu_access = secbuf_begin_cpu_access,
-	.end_cpu_access = secbuf_end_cpu_access,
-	.mmap = secbuf_mmap,
-	.vmap = secbuf_vmap,
-	.vunmap = secbuf_vunmap,
-	.release = secbuf_release,
-};
-
 /*
- * Zero a range page by page so that a process killed while zeroing a large
- * buffer stops at once instead of finishing the work.
+ * Zero a range page by page. With @killable, a process killed while zeroing
+ * a large buffer stops at once instead of finishing the work.
  */
-static int secbuf_range_zero(struct secbuf_range *range)
+static int secbuf_range_zero(struct secbuf_range *range, bool killable)
 {
 	unsigned long i, nr_pages = range->size >> PAGE_SHIFT;
 
 	for (i = 0; i < nr_pages; i++) {
 		clear_highpage(range->page + i);
 		if (!((i + 1) % SECBUF_ZERO_BATCH)) {
-			if (fatal_signal_pending(current))
+			if (killable && fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
 		}
@@ -307,29 +39,24 @@ static int secbuf_range_zero(struct secbuf_range *range)
 }
 
 /**
- * secbuf_buffer_create() - allocate, zero and export a buffer
+ * secbuf_buffer_create() - allocate and zero the memory of a new buffer
  * @sfile: the pool file that will own the buffer
  * @size: requested size in bytes, not yet validated
- * @fd_flags: %O_ACCMODE bits for the dma-buf file (validated by the caller)
- * @id: set to the buffer id on success
  *
- * On success the caller owns the only reference to the returned dma-buf:
- * it either installs it in a file descriptor or drops it with dma_buf_put(),
- * which frees the buffer.
+ * The buffer has no handle yet; see secbuf_handle_create().
  *
  * Context: Process context. Takes &secbuf_pool.lock; may sleep in CMA.
- * Return: the dma-buf, or an ERR_PTR(): -EINVAL for a zero size, -EFBIG for
- * a size larger than the pool's limit, -EDQUOT when a per-file limit is
- * reached, -ENOMEM when the pool has no room, -EINTR when a fatal signal
- * interrupted zeroing.
+ * Return: the buffer with one reference, owned by the caller and dropped
+ * with secbuf_buffer_put(), or an ERR_PTR(): -EINVAL for a zero size,
+ * -EFBIG for a size larger than the pool's limit, -EDQUOT when a per-file
+ * limit is reached, -ENOMEM when the pool has no room, -EINTR when a fatal
+ * signal interrupted zeroing.
  */
-struct dma_buf *secbuf_buffer_create(struct secbuf_file *sfile, u64 size,
-				     u32 fd_flags, u64 *id)
+struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
+					   u64 size)
 {
 	struct secbuf_pool *pool = sfile->pool;
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct secbuf_buffer *buffer;
-	struct dma_buf *dmabuf;
 	size_t len;
 	int ret;
 
@@ -342,50 +69,269 @@ struct dma_buf *secbuf_buffer_create(struct secbuf_file *sfile, u64 size,
 	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
 	if (!buffer)
 		return ERR_PTR(-ENOMEM);
+	kref_init(&buffer->ref);
 	buffer->pool = pool;
+	buffer->size = len;
+	INIT_LIST_HEAD(&buffer->owner_node);
+	INIT_LIST_HEAD(&buffer->handles);
+	init_rwsem(&buffer->map_lock);
 	mutex_init(&buffer->lock);
-	INIT_LIST_HEAD(&buffer->attachments);
+	dma_resv_init(&buffer->resv);
 
 	ret = secbuf_pool_charge(sfile, len);
 	if (ret)
 		goto free_buffer;
-	kref_get(&sfile->ref);
-	buffer->owner = sfile;
 
 	ret = secbuf_pool_alloc(pool, len, &buffer->range);
 	if (ret)
 		goto uncharge;
 
 	/* No byte of a previous owner may ever be seen by the next one. */
-	ret = secbuf_range_zero(&buffer->range);
+	ret = secbuf_range_zero(&buffer->range, true);
 	if (ret)
 		goto free_range;
 
+	kref_get(&sfile->ref);
+	buffer->owner = sfile;
 	mutex_lock(&pool->lock);
 	buffer->id = pool->next_id++;
+	list_add_tail(&buffer->owner_node, &sfile->buffers);
 	mutex_unlock(&pool->lock);
-
-	exp_info.ops = &secbuf_dma_buf_ops;
-	exp_info.size = len;
-	exp_info.flags = fd_flags;
-	exp_info.priv = buffer;
-	dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto free_range;
-	}
-	/* From here on, secbuf_release() frees the buffer. */
-	buffer->dmabuf = dmabuf;
-	*id = buffer->id;
-	return dmabuf;
+	return buffer;
 
 free_range:
 	secbuf_pool_free(pool, &buffer->range);
 uncharge:
 	secbuf_pool_uncharge(sfile, len);
-	secbuf_file_put(sfile);
 free_buffer:
+	dma_resv_fini(&buffer->resv);
 	mutex_destroy(&buffer->lock);
 	kfree(buffer);
 	return ERR_PTR(ret);
+}
+
+/* Quarantine accounting moves with the buffer's state, under its lock. */
+static void secbuf_buffer_quarantine(struct secbuf_buffer *buffer)
+{
+	struct secbuf_pool *pool = buffer->pool;
+
+	lockdep_assert_held(&buffer->lock);
+	buffer->quarantined = true;
+	mutex_lock(&pool->lock);
+	pool->quarantined_bytes += buffer->size;
+	mutex_unlock(&pool->lock);
+}
+
+static void secbuf_buffer_unquarantine(struct secbuf_buffer *buffer)
+{
+	struct secbuf_pool *pool = buffer->pool;
+
+	lockdep_assert_held(&buffer->lock);
+	if (!buffer->quarantined)
+		return;
+	buffer->quarantined = false;
+	mutex_lock(&pool->lock);
+	pool->quarantined_bytes -= buffer->size;
+	mutex_unlock(&pool->lock);
+}
+
+/**
+ * secbuf_buffer_release_memory() - give the memory back if nothing can reach it
+ * @buffer: the buffer
+ *
+ * The memory goes back to the pool once the buffer is revoked and no device
+ * attachment or kernel mapping is left (CPU mappings are zapped by the
+ * revocation and cannot come back). Revoked memory is zeroed on the way
+ * out. Does nothing otherwise, or if the memory is already back.
+ *
+ * Context: Process context. Takes &secbuf_buffer.lock and
+ * &secbuf_pool.lock; must not hold either.
+ */
+void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
+{
+	struct secbuf_pool *pool = buffer->pool;
+	struct secbuf_range range;
+
+	mutex_lock(&buffer->lock);
+	if (!buffer->range.chunk || !buffer->revoked ||
+	    buffer->nr_attachments || buffer->vmap_count) {
+		mutex_unlock(&buffer->lock);
+		return;
+	}
+	range = buffer->range;
+	buffer->range.chunk = NULL;
+	secbuf_buffer_unquarantine(buffer);
+	mutex_unlock(&buffer->lock);
+
+	secbuf_range_zero(&range, false);
+	secbuf_pool_free(pool, &range);
+	secbuf_pool_uncharge(buffer->owner, buffer->size);
+}
+
+static void secbuf_buffer_release(struct kref *ref)
+{
+	struct secbuf_buffer *buffer = container_of(ref, struct secbuf_buffer,
+						    ref);
+	struct secbuf_pool *pool = buffer->pool;
+
+	/* No handle is left, so nothing can reach the memory. */
+	WARN_ON(!list_empty(&buffer->handles));
+	mutex_lock(&buffer->lock);
+	secbuf_buffer_unquarantine(buffer);
+	mutex_unlock(&buffer->lock);
+	if (buffer->range.chunk) {
+		secbuf_pool_free(pool, &buffer->range);
+		secbuf_pool_uncharge(buffer->owner, buffer->size);
+	}
+
+	mutex_lock(&pool->lock);
+	list_del_init(&buffer->owner_node);
+	mutex_unlock(&pool->lock);
+
+	secbuf_file_put(buffer->owner);
+	dma_resv_fini(&buffer->resv);
+	mutex_destroy(&buffer->lock);
+	kfree(buffer);
+}
+
+/**
+ * secbuf_buffer_put() - drop a reference on a buffer
+ * @buffer: the buffer
+ *
+ * Context: Process context; the last reference frees the memory.
+ */
+void secbuf_buffer_put(struct secbuf_buffer *buffer)
+{
+	kref_put(&buffer->ref, secbuf_buffer_release);
+}
+
+/*
+ * Cut every handle of @buffer off the memory: dynamic importers are told to
+ * let go, CPU mappings are zapped. The revoked flag is already set, so
+ * nothing can come back.
+ */
+static void secbuf_buffer_cut_access(struct secbuf_buffer *buffer)
+{
+	struct secbuf_handle *handle;
+
+	/* The reservation lock keeps the handle list stable. */
+	dma_resv_lock(&buffer->resv, NULL);
+	list_for_each_entry(handle, &buffer->handles, node) {
+		dma_buf_move_notify(handle->dmabuf);
+		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
+	}
+	dma_resv_unlock(&buffer->resv);
+}
+
+/**
+ * secbuf_buffer_revoke() - revoke a buffer, irreversibly
+ * @buffer: the buffer
+ *
+ * Every CPU mapping of every handle is zapped and later touches raise
+ * SIGBUS; new mmap, attach, map and vmap fail. Fences of static importers
+ * are waited for, up to the revoke_timeout_ms parameter; memory a device
+ * may still reach stays quarantined until its last attachment is gone.
+ *
+ * Context: Process context. Takes every secbuf lock of the buffer and its
+ * reservation lock; must hold none of them.
+ */
+void secbuf_buffer_revoke(struct secbuf_buffer *buffer)
+{
+	bool already;
+
+	down_write(&buffer->map_lock);
+	mutex_lock(&buffer->lock);
+	already = buffer->revoked;
+	buffer->revoked = true;
+	mutex_unlock(&buffer->lock);
+	up_write(&buffer->map_lock);
+	if (already)
+		return;
+
+	secbuf_buffer_cut_access(buffer);
+	dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      msecs_to_jiffies(secbuf_revoke_timeout_ms));
+
+	mutex_lock(&buffer->lock);
+	if (buffer->range.chunk &&
+	    (buffer->nr_attachments || buffer->vmap_count))
+		secbuf_buffer_quarantine(buffer);
+	mutex_unlock(&buffer->lock);
+
+	secbuf_buffer_release_memory(buffer);
+}
+
+/**
+ * secbuf_buffer_revoke_grant() - revoke one grant of a buffer, irreversibly
+ * @buffer: the buffer
+ * @grant_id: the grant's id; 0 means the owner's handle, i.e. the buffer
+ *
+ * Only the mappings and attachments made through that grant lose access;
+ * every other handle of the buffer keeps its mappings, untouched.
+ *
+ * Context: Process context. Takes the buffer's locks and its reservation
+ * lock; must hold none of them.
+ * Return: 0, or -ENOENT if the buffer has no such grant.
+ */
+int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
+{
+	struct secbuf_handle *handle;
+	int ret = -ENOENT;
+
+	if (!grant_id) {
+		secbuf_buffer_revoke(buffer);
+		return 0;
+	}
+
+	/* The reservation lock keeps the handle from being released. */
+	dma_resv_lock(&buffer->resv, NULL);
+	list_for_each_entry(handle, &buffer->handles, node) {
+		if (handle->grant_id != grant_id)
+			continue;
+
+		down_write(&buffer->map_lock);
+		mutex_lock(&buffer->lock);
+		handle->revoked = true;
+		mutex_unlock(&buffer->lock);
+		up_write(&buffer->map_lock);
+
+		dma_buf_move_notify(handle->dmabuf);
+		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
+		ret = 0;
+		break;
+	}
+	dma_resv_unlock(&buffer->resv);
+	return ret;
+}
+
+/**
+ * secbuf_file_revoke_all() - revoke every buffer a closing pool file owns
+ * @sfile: the pool file
+ *
+ * The creator controls destruction: when the owner goes away, so does
+ * everyone's access to its buffers.
+ *
+ * Context: Process context, from the pool file's release.
+ */
+void secbuf_file_revoke_all(struct secbuf_file *sfile)
+{
+	struct secbuf_pool *pool = sfile->pool;
+	struct secbuf_buffer *buffer, *tmp;
+	LIST_HEAD(doomed);
+
+	/* Buffers already on their way out are skipped: nothing maps them. */
+	mutex_lock(&pool->lock);
+	list_for_each_entry_safe(buffer, tmp, &sfile->buffers, owner_node) {
+		if (kref_get_unless_zero(&buffer->ref))
+			list_move_tail(&buffer->owner_node, &doomed);
+	}
+	mutex_unlock(&pool->lock);
+
+	list_for_each_entry_safe(buffer, tmp, &doomed, owner_node) {
+		secbuf_buffer_revoke(buffer);
+		mutex_lock(&pool->lock);
+		list_del_init(&buffer->owner_node);
+		mutex_unlock(&pool->lock);
+		secbuf_buffer_put(buffer);
+	}
 }

@@ -37,6 +37,7 @@ struct secbuf_file *secbuf_file_create(struct secbuf_pool *pool)
 		return NULL;
 	kref_init(&sfile->ref);
 	sfile->pool = pool;
+	INIT_LIST_HEAD(&sfile->buffers);
 	return sfile;
 }
 
@@ -66,23 +67,38 @@ static int secbuf_dev_open(struct inode *inode, struct file *file)
 	sfile = secbuf_file_create(pool);
 	if (!sfile)
 		return -ENOMEM;
+	sfile->revoke_on_close = true;
 	file->private_data = sfile;
 	return nonseekable_open(inode, file);
 }
 
 static int secbuf_dev_release(struct inode *inode, struct file *file)
 {
-	secbuf_file_put(file->private_data);
+	struct secbuf_file *sfile = file->private_data;
+
+	/* The creator controls destruction: its buffers go with it. */
+	secbuf_file_revoke_all(sfile);
+	secbuf_file_put(sfile);
 	return 0;
 }
 
-/*
- * Read an ioctl argument of @usize bytes into a kernel struct of @ksize
- * bytes: shorter user structs are zero-extended, longer ones must have a
- * zero tail.
+/**
+ * secbuf_copy_args() - read an ioctl argument that may grow over time
+ * @kdata: the kernel's struct
+ * @ksize: size of the kernel's struct
+ * @minsize: size of the first version of the struct
+ * @arg: the ioctl argument, a user pointer
+ * @usize: size of the user's struct, from the ioctl number
+ *
+ * Shorter user structs are zero-extended, longer ones must have a zero
+ * tail.
+ *
+ * Context: Process context.
+ * Return: 0, -EINVAL if @usize < @minsize, -E2BIG for a nonzero tail,
+ * -EFAULT.
  */
-static int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
-			    unsigned long arg, size_t usize)
+int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
+		     unsigned long arg, size_t usize)
 {
 	if (usize < minsize)
 		return -EINVAL;
@@ -115,7 +131,7 @@ static long secbuf_ioctl_alloc(struct secbuf_file *sfile, unsigned long arg,
 	if (fd < 0)
 		return fd;
 
-	dmabuf = secbuf_buffer_create(sfile, data.size,
+	dmabuf = secbuf_handle_create(sfile, data.size,
 				      data.fd_flags & O_ACCMODE, &data.id);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
@@ -148,7 +164,8 @@ static long secbuf_ioctl_pool_info(struct secbuf_file *sfile,
 	struct secbuf_pool_stats stats;
 	int ret;
 
-	ret = secbuf_copy_args(&data, sizeof(data), sizeof(data), arg, usize);
+	ret = secbuf_copy_args(&data, sizeof(data), SECBUF_POOL_INFO_SIZE_VER0,
+			       arg, usize);
 	if (ret)
 		return ret;
 	if (data.flags & ~SECBUF_POOL_INFO_VALID_FLAGS)
@@ -164,6 +181,7 @@ static long secbuf_ioctl_pool_info(struct secbuf_file *sfile,
 	data.max_buffer_bytes = secbuf_pool_max_buffer(pool);
 	data.file_max_bytes = READ_ONCE(secbuf_max_file_bytes);
 	data.file_max_buffers = READ_ONCE(secbuf_max_file_buffers);
+	data.quarantined_bytes = stats.quarantined_bytes;
 
 	mutex_lock(&pool->lock);
 	data.file_buffers = sfile->nr_buffers;
@@ -192,6 +210,14 @@ static long secbuf_dev_ioctl(struct file *file, unsigned int cmd,
 		return secbuf_ioctl_alloc(sfile, arg, usize);
 	case _IOC_NR(SECBUF_IOC_POOL_INFO):
 		return secbuf_ioctl_pool_info(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_REVOKE):
+		return secbuf_ioctl_revoke(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_GRANT):
+		return secbuf_ioctl_grant(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_GRANT_LIST):
+		return secbuf_ioctl_grant_list(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_QUERY):
+		return secbuf_ioctl_query(sfile, arg, usize);
 	default:
 		return -ENOTTY;
 	}

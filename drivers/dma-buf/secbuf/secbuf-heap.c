@@ -31,7 +31,11 @@ static int secbuf_heap_open(struct inode *inode, struct file *file)
 						heap_misc);
 	struct secbuf_file *sfile;
 
-	/* Each open heap file owns its buffers, as a /dev/secbuf file does. */
+	/*
+	 * Each open heap file owns its buffers for the per-file limits, but
+	 * with dma-heap semantics: they outlive the heap file, and no
+	 * /dev/secbuf file can revoke or grant them.
+	 */
 	sfile = secbuf_file_create(pool);
 	if (!sfile)
 		return -ENOMEM;
@@ -69,7 +73,7 @@ static long secbuf_heap_ioctl_alloc(struct secbuf_file *sfile,
 	if (fd < 0)
 		return fd;
 
-	dmabuf = secbuf_buffer_create(sfile, data.len,
+	dmabuf = secbuf_handle_create(sfile, data.len,
 				      data.fd_flags & O_ACCMODE, &id);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);

@@ -44,6 +44,11 @@ module_param_named(dev_mode, secbuf_dev_mode, uint, 0444);
 MODULE_PARM_DESC(dev_mode,
 		 "Mode of /dev/secbuf/<pool> and /dev/dma_heap/<pool> (default 0600)");
 
+unsigned int secbuf_revoke_timeout_ms = 10000;
+module_param_named(revoke_timeout_ms, secbuf_revoke_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(revoke_timeout_ms,
+		 "How long a revoke waits for device fences (default 10000 ms)");
+
 static char *cma_pool_size = "0";
 module_param(cma_pool_size, charp, 0444);
 MODULE_PARM_DESC(cma_pool_size,

@@ -460,6 +460,7 @@ void secbuf_pool_get_stats(struct secbuf_pool *pool,
 	stats->peak_used_bytes = pool->peak_used_bytes;
 	stats->largest_free_bytes = min(largest, secbuf_pool_max_buffer(pool));
 	stats->chunk_bytes = pool->chunk_bytes;
+	stats->quarantined_bytes = pool->quarantined_bytes;
 	stats->nr_buffers = pool->nr_buffers;
 	mutex_unlock(&pool->lock);
 }

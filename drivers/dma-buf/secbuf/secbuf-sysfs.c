@@ -2,7 +2,7 @@
 /*
  * Per-pool statistics in sysfs, on the /dev/secbuf/<pool> device:
  * /sys/class/misc/secbuf-<pool>/{total,used,peak_used,largest_free}_bytes,
- * buffers and cma_bytes. One decimal value per file.
+ * quarantined_bytes, buffers and cma_bytes. One decimal value per file.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -39,6 +39,7 @@ SECBUF_STAT_ATTR(used_bytes, used_bytes);
 SECBUF_STAT_ATTR(peak_used_bytes, peak_used_bytes);
 SECBUF_STAT_ATTR(largest_free_bytes, largest_free_bytes);
 SECBUF_STAT_ATTR(cma_bytes, chunk_bytes);
+SECBUF_STAT_ATTR(quarantined_bytes, quarantined_bytes);
 SECBUF_STAT_ATTR(buffers, nr_buffers);
 
 static struct attribute *secbuf_pool_attrs[] = {
@@ -47,6 +48,7 @@ static struct attribute *secbuf_pool_attrs[] = {
 	&dev_attr_peak_used_bytes.attr,
 	&dev_attr_largest_free_bytes.attr,
 	&dev_attr_cma_bytes.attr,
+	&dev_attr_quarantined_bytes.attr,
 	&dev_attr_buffers.attr,
 	NULL
 };

@@ -7,10 +7,13 @@
 #ifndef _SECBUF_H
 #define _SECBUF_H
 
+#include <linux/atomic.h>
+#include <linux/dma-resv.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 
@@ -21,20 +24,28 @@ struct page;
 /**
  * DOC: locking
  *
- * secbuf has two locks of its own. Both nest inside the dma-buf reservation
- * lock (&dma_buf.resv), never the other way round:
+ * secbuf has three locks of its own:
  *
- * - &secbuf_pool.lock (a mutex) protects the pool's allocator: its chunk
- *   list and every chunk's page bitmap, the byte and buffer counters of the
- *   pool and of each pool file (&secbuf_file.used_bytes, .nr_buffers) and
- *   the id counter. It is held only for bookkeeping: secbuf never holds it
- *   while CMA allocates or frees memory, nor while a buffer is zeroed.
- * - &secbuf_buffer.lock (a mutex) protects one buffer's attachment list, the
- *   mapped state of each attachment and the kernel mapping (vmap) count.
- *   It is never held together with the pool lock.
+ * - &secbuf_pool.lock (a mutex) protects the pool's allocator (chunk list,
+ *   chunk bitmaps), the pool's counters, each pool file's buffer list and
+ *   counters, and the id counter. It is the innermost lock and is held
+ *   only for bookkeeping, never across CMA calls or zeroing.
+ * - &secbuf_buffer.map_lock (an rw_semaphore) orders access against
+ *   revocation. Everything that creates access to the memory (the fault
+ *   handler, mmap, attach, map_dma_buf, vmap, grant creation) holds it for
+ *   reading while it checks the revoked state and sets the access up;
+ *   revocation takes it for writing only to flip the state. The fault
+ *   handler runs under mmap_lock and mmap with mmap_lock held for writing,
+ *   so mmap_lock nests outside it; revocation therefore never holds it
+ *   while zapping mappings.
+ * - &secbuf_buffer.lock (a mutex) protects a buffer's handle list, each
+ *   handle's attachment list and the mapped state of each attachment, the
+ *   attachment and vmap counts and the grant id counter. It nests inside
+ *   map_lock.
  *
- * Which &dma_buf_ops run with the reservation lock held differs between the
- * kernels secbuf supports:
+ * All three nest inside the dma-buf reservation lock, which every handle of
+ * a buffer shares (&secbuf_buffer.resv). Which &dma_buf_ops run with the
+ * reservation lock held differs between the kernels secbuf supports:
  *
  * - 6.12: map_dma_buf, unmap_dma_buf, vmap and vunmap are called with the
  *   reservation lock held; attach, detach, mmap, begin_cpu_access,
@@ -43,16 +54,24 @@ struct page;
  *   for dynamic importers, vmap and vunmap under &dma_buf.lock instead; the
  *   rest as on 6.12.
  *
- * None of the callbacks takes the reservation lock itself, so the same code
- * is correct under both rules. The fault handler takes no lock at all: the
- * buffer's pages cannot change while a mapping exists, because the dma-buf
- * file (and with it the buffer) outlives every VMA that maps it.
+ * No callback takes the reservation lock itself, so the same code is
+ * correct under both rules. Revocation takes it, holding no other secbuf
+ * lock, to call dma_buf_move_notify().
  *
- * Lifetime: a buffer holds a reference on the pool file that allocated it
- * (its owner), so per-file accounting stays valid after the owner closes.
- * Every open pool file and every dma-buf holds a reference on this module,
- * and the platform driver cannot be unbound through sysfs, so a pool is
- * only torn down once nothing refers to it.
+ * Revocation: map_lock held for writing sets the revoked flag, so every
+ * later fault, mmap, attach, map or vmap fails; then every handle's
+ * address_space is zapped. A fault that set up a PTE before the flag was
+ * set has released map_lock by then, so its PTE is among those zapped.
+ *
+ * Lifetime: every handle (dma-buf) holds a reference on its buffer, so the
+ * buffer lives while any file descriptor, mapping (vma->vm_file pins the
+ * dma-buf) or importer reference of any handle exists. The memory may go
+ * back to the pool earlier: once the buffer is revoked and no attachment or
+ * kernel mapping is left. A buffer holds a reference on its owner's pool
+ * file, so per-file accounting stays valid after the owner closes. Every
+ * open pool file and every dma-buf holds a reference on this module, and
+ * the platform driver cannot be unbound through sysfs, so a pool is only
+ * torn down once nothing refers to it.
  */
 
 /* Large buffers are placed on this alignment, to allow PMD mappings later. */
@@ -101,6 +120,7 @@ struct secbuf_range {
  * @peak_used_bytes: highest @used_bytes seen
  * @largest_free_bytes: largest buffer an allocation could get now
  * @chunk_bytes: bytes currently taken from CMA
+ * @quarantined_bytes: bytes of revoked buffers still held for a device
  * @nr_buffers: live buffers
  */
 struct secbuf_pool_stats {
@@ -109,6 +129,7 @@ struct secbuf_pool_stats {
 	u64 peak_used_bytes;
 	u64 largest_free_bytes;
 	u64 chunk_bytes;
+	u64 quarantined_bytes;
 	u64 nr_buffers;
 };
 
@@ -127,6 +148,7 @@ struct secbuf_pool_stats {
  * @used_bytes: bytes of live buffers
  * @peak_used_bytes: highest @used_bytes seen
  * @nr_buffers: live buffers
+ * @quarantined_bytes: bytes of revoked buffers still held for a device
  * @next_id: id of the next buffer
  * @secbuf_misc: /dev/secbuf/<name>
  * @heap_misc: /dev/dma_heap/<name>
@@ -149,6 +171,7 @@ struct secbuf_pool {
 	size_t used_bytes;
 	size_t peak_used_bytes;
 	unsigned long nr_buffers;
+	size_t quarantined_bytes;
 	u64 next_id;
 
 	struct miscdevice secbuf_misc;
@@ -163,45 +186,95 @@ struct secbuf_pool {
  * struct secbuf_file - an open pool file, the owner of the buffers it made
  * @ref: held by the open file and by each buffer it owns
  * @pool: the pool this file allocates from
- * @used_bytes: bytes of live buffers owned, protected by &secbuf_pool.lock
- * @nr_buffers: live buffers owned, protected by &secbuf_pool.lock
+ * @revoke_on_close: closing the file revokes its buffers (false for the
+ *	dma-heap node, whose users expect buffers to outlive the heap file)
+ * @buffers: buffers owned, protected by &secbuf_pool.lock
+ * @used_bytes: bytes of memory charged, protected by &secbuf_pool.lock
+ * @nr_buffers: buffers charged, protected by &secbuf_pool.lock
  */
 struct secbuf_file {
 	struct kref ref;
 	struct secbuf_pool *pool;
+	bool revoke_on_close;
+	struct list_head buffers;
 	size_t used_bytes;
 	unsigned int nr_buffers;
 };
 
 /**
- * struct secbuf_buffer - one exported buffer
+ * struct secbuf_buffer - the memory of one allocation and its state
+ * @ref: one per handle (dma-buf) plus temporary references
  * @pool: pool the memory came from
- * @owner: pool file that allocated the buffer
- * @dmabuf: the dma-buf exporting this buffer
- * @range: the memory
+ * @owner: pool file that allocated the buffer, the only one that may
+ *	revoke or grant
+ * @owner_node: entry in &secbuf_file.buffers
+ * @range: the memory; @range.chunk is NULL once it went back to the pool
+ * @size: size in bytes, also after the memory went back
  * @id: pool-unique id reported to userspace
- * @lock: protects @attachments and @vmap_count, see DOC: locking
- * @attachments: &struct secbuf_attachment list
+ * @resv: reservation object shared by every handle of the buffer
+ * @map_lock: taken for reading by everything that creates access (fault,
+ *	mmap, attach, map, vmap) and for writing to revoke
+ * @revoked: set once, under @map_lock held for writing
+ * @lock: protects the fields below, see DOC: locking
+ * @handles: &struct secbuf_handle list, the owner's first
+ * @nr_attachments: attachments over all handles
  * @vaddr: kernel mapping while @vmap_count is not zero
- * @vmap_count: users of @vaddr
+ * @vmap_count: users of @vaddr over all handles
+ * @next_grant_id: id of the next grant
+ * @quarantined: revoked, memory still held for a device
  */
 struct secbuf_buffer {
+	struct kref ref;
 	struct secbuf_pool *pool;
 	struct secbuf_file *owner;
-	struct dma_buf *dmabuf;
+	struct list_head owner_node;
 	struct secbuf_range range;
+	size_t size;
 	u64 id;
+	struct dma_resv resv;
+
+	struct rw_semaphore map_lock;
+	bool revoked;
 
 	struct mutex lock;	/* see DOC: locking */
-	struct list_head attachments;
+	struct list_head handles;
+	unsigned int nr_attachments;
 	void *vaddr;
 	unsigned int vmap_count;
+	u64 next_grant_id;
+	bool quarantined;
+};
+
+/**
+ * struct secbuf_handle - one dma-buf of a buffer: the owner's or a grant
+ * @buffer: the buffer, referenced
+ * @dmabuf: the dma-buf, whose priv points back here
+ * @grant_id: 0 for the owner's handle, else the grant's id
+ * @rights: %SECBUF_GRANT_* rights
+ * @revoked: this grant was revoked, under &secbuf_buffer.map_lock held for
+ *	writing
+ * @node: entry in &secbuf_buffer.handles, under &secbuf_buffer.lock
+ * @attachments: &struct secbuf_attachment list, under &secbuf_buffer.lock
+ * @nr_attachments: length of @attachments
+ * @nr_mappings: VMAs mapping this handle
+ */
+struct secbuf_handle {
+	struct secbuf_buffer *buffer;
+	struct dma_buf *dmabuf;
+	u64 grant_id;
+	u32 rights;
+	bool revoked;
+	struct list_head node;
+	struct list_head attachments;
+	unsigned int nr_attachments;
+	atomic_t nr_mappings;
 };
 
 /* Module parameters, see secbuf-main.c. */
 extern unsigned long secbuf_max_file_bytes;
 extern unsigned int secbuf_max_file_buffers;
 extern unsigned int secbuf_dev_mode;
+extern unsigned int secbuf_revoke_timeout_ms;
 
 /* secbuf-pool.c */
 int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
@@ -217,8 +290,34 @@ void secbuf_pool_get_stats(struct secbuf_pool *pool,
 			   struct secbuf_pool_stats *stats);
 
 /* secbuf-buffer.c */
-struct dma_buf *secbuf_buffer_create(struct secbuf_file *sfile, u64 size,
+struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
+					   u64 size);
+void secbuf_buffer_put(struct secbuf_buffer *buffer);
+void secbuf_buffer_revoke(struct secbuf_buffer *buffer);
+int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id);
+void secbuf_buffer_release_memory(struct secbuf_buffer *buffer);
+void secbuf_file_revoke_all(struct secbuf_file *sfile);
+
+/* secbuf-handle.c */
+struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
+				     u32 rights, u32 fd_flags);
+struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
 				     u32 fd_flags, u64 *id);
+struct secbuf_handle *secbuf_handle_get(struct secbuf_pool *pool, int fd);
+void secbuf_handle_put(struct secbuf_handle *handle);
+unsigned int secbuf_handle_state(struct secbuf_handle *handle);
+
+/* secbuf-manage.c */
+long secbuf_ioctl_revoke(struct secbuf_file *sfile, unsigned long arg,
+			 size_t usize);
+long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
+			size_t usize);
+long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
+			     size_t usize);
+long secbuf_ioctl_query(struct secbuf_file *sfile, unsigned long arg,
+			size_t usize);
+int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
+		     unsigned long arg, size_t usize);
 
 /* secbuf-dev.c */
 struct secbuf_file *secbuf_file_create(struct secbuf_pool *pool);

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * secbuf handles: the dma-bufs of a buffer, the owner's and its grants.
+ *
+ * Every handle is its own dma-buf, with its own file and address_space, so
+ * that the mappings of one grant can be zapped without touching any other
+ * client. All handles of a buffer share its reservation object.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <linux/secbuf.h>
+
+#include "compat.h"
+#include "secbuf.h"
+
+/**
+ * struct secbuf_attachment - one device attached through a handle
+ * @dev: the importing device
+ * @sgt: a single-entry table describing the whole buffer
+ * @node: entry in &secbuf_handle.attachments
+ * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
+ */
+struct secbuf_attachment {
+	struct device *dev;
+	struct sg_table sgt;
+	struct list_head node;
+	bool mapped;
+};
+
+/* Revoked buffer or revoked grant; the caller holds map_lock or lock. */
+static bool secbuf_handle_revoked(struct secbuf_handle *handle)
+{
+	return handle->revoked || handle->buffer->revoked;
+}
+
+static vm_fault_t secbuf_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct secbuf_handle *handle = vma->vm_private_data;
+	struct secbuf_buffer *buffer = handle->buffer;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buffer->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     page_to_pfn(buffer->range.page) +
+				     vmf->pgoff);
+	up_read(&buffer->map_lock);
+	return ret;
+}
+
+static void secbuf_vm_open(struct vm_area_struct *vma)
+{
+	struct secbuf_handle *handle = vma->vm_private_data;
+
+	atomic_inc(&handle->nr_mappings);
+}
+
+static void secbuf_vm_close(struct vm_area_struct *vma)
+{
+	struct secbuf_handle *handle = vma->vm_private_data;
+
+	atomic_dec(&handle->nr_mappings);
+}
+
+static const struct vm_operations_struct secbuf_vm_ops = {
+	.open = secbuf_vm_open,
+	.close = secbuf_vm_close,
+	.fault = secbuf_vm_fault,
+};
+
+static int secbuf_attach(struct dma_buf *dmabuf,
+			 struct dma_buf_attachment *attach)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a;
+	int ret;
+
+	if (!(handle->rights & SECBUF_GRANT_DMA))
+		return -EACCES;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	if (ret)
+		goto free_attachment;
+	a->dev = attach->dev;
+	INIT_LIST_HEAD(&a->node);
+
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	sg_set_page(a->sgt.sgl, buffer->range.page, buffer->size, 0);
+	mutex_lock(&buffer->lock);
+	list_add(&a->node, &handle->attachments);
+	handle->nr_attachments++;
+	buffer->nr_attachments++;
+	mutex_unlock(&buffer->lock);
+	up_read(&buffer->map_lock);
+
+	attach->priv = a;
+	return 0;
+
+unlock:
+	up_read(&buffer->map_lock);
+	sg_free_table(&a->sgt);
+free_attachment:
+	kfree(a);
+	return ret;
+}
+
+static void secbuf_detach(struct dma_buf *dmabuf,
+			  struct dma_buf_attachment *attach)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a = attach->priv;
+
+	mutex_lock(&buffer->lock);
+	list_del(&a->node);
+	handle->nr_attachments--;
+	buffer->nr_attachments--;
+	mutex_unlock(&buffer->lock);
+
+	sg_free_table(&a->sgt);
+	kfree(a);
+
+	/* The last device of a revoked buffer lets the memory go. */
+	secbuf_buffer_release_memory(buffer);
+}
+
+static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+	struct secbuf_handle *handle = attach->dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a = attach->priv;
+	int ret;
+
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
+	if (ret)
+		goto unlock;
+	mutex_lock(&buffer->lock);
+	a->mapped = true;
+	mutex_unlock(&buffer->lock);
+unlock:
+	up_read(&buffer->map_lock);
+	return ret ? ERR_PTR(ret) : &a->sgt;
+}
+
+static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
+				 struct sg_table *sgt,
+				 enum dma_data_direction dir)
+{
+	struct secbuf_handle *handle = attach->dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a = attach->priv;
+
+	mutex_lock(&buffer->lock);
+	a->mapped = false;
+	mutex_unlock(&buffer->lock);
+
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+}
+
+/* Cache maintenance for every device that has the buffer mapped. */
+static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
+				    enum dma_data_direction dir, bool for_cpu)
+{
+	struct secbuf_attachment *a;
+	struct secbuf_handle *h;
+
+	lockdep_assert_held(&buffer->lock);
+
+	list_for_each_entry(h, &buffer->handles, node) {
+		list_for_each_entry(a, &h->attachments, node) {
+			if (!a->mapped)
+				continue;
+			if (for_cpu)
+				dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+			else
+				dma_sync_sgtable_for_device(a->dev, &a->sgt,
+							    dir);
+		}
+	}
+}
+
+static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
+				   enum dma_data_direction dir)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	bool write = dir != DMA_FROM_DEVICE;
+	long ret;
+
+	/*
+	 * A CPU reader waits for the devices writing the buffer, a CPU writer
+	 * for every device using it. The core repeats this wait after us;
+	 * once the fences are signaled that is cheap.
+	 */
+	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
+
+	mutex_lock(&buffer->lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (buffer->vmap_count)
+		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
+	secbuf_sync_attachments(buffer, dir, true);
+	ret = 0;
+unlock:
+	mutex_unlock(&buffer->lock);
+	return ret;
+}
+
+static int secbuf_end_cpu_access(struct dma_buf *dmabuf,
+				 enum dma_data_direction dir)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+
+	mutex_lock(&buffer->lock);
+	if (buffer->vmap_count)
+		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
+	secbuf_sync_attachments(buffer, dir, false);
+	mutex_unlock(&buffer->lock);
+	return 0;
+}
+
+static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	unsigned long nr_pages = buffer->size >> PAGE_SHIFT;
+	int ret = 0;
+
+	/* A private copy would outlive any control the owner has. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff >= nr_pages ||
+	    vma_pages(vma) > nr_pages - vma->vm_pgoff)
+		return -EINVAL;
+	if (!(handle->rights & SECBUF_GRANT_READ))
+		return -EACCES;
+	if ((vma->vm_flags & VM_WRITE) &&
+	    !(handle->rights & SECBUF_GRANT_WRITE))
+		return -EACCES;
+
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	/*
+	 * No PTE is set up here: pages go in from the fault handler only, so
+	 * that a later zap of the address_space cannot race with mmap. The
+	 * flags also keep get_user_pages() away, so nothing can pin the
+	 * pages past a revocation.
+	 */
+	secbuf_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+				 VM_DONTDUMP);
+	if (!(handle->rights & SECBUF_GRANT_WRITE))
+		secbuf_vm_flags_clear(vma, VM_MAYWRITE);
+	vma->vm_ops = &secbuf_vm_ops;
+	vma->vm_private_data = handle;
+	atomic_inc(&handle->nr_mappings);
+unlock:
+	up_read(&buffer->map_lock);
+	return ret;
+}
+
+static void *secbuf_vmap_pages(struct secbuf_buffer *buffer)
+{
+	unsigned long i, nr_pages = buffer->size >> PAGE_SHIFT;
+	struct page **pages;
+	void *vaddr;
+
+	/* Contiguous lowmem already has a kernel mapping. */
+	if (!PageHighMem(buffer->range.page))
+		return page_address(buffer->range.page);
+
+	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < nr_pages; i++)
+		pages[i] = buffer->range.page + i;
+	vaddr = vmap(pages, nr_pages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	return vaddr;
+}
+
+static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	int ret = 0;
+
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+		goto unlock_map;
+	}
+	mutex_lock(&buffer->lock);
+	if (!buffer->vmap_count) {
+		buffer->vaddr = secbuf_vmap_pages(buffer);
+		if (!buffer->vaddr) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+	}
+	buffer->vmap_count++;
+	iosys_map_set_vaddr(map, buffer->vaddr);
+unlock:
+	mutex_unlock(&buffer->lock);
+unlock_map:
+	up_read(&buffer->map_lock);
+	return ret;
+}
+
+static void secbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+
+	mutex_lock(&buffer->lock);
+	if (!--buffer->vmap_count) {
+		if (PageHighMem(buffer->range.page))
+			vunmap(buffer->vaddr);
+		buffer->vaddr = NULL;
+	}
+	mutex_unlock(&buffer->lock);
+	iosys_map_clear(map);
+
+	secbuf_buffer_release_memory(buffer);
+}
+
+static void secbuf_release(struct dma_buf *dmabuf)
+{
+	struct secbuf_handle *handle = dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+
+	WARN_ON(!list_empty(&handle->attachments));
+
+	/* Revocation walks the handles under the reservation lock. */
+	dma_resv_lock(&buffer->resv, NULL);
+	mutex_lock(&buffer->lock);
+	list_del(&handle->node);
+	mutex_unlock(&buffer->lock);
+	dma_resv_unlock(&buffer->resv);
+
+	kfree(handle);
+	secbuf_buffer_put(buffer);
+}
+
+static const struct dma_buf_ops secbuf_dma_buf_ops = {
+	.attach = secbuf_attach,
+	.detach = secbuf_detach,
+	.map_dma_buf = secbuf_map_dma_buf,
+	.unmap_dma_buf = secbuf_unmap_dma_buf,
+	.begin_cpu_access = secbuf_begin_cpu_access,
+	.end_cpu_access = secbuf_end_cpu_access,
+	.mmap = secbuf_mmap,
+	.vmap = secbuf_vmap,
+	.vunmap = secbuf_vunmap,
+	.release = secbuf_release,
+};
+
+/**
+ * secbuf_handle_export() - export a new handle (dma-buf) of a buffer
+ * @buffer: the buffer; the new handle takes its own reference
+ * @rights: %SECBUF_GRANT_* rights of the handle
+ * @fd_flags: %O_ACCMODE bits for the dma-buf file
+ *
+ * The first handle of a buffer is the owner's (grant id 0), every later one
+ * a grant. On success the caller owns the only reference to the dma-buf: it
+ * installs it in a file descriptor or drops it with dma_buf_put().
+ *
+ * Context: Process context. Takes the buffer's reservation lock and
+ * &secbuf_buffer.lock.
+ * Return: the dma-buf, or an ERR_PTR(): -ENOMEM, or -ENODEV if the buffer
+ * was revoked meanwhile.
+ */
+struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
+				     u32 rights, u32 fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct secbuf_handle *handle;
+	struct dma_buf *dmabuf;
+	bool revoked;
+
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	if (!handle)
+		return ERR_PTR(-ENOMEM);
+	handle->buffer = buffer;
+	handle->rights = rights;
+	INIT_LIST_HEAD(&handle->node);
+	INIT_LIST_HEAD(&handle->attachments);
+	atomic_set(&handle->nr_mappings, 0);
+
+	exp_info.ops = &secbuf_dma_buf_ops;
+	exp_info.size = buffer->size;
+	exp_info.flags = fd_flags;
+	exp_info.resv = &buffer->resv;
+	exp_info.priv = handle;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		kfree(handle);
+		return dmabuf;
+	}
+	/* From here on, secbuf_release() frees the handle. */
+	handle->dmabuf = dmabuf;
+	kref_get(&buffer->ref);
+
+	/*
+	 * Checked again under the lock that revocation sets it with: a handle
+	 * is either on the list before the revocation walks it, or fails.
+	 */
+	dma_resv_lock(&buffer->resv, NULL);
+	mutex_lock(&buffer->lock);
+	revoked = buffer->revoked;
+	if (!list_empty(&buffer->handles))
+		handle->grant_id = ++buffer->next_grant_id;
+	list_add_tail(&handle->node, &buffer->handles);
+	mutex_unlock(&buffer->lock);
+	dma_resv_unlock(&buffer->resv);
+
+	if (revoked) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-ENODEV);
+	}
+	return dmabuf;
+}
+
+/**
+ * secbuf_handle_create() - allocate a buffer and export its owner's handle
+ * @sfile: the pool file that will own the buffer
+ * @size: requested size in bytes, not yet validated
+ * @fd_flags: %O_ACCMODE bits for the dma-buf file (validated by the caller)
+ * @id: set to the buffer id on success
+ *
+ * The owner's handle has every right, but %SECBUF_GRANT_WRITE only for an
+ * %O_RDWR file.
+ *
+ * Context: Process context; may sleep in CMA.
+ * Return: the dma-buf, with the reference owned by the caller as for
+ * secbuf_handle_export(), or an ERR_PTR() as for secbuf_buffer_create().
+ */
+struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
+				     u32 fd_flags, u64 *id)
+{
+	u32 rights = SECBUF_GRANT_VALID_RIGHTS;
+	struct secbuf_buffer *buffer;
+	struct dma_buf *dmabuf;
+
+	if ((fd_flags & O_ACCMODE) != O_RDWR)
+		rights &= ~SECBUF_GRANT_WRITE;
+
+	buffer = secbuf_buffer_create(sfile, size);
+	if (IS_ERR(buffer))
+		return ERR_CAST(buffer);
+
+	dmabuf = secbuf_handle_export(buffer, rights, fd_flags);
+	if (!IS_ERR(dmabuf))
+		*id = buffer->id;
+	/* The handle holds the buffer now, or the buffer goes. */
+	secbuf_buffer_put(buffer);
+	return dmabuf;
+}
+
+/**
+ * secbuf_handle_get() - look up the secbuf handle behind a file descriptor
+ * @pool: the pool the handle must belong to
+ * @fd: a file descriptor of the caller
+ *
+ * Context: Process context.
+ * Return: the handle, referenced through its dma-buf (drop it with
+ * secbuf_handle_put()), or an ERR_PTR(): -EBADF if @fd is not open, -EINVAL
+ * if it is not a dma-buf, not a secbuf dma-buf, or one of another pool.
+ */
+struct secbuf_handle *secbuf_handle_get(struct secbuf_pool *pool, int fd)
+{
+	struct secbuf_handle *handle;
+	struct dma_buf *dmabuf;
+
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return ERR_CAST(dmabuf);
+	if (dmabuf->ops != &secbuf_dma_buf_ops)
+		goto foreign;
+	handle = dmabuf->priv;
+	if (handle->buffer->pool != pool)
+		goto foreign;
+	return handle;
+
+foreign:
+	dma_buf_put(dmabuf);
+	return ERR_PTR(-EINVAL);
+}
+
+/**
+ * secbuf_handle_put() - drop the reference secbuf_handle_get() took
+ * @handle: the handle
+ *
+ * Context: Process context.
+ */
+void secbuf_handle_put(struct secbuf_handle *handle)
+{
+	dma_buf_put(handle->dmabuf);
+}
+
+/**
+ * secbuf_handle_state() - the %SECBUF_STATE_* of a handle
+ * @handle: the handle
+ *
+ * Context: Process context. Takes &secbuf_buffer.lock.
+ * Return: %SECBUF_STATE_REVOKED if the buffer or this grant was revoked,
+ * else %SECBUF_STATE_LIVE.
+ */
+unsigned int secbuf_handle_state(struct secbuf_handle *handle)
+{
+	unsigned int state;
+
+	mutex_lock(&handle->buffer->lock);
+	state = secbuf_handle_revoked(handle) ? SECBUF_STATE_REVOKED :
+						SECBUF_STATE_LIVE;
+	mutex_unlock(&handle->buffer->lock);
+	return state;
+}
