@@ -75,6 +75,11 @@ has "$T/out" 'name "smoke"' "the name shows in fdinfo"
 has "$T/out" 'filled: "abcabcabc' "the fill shows"
 run 0 "alloc --read-only" "$CTL" alloc --pool "$POOL" --size 4K --read-only --json
 has "$T/out" '"read_only": true' "read-only descriptor"
+run 0 "alloc --heap" "$CTL" alloc --heap --pool "$POOL" --size 64K --name via-heap
+has "$T/out" "^$POOL: dma-heap buffer, 64 KiB (65536 bytes)" "dma-heap alloc"
+has "$T/out" 'name "via-heap"' "... and a name"
+run 0 "alloc --heap --json" "$CTL" alloc --heap --pool "$POOL" --size 4K --json
+has "$T/out" '"id": null,' "dma-heap buffers have no id"
 
 echo "# alloc errors"
 run 1 "alloc size 0" "$CTL" alloc --pool "$POOL" --size 0
