@@ -6,7 +6,10 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -288,6 +291,43 @@ igt_main
 
 		close(dmabuf);
 		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A process killed while it allocates (and zeroes) large "
+		     "buffers leaves nothing behind, whenever the kill lands.");
+	igt_subtest("killed-while-allocating") {
+		struct secbuf_pool_info info;
+
+		secbuf_pool_info(fd, &info);
+		igt_require(info.largest_free_bytes >= SZ_2M);
+
+		for (int round = 0; round < 8; round++) {
+			struct timespec delay = {
+				.tv_nsec = (round + 1) * 37 * 1000 * 1000,
+			};
+			int status;
+			pid_t pid;
+
+			fflush(NULL);
+			pid = fork();
+			igt_assert(pid >= 0);
+			if (pid == 0) {
+				/* No igt_* here: this child must only die. */
+				for (;;) {
+					int buf;
+
+					if (__secbuf_alloc(fd, info.largest_free_bytes,
+							   0, O_RDWR, &buf) == 0)
+						close(buf);
+				}
+			}
+
+			nanosleep(&delay, NULL);
+			igt_assert_eq(kill(pid, SIGKILL), 0);
+			igt_assert_eq(waitpid(pid, &status, 0), pid);
+			igt_assert(WIFSIGNALED(status));
+			secbuf_pool_assert_idle(pool);
+		}
 	}
 
 	igt_fixture

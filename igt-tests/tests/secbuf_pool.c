@@ -370,6 +370,56 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("Four processes allocating, checking and freeing buffers "
+		     "of mixed sizes at the same time, some through one shared "
+		     "pool file and some through their own, leave the pool idle "
+		     "and never see each other's data.");
+	igt_subtest("concurrent-alloc-free") {
+		igt_fork(child, 4) {
+			static const uint64_t sizes[] = {
+				SZ_4K, SZ_64K, 123457, SZ_2M, 3 * SZ_1M + 1,
+			};
+			int own = child & 1 ? secbuf_open_pool(pool) : fd;
+			unsigned int seed = child;
+			int live[4] = { -1, -1, -1, -1 };
+			uint64_t live_size[4] = { 0 };
+
+			for (int i = 0; i < 300; i++) {
+				int slot = rand_r(&seed) % 4;
+				uint64_t size = sizes[rand_r(&seed) % 5];
+				struct secbuf_alloc arg = {
+					.size = size,
+					.fd_flags = O_RDWR | O_CLOEXEC,
+				};
+				uint64_t *p;
+
+				if (live[slot] >= 0) {
+					p = secbuf_mmap(live[slot], live_size[slot],
+							PROT_READ);
+					igt_assert_eq_u64(p[0], child + 1);
+					igt_assert_eq_u64(p[live_size[slot] / 8 - 1],
+							  child + 1);
+					secbuf_munmap(p, live_size[slot]);
+					close(live[slot]);
+				}
+				live[slot] = secbuf_alloc_full(own, &arg);
+				live_size[slot] = arg.alloc_size;
+				p = secbuf_mmap(live[slot], arg.alloc_size,
+						PROT_READ | PROT_WRITE);
+				igt_assert_eq_u64(p[0], 0);
+				igt_assert_eq_u64(p[arg.alloc_size / 8 - 1], 0);
+				p[0] = child + 1;
+				p[arg.alloc_size / 8 - 1] = child + 1;
+				secbuf_munmap(p, arg.alloc_size);
+			}
+			for (int i = 0; i < 4; i++)
+				close(live[i]);
+		}
+		igt_waitchildren();
+		secbuf_pool_assert_idle(pool);
+		assert_info_matches_sysfs(fd, pool);
+	}
+
 	igt_fixture
 		close(fd);
 }
