@@ -183,7 +183,7 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	unsigned long nr_pages = buffer->range.size >> PAGE_SHIFT;
 
 	/* A private copy would outlive any control the owner has. */
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff >= nr_pages ||
 	    vma_pages(vma) > nr_pages - vma->vm_pgoff)
