@@ -49,7 +49,8 @@ check_pools() {
 pool_leaks() {
 	for _p in $POOLS; do
 		for _f in used_bytes buffers; do
-			_v=$(cat "/sys/class/misc/secbuf-$_p/$_f" 2>/dev/null) || _v=unreadable
+			_v=unreadable
+			read -r _v 2>/dev/null <"/sys/class/misc/secbuf-$_p/$_f"
 			[ "$_v" = 0 ] || echo "pool $_p: $_f is $_v after the subtest, not 0"
 		done
 	done

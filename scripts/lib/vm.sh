@@ -71,7 +71,9 @@ vm_boot_batch() {
 
 	vm_qemu_args "$dir"
 	rm -f "$log"
-	timeout -k 10 "$timeout" "${QEMU_CMD[@]}" -display none -monitor none \
+	# --foreground: QEMU stays in our process group, so that Ctrl-C or a
+	# kill of the harness reaches it.
+	timeout --foreground -k 10 "$timeout" "${QEMU_CMD[@]}" -display none -monitor none \
 		-serial "file:$log" </dev/null >"$log.qemu" 2>&1 || rc=$?
 	if [[ $rc -ne 0 && $rc -ne 124 ]]; then
 		show_log_tail "$log.qemu" 20
