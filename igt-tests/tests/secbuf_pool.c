@@ -445,6 +445,39 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("Four processes allocating and freeing small buffers "
+		     "(which share 2 MiB chunks) as fast as they can, through "
+		     "one pool file, leave an idle pool that holds no memory.");
+	igt_subtest("concurrent-small-alloc-free") {
+		igt_fork(child, 4) {
+			static const uint64_t sizes[] = {
+				SZ_4K, 2 * SZ_4K, SZ_64K, 123457,
+			};
+			unsigned int seed = child + 100;
+			int live[8];
+
+			for (int i = 0; i < 8; i++)
+				live[i] = -1;
+			for (int i = 0; i < 2000; i++) {
+				int slot = rand_r(&seed) % 8;
+
+				if (live[slot] >= 0) {
+					close(live[slot]);
+					live[slot] = -1;
+				} else {
+					live[slot] = secbuf_alloc(fd,
+						sizes[rand_r(&seed) % 4], 0,
+						O_RDWR | O_CLOEXEC);
+				}
+			}
+			for (int i = 0; i < 8; i++)
+				close(live[i]);
+		}
+		igt_waitchildren();
+		secbuf_pool_assert_idle(pool);
+		assert_info_matches_sysfs(fd, pool);
+	}
+
 	igt_describe("Four processes allocating, checking and freeing buffers "
 		     "of mixed sizes at the same time, some through one shared "
 		     "pool file and some through their own, leave the pool idle "
