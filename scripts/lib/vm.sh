@@ -13,7 +13,8 @@ VM_APPEND="rdinit=/init loglevel=5 printk.time=1 panic=-1"
 # so that runs in the same tree do not share files:
 #   RUNDIR/initrd   the lane's initramfs followed by a second cpio archive
 #                   (the kernel unpacks both) with /etc/secbuf/run.conf, the
-#                   command for MODE=cmd and ADD_DIR's files under /add
+#                   command for MODE=cmd, ADD_DIR's files under /add and
+#                   $SECBUF_EXTRA_TESTS's files under /tests
 #   RUNDIR/dtb      the lane's DTB
 vm_stage_run() {
 	local dir=$1 mode=$2 add=${3:-} cmd=${4:-} stage=$1/extra
@@ -28,6 +29,11 @@ vm_stage_run() {
 	if [[ -n $add ]]; then
 		[[ -d $add ]] || die "--add $add: not a directory"
 		cp -a "$add/." "$stage/add/"
+	fi
+	# More test binaries for /tests, for the harness's own self-test.
+	if [[ -n ${SECBUF_EXTRA_TESTS:-} ]]; then
+		mkdir -p "$stage/tests"
+		cp -a "$SECBUF_EXTRA_TESTS/." "$stage/tests/"
 	fi
 	(cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) >"$dir/extra.cpio"
