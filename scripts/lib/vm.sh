@@ -87,12 +87,15 @@ vm_boot_batch() {
 	return "$rc"
 }
 
-# vm_boot_interactive RUNDIR [LOG]: the console on this terminal (Ctrl-A X
-# quits QEMU), copied to LOG if given.
+# vm_boot_interactive RUNDIR [LOG [TIMEOUT]]: the console on this terminal
+# (Ctrl-A X quits QEMU), copied to LOG if given, killed after TIMEOUT.
 vm_boot_interactive() {
-	local dir=$1 log=${2:-}
+	local dir=$1 log=${2:-} timeout=${3:-0}
 
 	vm_qemu_args "$dir"
+	if [[ $timeout != 0 ]]; then
+		QEMU_CMD=(timeout --foreground -k 10 "$timeout" "${QEMU_CMD[@]}")
+	fi
 	if [[ -n $log ]]; then
 		"${QEMU_CMD[@]}" -nographic | tee "$log"
 	else
