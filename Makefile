@@ -45,7 +45,7 @@ check:
 	scripts/check
 
 run:
-	scripts/run-demo --lane $(LANE) $(if $(FRAMES),--frames $(FRAMES))
+	scripts/run-demo --lane $(LANE)
 
 shell:
 	scripts/run-demo --lane $(LANE) --shell

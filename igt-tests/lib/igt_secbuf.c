@@ -390,17 +390,36 @@ uint64_t secbuf_pool_sysfs(const char *pool, const char *attr)
 	return parse_u64(path, buf);
 }
 
+static bool pool_has_attr(const char *pool, const char *attr)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/secbuf-%s/%s", SECBUF_SYSFS_DIR,
+		 pool, attr);
+	return access(path, R_OK) == 0;
+}
+
 /**
- * secbuf_pool_assert_idle: assert that @pool holds no buffer, from sysfs.
+ * secbuf_pool_assert_idle: assert from sysfs that @pool holds no buffer and
+ * nothing of one: no used bytes, no buffers, no memory taken from CMA
+ * (cma_bytes, docs/driver-api.md), and the whole pool free in one range.
  */
 void secbuf_pool_assert_idle(const char *pool)
 {
 	uint64_t used = secbuf_pool_sysfs(pool, "used_bytes");
 	uint64_t buffers = secbuf_pool_sysfs(pool, "buffers");
+	uint64_t total = secbuf_pool_sysfs(pool, "total_bytes");
+	uint64_t largest = secbuf_pool_sysfs(pool, "largest_free_bytes");
+	uint64_t cma = pool_has_attr(pool, "cma_bytes") ?
+		       secbuf_pool_sysfs(pool, "cma_bytes") : 0;
 
 	igt_assert_f(used == 0 && buffers == 0,
 		     "pool %s not idle: used_bytes %" PRIu64 ", buffers %"
 		     PRIu64 "\n", pool, used, buffers);
+	igt_assert_f(cma == 0 && largest == total,
+		     "pool %s has no buffer but holds memory: cma_bytes %"
+		     PRIu64 ", largest_free_bytes %" PRIu64 " of %" PRIu64 "\n",
+		     pool, cma, largest, total);
 }
 
 int secbuf_next_free_fd(void)

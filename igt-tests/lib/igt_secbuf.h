@@ -83,7 +83,10 @@ void secbuf_fill(void *ptr, size_t size, uint64_t seed);
 void secbuf_assert_filled(const void *ptr, size_t size, uint64_t seed);
 void secbuf_assert_zero(const void *ptr, size_t size);
 
-/* /sys/class/misc/secbuf-<pool>/<attr>. */
+/*
+ * /sys/class/misc/secbuf-<pool>/<attr>. secbuf_pool_assert_idle() also
+ * checks that an idle pool holds no memory (cma_bytes 0, everything free).
+ */
 bool secbuf_pool_has_sysfs(const char *pool);
 uint64_t secbuf_pool_sysfs(const char *pool, const char *attr);
 void secbuf_pool_assert_idle(const char *pool);

@@ -6,7 +6,11 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -14,6 +18,14 @@
 
 IGT_TEST_DESCRIPTION("Allocation through /dev/secbuf/<pool>: sizes, rounding, "
 		     "zeroing, fd flags and buffer ids.");
+
+static volatile sig_atomic_t signals_seen;
+
+static void count_signal(int sig)
+{
+	(void)sig;
+	signals_seen++;
+}
 
 static uint64_t page_align(uint64_t size)
 {
@@ -287,6 +299,106 @@ igt_main
 		secbuf_munmap(ptr, SZ_1M);
 
 		close(dmabuf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A process killed while it allocates (and zeroes) large "
+		     "buffers leaves nothing behind, whenever the kill lands.");
+	igt_subtest("killed-while-allocating") {
+		struct secbuf_pool_info info;
+
+		secbuf_pool_info(fd, &info);
+		igt_require(info.largest_free_bytes >= SZ_2M);
+
+		for (int round = 0; round < 8; round++) {
+			struct timespec delay = {
+				.tv_nsec = (round + 1) * 37 * 1000 * 1000,
+			};
+			int status;
+			pid_t pid;
+
+			fflush(NULL);
+			pid = fork();
+			igt_assert(pid >= 0);
+			if (pid == 0) {
+				/* No igt_* here: this child must only die. */
+				for (;;) {
+					int buf;
+
+					if (__secbuf_alloc(fd, info.largest_free_bytes,
+							   0, O_RDWR, &buf) == 0)
+						close(buf);
+				}
+			}
+
+			nanosleep(&delay, NULL);
+			igt_assert_eq(kill(pid, SIGKILL), 0);
+			igt_assert_eq(waitpid(pid, &status, 0), pid);
+			igt_assert(WIFSIGNALED(status));
+			secbuf_pool_assert_idle(pool);
+		}
+	}
+
+	igt_describe("A signal that is not fatal does not interrupt an "
+		     "allocation: whole-pool allocations under a stream of "
+		     "handled signals never fail with EINTR.");
+	igt_subtest("survives-nonfatal-signals") {
+		struct secbuf_pool_info info;
+		int pipefd[2];
+		pid_t pid;
+
+		secbuf_pool_info(fd, &info);
+		igt_require(info.largest_free_bytes >= SZ_2M);
+		igt_assert_eq(pipe(pipefd), 0);
+
+		fflush(NULL);
+		pid = fork();
+		igt_assert(pid >= 0);
+		if (pid == 0) {
+			/* No igt_*: report through the exit status. */
+			struct sigaction sa = { .sa_handler = count_signal };
+			int eintr = 0, other = 0;
+
+			sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+			close(pipefd[0]);
+			if (write(pipefd[1], "r", 1) != 1)
+				_exit(3);
+			for (int i = 0; i < 10; i++) {
+				struct secbuf_alloc arg = {
+					.size = info.largest_free_bytes,
+					.fd_flags = O_RDWR | O_CLOEXEC,
+				};
+
+				if (ioctl(fd, SECBUF_IOC_ALLOC, &arg) == 0)
+					close((int)arg.fd);
+				else if (errno == EINTR)
+					eintr++;
+				else
+					other++;
+			}
+			_exit(eintr ? 1 : other ? 2 : signals_seen ? 0 : 4);
+		}
+
+		close(pipefd[1]);
+		{
+			char c;
+			int status;
+
+			igt_assert_eq(read(pipefd[0], &c, 1), 1);
+			while (waitpid(pid, &status, WNOHANG) == 0) {
+				kill(pid, SIGUSR1);
+				usleep(2000);
+			}
+			close(pipefd[0]);
+			igt_assert_f(WIFEXITED(status), "child died: %#x\n", status);
+			igt_assert_f(WEXITSTATUS(status) != 1,
+				     "an allocation failed with EINTR\n");
+			igt_assert_f(WEXITSTATUS(status) != 2,
+				     "an allocation failed\n");
+			igt_assert_f(WEXITSTATUS(status) != 4,
+				     "no signal arrived during the allocations\n");
+			igt_assert_eq(WEXITSTATUS(status), 0);
+		}
 		secbuf_pool_assert_idle(pool);
 	}
 

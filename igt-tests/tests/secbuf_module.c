@@ -19,6 +19,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("Module unload refused while a pool file, heap file, "
 		     "buffer or mapping exists; unload and reload once "
@@ -201,6 +202,22 @@ igt_main
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
 		secbuf_assert_filled(ptr, SZ_1M, 2);
 		secbuf_munmap(ptr, SZ_1M);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Unload is refused (EWOULDBLOCK) while a driver (vgem) "
+		     "holds an import of a buffer whose fds are all closed.");
+	igt_subtest("unload-busy-import") {
+		int vgem = drm_open_vgem();
+		int fd = secbuf_open_pool(pool);
+		int buf = secbuf_alloc(fd, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		uint32_t handle = prime_fd_to_handle(vgem, buf);
+
+		close(buf);
+		close(fd);
+		assert_unload_refused();
+		gem_close(vgem, handle);
+		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}
 

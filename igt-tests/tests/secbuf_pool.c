@@ -5,7 +5,9 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -320,6 +322,79 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("With the pool full except for part of one 2 MiB chunk "
+		     "(a page allocated in a freed 2 MiB gap), largest_free_bytes "
+		     "is the free run in that shared chunk, and exactly that can "
+		     "be allocated.");
+	igt_subtest("largest-free-shared-chunk") {
+		struct secbuf_pool_info pi;
+		int page_buf;
+
+		fill_pool(fd, pool, SZ_2M, &list);
+		igt_require(list.count >= 2);
+		close(list.fd[0]);
+		list.fd[0] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+
+		secbuf_pool_info(fd, &pi);
+		igt_assert_lt_u64(pi.largest_free_bytes, SZ_2M);
+		igt_assert_lte_u64(SZ_2M - 2 * SZ_4K, pi.largest_free_bytes);
+		assert_largest_free_truthful(fd);
+
+		/* A second gap: now a whole 2 MiB is the largest again. */
+		close(list.fd[1]);
+		list.fd[1] = -1;
+		secbuf_pool_info(fd, &pi);
+		igt_assert_eq_u64(pi.largest_free_bytes, SZ_2M);
+		assert_largest_free_truthful(fd);
+
+		page_buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		close(page_buf);
+		free_list(&list);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Both device nodes of the pool are character devices with "
+		     "the mode of the dev_mode module parameter.");
+	igt_subtest("device-node-mode") {
+		const char *dirs[] = { SECBUF_DEV_DIR, SECBUF_HEAP_DIR };
+		uint64_t mode = secbuf_param_get("dev_mode");
+
+		for (int i = 0; i < 2; i++) {
+			char path[256];
+			struct stat st;
+
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], pool);
+			igt_assert_eq(stat(path, &st), 0);
+			igt_assert(S_ISCHR(st.st_mode));
+			igt_assert_f((st.st_mode & 07777) == mode,
+				     "%s has mode %#o, dev_mode is %#" PRIo64 "\n",
+				     path, st.st_mode & 07777, mode);
+		}
+	}
+
+	igt_describe("A process without privileges (uid and gid 65534) can "
+		     "open the device nodes only if dev_mode gives others "
+		     "read-write access; otherwise open is EACCES.");
+	igt_subtest("device-node-unprivileged") {
+		uint64_t mode = secbuf_param_get("dev_mode");
+		int expected = (mode & 06) == 06 ? 0 : -EACCES;
+
+		igt_require(geteuid() == 0);
+		igt_fork(child, 1) {
+			int pfd, hfd;
+
+			igt_assert_eq(setgroups(0, NULL), 0);
+			igt_assert_eq(setgid(65534), 0);
+			igt_assert_eq(setuid(65534), 0);
+
+			pfd = __secbuf_open_pool(pool);
+			hfd = __secbuf_open_heap(pool);
+			igt_assert_eq(pfd < 0 ? pfd : 0, expected);
+			igt_assert_eq(hfd < 0 ? hfd : 0, expected);
+		}
+		igt_waitchildren();
+	}
+
 	igt_describe("Two pools are independent: buffers of one do not change "
 		     "the usage of the other, in POOL_INFO and sysfs.");
 	igt_subtest("two-pools-independent") {
@@ -368,6 +443,89 @@ igt_main
 		free_list(&list);
 		close(fd2);
 		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Four processes allocating and freeing small buffers "
+		     "(which share 2 MiB chunks) as fast as they can, through "
+		     "one pool file, leave an idle pool that holds no memory.");
+	igt_subtest("concurrent-small-alloc-free") {
+		igt_fork(child, 4) {
+			static const uint64_t sizes[] = {
+				SZ_4K, 2 * SZ_4K, SZ_64K, 123457,
+			};
+			unsigned int seed = child + 100;
+			int live[8];
+
+			for (int i = 0; i < 8; i++)
+				live[i] = -1;
+			for (int i = 0; i < 2000; i++) {
+				int slot = rand_r(&seed) % 8;
+
+				if (live[slot] >= 0) {
+					close(live[slot]);
+					live[slot] = -1;
+				} else {
+					live[slot] = secbuf_alloc(fd,
+						sizes[rand_r(&seed) % 4], 0,
+						O_RDWR | O_CLOEXEC);
+				}
+			}
+			for (int i = 0; i < 8; i++)
+				close(live[i]);
+		}
+		igt_waitchildren();
+		secbuf_pool_assert_idle(pool);
+		assert_info_matches_sysfs(fd, pool);
+	}
+
+	igt_describe("Four processes allocating, checking and freeing buffers "
+		     "of mixed sizes at the same time, some through one shared "
+		     "pool file and some through their own, leave the pool idle "
+		     "and never see each other's data.");
+	igt_subtest("concurrent-alloc-free") {
+		igt_fork(child, 4) {
+			static const uint64_t sizes[] = {
+				SZ_4K, SZ_64K, 123457, SZ_2M, 3 * SZ_1M + 1,
+			};
+			int own = child & 1 ? secbuf_open_pool(pool) : fd;
+			unsigned int seed = child;
+			int live[4] = { -1, -1, -1, -1 };
+			uint64_t live_size[4] = { 0 };
+
+			for (int i = 0; i < 300; i++) {
+				int slot = rand_r(&seed) % 4;
+				uint64_t size = sizes[rand_r(&seed) % 5];
+				struct secbuf_alloc arg = {
+					.size = size,
+					.fd_flags = O_RDWR | O_CLOEXEC,
+				};
+				uint64_t *p;
+
+				if (live[slot] >= 0) {
+					p = secbuf_mmap(live[slot], live_size[slot],
+							PROT_READ);
+					igt_assert_eq_u64(p[0], child + 1);
+					igt_assert_eq_u64(p[live_size[slot] / 8 - 1],
+							  child + 1);
+					secbuf_munmap(p, live_size[slot]);
+					close(live[slot]);
+				}
+				live[slot] = secbuf_alloc_full(own, &arg);
+				live_size[slot] = arg.alloc_size;
+				p = secbuf_mmap(live[slot], arg.alloc_size,
+						PROT_READ | PROT_WRITE);
+				igt_assert_eq_u64(p[0], 0);
+				igt_assert_eq_u64(p[arg.alloc_size / 8 - 1], 0);
+				p[0] = child + 1;
+				p[arg.alloc_size / 8 - 1] = child + 1;
+				secbuf_munmap(p, arg.alloc_size);
+			}
+			for (int i = 0; i < 4; i++)
+				close(live[i]);
+		}
+		igt_waitchildren();
+		secbuf_pool_assert_idle(pool);
+		assert_info_matches_sysfs(fd, pool);
 	}
 
 	igt_fixture

@@ -14,10 +14,12 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_vgem.h"
 
-IGT_TEST_DESCRIPTION("Sharing secbuf dma-bufs between processes: fork, "
-		     "SCM_RIGHTS, pidfd_getfd; every process sees the same "
-		     "bytes and the buffer lives as long as any holder.");
+IGT_TEST_DESCRIPTION("Sharing secbuf dma-bufs between processes and with "
+		     "an importing driver (vgem): fork, SCM_RIGHTS, "
+		     "pidfd_getfd, PRIME; everyone sees the same bytes and the "
+		     "buffer lives as long as any holder.");
 
 #define BUF_SIZE	SZ_1M
 #define NCHILD		4
@@ -354,6 +356,55 @@ igt_main
 				     msg.seed + 1);
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(dmabuf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A driver can import the buffer (vgem, DRM PRIME: attach "
+		     "and map it for DMA); the import keeps the buffer alive "
+		     "after our fd is closed, exporting it again gives back the "
+		     "same buffer with our bytes, and closing the handle frees "
+		     "it.");
+	igt_subtest("vgem-import") {
+		int vgem = drm_open_vgem();
+		int dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t ino = inode_of(dmabuf);
+		uint32_t handle;
+		void *ptr;
+
+		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		secbuf_fill(ptr, BUF_SIZE, 700);
+		secbuf_munmap(ptr, BUF_SIZE);
+		handle = prime_fd_to_handle(vgem, dmabuf);
+
+		close(dmabuf);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), BUF_SIZE);
+
+		dmabuf = prime_handle_to_fd(vgem, handle);
+		igt_assert_eq_u64(inode_of(dmabuf), ino);
+		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ);
+		secbuf_assert_filled(ptr, BUF_SIZE, 700);
+		secbuf_munmap(ptr, BUF_SIZE);
+		close(dmabuf);
+
+		gem_close(vgem, handle);
+		close(vgem);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A buffer from /dev/dma_heap/<pool> imports into vgem the "
+		     "same way and is freed when the import goes.");
+	igt_subtest("vgem-import-heap-buffer") {
+		int vgem = drm_open_vgem();
+		int heap = secbuf_open_heap(pool);
+		int dmabuf = secbuf_heap_alloc(heap, BUF_SIZE, O_RDWR | O_CLOEXEC, 0);
+		uint32_t handle = prime_fd_to_handle(vgem, dmabuf);
+
+		close(dmabuf);
+		close(heap);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
+		gem_close(vgem, handle);
+		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}
 

@@ -43,8 +43,13 @@ static void assert_fails_cleanly(unsigned long cmd, void *arg, int err)
 {
 	struct secbuf_snapshot before;
 
+	int ret;
+
 	secbuf_snapshot(&before, pool);
-	igt_assert_eq(__secbuf_ioctl(pool_fd, cmd, arg), -err);
+	ret = __secbuf_ioctl(pool_fd, cmd, arg);
+	igt_assert_f(ret == -err, "ioctl %#lx (nr %#x, size %u): %d, expected %d\n",
+		     cmd, (unsigned int)_IOC_NR(cmd), (unsigned int)_IOC_SIZE(cmd),
+		     ret, -err);
 	secbuf_assert_unchanged(&before);
 }
 
@@ -114,7 +119,7 @@ static void test_bad_pointers(unsigned long cmd, const void *valid, size_t len)
 static void test_struct_sizes_larger(unsigned long (*cmd)(size_t),
 				     const void *valid, size_t len, bool alloc)
 {
-	static const size_t sizes[] = { 48, 64, 88, 96, 256, 4096 };
+	static const size_t sizes[] = { 48, 64, 80, 88, 96, 256, 4096 };
 	static uint8_t buf[8192] __attribute__((aligned(8)));
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -147,7 +152,7 @@ static void test_struct_sizes_larger(unsigned long (*cmd)(size_t),
 static void test_struct_sizes_nonzero_tail(unsigned long (*cmd)(size_t),
 					   const void *valid, size_t len)
 {
-	static const size_t sizes[] = { 48, 96, 4096 };
+	static const size_t sizes[] = { 48, 80, 96, 4096 };
 	static uint8_t buf[4096] __attribute__((aligned(8)));
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -589,9 +594,11 @@ igt_main
 	}
 
 	igt_describe("A struct secbuf_pool_info shorter than its first version "
-		     "(0, 8, 72 bytes) is EINVAL.");
+		     "(the current one; 0, 8 and 8 bytes short) is EINVAL.");
 	igt_subtest("pool-info-struct-too-small") {
-		static const size_t sizes[] = { 0, 8, 72 };
+		static const size_t sizes[] = {
+			0, 8, sizeof(struct secbuf_pool_info) - 8,
+		};
 		struct secbuf_pool_info pi = { 0 };
 
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)

@@ -43,18 +43,24 @@ apt_cache() {
 		  -o Dir::Cache::srcpkgcache="$dir/srcpkgcache.bin" "$@"
 }
 
-# Run "$@" with an exclusive lock on the cache, so that two harness runs
-# (say "make lint" and "make check") do not extract into the same place at once.
-with_cache_lock() {
-	local cache lock
+# with_lock FILE CMD...: run CMD (a function too) holding an exclusive lock.
+with_lock() {
+	local lock=$1
+	shift
 
-	cache=$(secbuf_cache_dir)
-	lock=$cache/.lock
+	mkdir -p "$(dirname "$lock")"
 	(
 		flock 9
 		"$@"
 	) 9>"$lock"
 }
+
+# Two harness runs (say "make lint" and "make check") must not extract into
+# the cache at once.
+with_cache_lock() { with_lock "$(secbuf_cache_dir)/.lock" "$@"; }
+
+# Builds share the module's source directory and build/: one at a time.
+SECBUF_BUILD_LOCK=$SECBUF_BUILD/.build.lock
 
 lane_conf() { printf '%s/lanes/%s.conf\n' "$SECBUF_SCRIPTS" "$1"; }
 

@@ -21,7 +21,7 @@ void cmd_alloc_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: secbufctl alloc --pool POOL --size SIZE [--name NAME] [--fill TEXT]\n"
-"                       [--read-only] [--hold SECONDS|inf] [--json]\n"
+"                       [--read-only] [--heap] [--hold SECONDS|inf] [--json]\n"
 "\n"
 "Allocate a buffer from POOL (a name or a device path), print its id, size\n"
 "and file descriptor, and free it again, after SECONDS if --hold is given\n"
@@ -33,6 +33,8 @@ void cmd_alloc_usage(FILE *out)
 "  -n, --name NAME     name the dma-buf (at most %d bytes)\n"
 "  -f, --fill TEXT     fill the buffer with TEXT, repeated\n"
 "  -r, --read-only     get an O_RDONLY descriptor\n"
+"  -e, --heap          allocate through " SECBUF_HEAP_DIR "/POOL, the standard\n"
+"                      dma-heap node, instead (such buffers have no id)\n"
 "  -H, --hold SECONDS  keep the buffer that long before freeing it\n"
 "  -j, --json          print JSON (sizes in bytes)\n"
 "  -h, --help          show this help\n", SECBUF_NAME_MAX);
@@ -70,6 +72,42 @@ static void hold(long seconds)
 		;
 }
 
+/*
+ * Allocates through the pool's dma-heap node. @*path receives the node's
+ * path (malloc()ed) even on failure, for the caller to free.
+ */
+static struct secbuf_buffer *alloc_from_heap(const char *pool_arg,
+					     uint64_t size, unsigned int flags,
+					     char **path)
+{
+	struct secbuf_buffer *buf;
+	int fd, err;
+
+	if (strchr(pool_arg, '/'))
+		*path = strdup(pool_arg);
+	else if (asprintf(path, SECBUF_HEAP_DIR "/%s", pool_arg) < 0)
+		*path = NULL;
+	if (!*path) {
+		sbc_error(errno, NULL, "%s", pool_arg);
+		return NULL;
+	}
+
+	fd = secbuf_heap_alloc_fd(*path, size, flags);
+	if (fd < 0) {
+		err = errno;
+		sbc_error(err, sbc_open_hint(err) ? sbc_open_hint(err) :
+			  sbc_alloc_hint(err, size),
+			  "alloc %" PRIu64 " bytes from %s", size, *path);
+		return NULL;
+	}
+	buf = secbuf_buffer_from_fd(fd);
+	if (!buf) {
+		sbc_error(errno, NULL, "wrap dma-heap fd");
+		close(fd);
+	}
+	return buf;
+}
+
 int cmd_alloc(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,12 +117,13 @@ int cmd_alloc(int argc, char **argv)
 		{ "fill",      required_argument, NULL, 'f' },
 		{ "read-only", no_argument,       NULL, 'r' },
 		{ "hold",      required_argument, NULL, 'H' },
+		{ "heap",      no_argument,       NULL, 'e' },
 		{ "json",      no_argument,       NULL, 'j' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *pool_arg = NULL, *name = NULL, *fill = NULL;
-	bool use_json = false, have_size = false;
+	const char *pool_arg = NULL, *name = NULL, *fill = NULL, *pool_name;
+	bool use_json = false, have_size = false, heap = false;
 	struct secbuf_buffer *buf = NULL;
 	struct secbuf_pool *pool = NULL;
 	int opt, ret = EXIT_ERROR, fd;
@@ -92,9 +131,9 @@ int cmd_alloc(int argc, char **argv)
 	struct sbc_fd_info fi;
 	uint64_t size = 0;
 	long hold_s = 0;
-	char *path, h[32];
+	char *path = NULL, h[32];
 
-	while ((opt = getopt_long(argc, argv, ":p:s:n:f:rH:jh", opts,
+	while ((opt = getopt_long(argc, argv, ":p:s:n:f:rH:ejh", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -130,6 +169,9 @@ int cmd_alloc(int argc, char **argv)
 			}
 			break;
 		}
+		case 'e':
+			heap = true;
+			break;
 		case 'j':
 			use_json = true;
 			break;
@@ -156,24 +198,30 @@ int cmd_alloc(int argc, char **argv)
 		return sbc_usage_error("alloc", "--name is longer than %d bytes",
 				       SECBUF_NAME_MAX);
 
-	path = sbc_pool_path(pool_arg);
-	if (!path) {
-		sbc_error(errno, NULL, "%s", pool_arg);
-		return EXIT_ERROR;
-	}
-
-	pool = secbuf_pool_open(path);
-	if (!pool) {
-		sbc_error(errno, sbc_open_hint(errno), "open %s", path);
-		goto out;
-	}
-
-	buf = secbuf_buffer_alloc(pool, size, flags);
-	if (!buf) {
-		sbc_error(errno, sbc_alloc_hint(errno, size),
-			  "alloc %" PRIu64 " bytes from %s", size,
-			  secbuf_pool_get_name(pool));
-		goto out;
+	if (heap) {
+		buf = alloc_from_heap(pool_arg, size, flags, &path);
+		if (!buf)
+			goto out;
+		pool_name = strrchr(path, '/') + 1;
+	} else {
+		path = sbc_pool_path(pool_arg);
+		if (!path) {
+			sbc_error(errno, NULL, "%s", pool_arg);
+			return EXIT_ERROR;
+		}
+		pool = secbuf_pool_open(path);
+		if (!pool) {
+			sbc_error(errno, sbc_open_hint(errno), "open %s", path);
+			goto out;
+		}
+		pool_name = secbuf_pool_get_name(pool);
+		buf = secbuf_buffer_alloc(pool, size, flags);
+		if (!buf) {
+			sbc_error(errno, sbc_alloc_hint(errno, size),
+				  "alloc %" PRIu64 " bytes from %s", size,
+				  pool_name);
+			goto out;
+		}
 	}
 
 	if (name && secbuf_buffer_set_name(buf, name) < 0) {
@@ -191,8 +239,12 @@ int cmd_alloc(int argc, char **argv)
 
 		json_init(&j, stdout);
 		json_begin_object(&j, NULL);
-		json_string(&j, "pool", secbuf_pool_get_name(pool));
-		json_u64(&j, "id", secbuf_buffer_get_id(buf));
+		json_string(&j, "pool", pool_name);
+		json_string(&j, "node", path);
+		if (heap)
+			json_null(&j, "id");	/* the dma-heap ioctl has none */
+		else
+			json_u64(&j, "id", secbuf_buffer_get_id(buf));
 		json_u64(&j, "size", secbuf_buffer_get_size(buf));
 		json_u64(&j, "requested_size", size);
 		json_int(&j, "fd", fd);
@@ -203,8 +255,12 @@ int cmd_alloc(int argc, char **argv)
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
-		printf("%s: buffer %" PRIu64 ", %s (%" PRIu64 " bytes)\n",
-		       secbuf_pool_get_name(pool), secbuf_buffer_get_id(buf),
+		if (heap)
+			printf("%s: dma-heap buffer", pool_name);
+		else
+			printf("%s: buffer %" PRIu64, pool_name,
+			       secbuf_buffer_get_id(buf));
+		printf(", %s (%" PRIu64 " bytes)\n",
 		       sbc_human_size(secbuf_buffer_get_size(buf), h, sizeof(h)),
 		       secbuf_buffer_get_size(buf));
 		printf("  fd %d: %s, close-on-exec, dma-buf inode %" PRIu64,

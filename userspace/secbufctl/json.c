@@ -170,6 +170,12 @@ void json_bool(struct sbc_json *j, const char *key, bool val)
 	fputs(val ? "true" : "false", j->out);
 }
 
+void json_null(struct sbc_json *j, const char *key)
+{
+	json_prefix(j, key);
+	fputs("null", j->out);
+}
+
 void json_finish(struct sbc_json *j)
 {
 	fputc('\n', j->out);

@@ -137,6 +137,7 @@ void json_string(struct sbc_json *j, const char *key, const char *val);
 void json_u64(struct sbc_json *j, const char *key, uint64_t val);
 void json_int(struct sbc_json *j, const char *key, long long val);
 void json_bool(struct sbc_json *j, const char *key, bool val);
+void json_null(struct sbc_json *j, const char *key);
 /* Ends the document with a newline. */
 void json_finish(struct sbc_json *j);
 

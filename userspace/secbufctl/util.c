@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -62,7 +63,6 @@ int sbc_usage_error(const char *cmd, const char *fmt, ...)
 
 int sbc_bad_option(const char *cmd, int opt, char **argv)
 {
-	extern int optind, optopt;
 	const char *arg = argv[optind - 1];
 
 	if (opt == ':')

@@ -226,6 +226,8 @@ check "... hints that the module may not be loaded" \
 run 1 "alloc from a missing pool" "$CTL" --dev-dir "$tmp/empty" alloc --pool gpu --size 4K
 run 1 "alloc from /dev/null" "$CTL" alloc --pool /dev/null --size 4K
 check "... names the errno" grep -q "alloc 4096 bytes from null: .*(ENOTTY)" "$tmp/err"
+run 1 "alloc --heap from a missing heap" "$CTL" alloc --heap --pool /no/such/heap --size 4K
+check "... names the heap node" grep -q "alloc 4096 bytes from /no/such/heap: .*(ENOENT)" "$tmp/err"
 run 1 "serve from /dev/null" "$CTL" serve --pool /dev/null --size 4K --socket "$tmp/s"
 run 1 "fetch with no server" "$CTL" fetch --socket "$tmp/nosock" --timeout 0
 check "... hints at serve" grep -q "is 'secbufctl serve' running?" "$tmp/err"

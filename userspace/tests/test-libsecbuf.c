@@ -4,8 +4,9 @@
  *
  * memfds stand in for dma-bufs where the calls are generic (lseek size,
  * mmap, descriptor passing); /dev/null stands in for a device node that is
- * not a secbuf pool. Prints "ok"/"not ok" per check and a closing
- * "N passed, N failed" line.
+ * not a secbuf pool. If the pool $SECBUF_POOL (default "gpu") exists, as in
+ * a guest, the same calls are then checked against the real driver.
+ * Prints "ok"/"not ok" per check and a closing "N passed, N failed" line.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -329,8 +330,189 @@ static void test_fd_passing(void)
 	close(fd);
 }
 
+/* ---- against the driver, when there is one ---- */
+
+static bool fdinfo_has(int fd, const char *text)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return false;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static void test_driver_stats(struct secbuf_pool *pool, uint64_t buffers,
+			      uint64_t bytes)
+{
+	struct secbuf_pool_stats *st = secbuf_pool_get_stats(pool);
+
+	CHECK(st != NULL, "pool_get_stats()");
+	if (!st)
+		return;
+	CHECK(secbuf_pool_stats_get_total_bytes(st) > 0 &&
+	      secbuf_pool_stats_get_max_buffer_bytes(st) > 0,
+	      "stats: total and max buffer bytes are set");
+	CHECK(secbuf_pool_stats_get_used_bytes(st) >= bytes &&
+	      secbuf_pool_stats_get_buffer_count(st) >= buffers,
+	      "stats: the pool counts our buffers");
+	CHECK(secbuf_pool_stats_get_file_buffer_count(st) == buffers &&
+	      secbuf_pool_stats_get_file_used_bytes(st) == bytes,
+	      "stats: this pool file has %llu buffers, %llu bytes",
+	      (unsigned long long)buffers, (unsigned long long)bytes);
+	secbuf_pool_stats_free(st);
+}
+
+static void test_driver(const char *name)
+{
+	struct secbuf_buffer *buf, *big, *ro, *copy, *heap;
+	struct secbuf_pool *pool;
+	unsigned char *p, *q;
+	int sv[2], fd, got;
+	size_t i;
+
+	pool = secbuf_pool_open(name);
+	if (!pool && errno == ENOENT) {
+		printf("# no pool '%s': skipping the driver checks\n", name);
+		return;
+	}
+	CHECK(pool != NULL, "pool_open(\"%s\")", name);
+	if (!pool)
+		return;
+	test_driver_stats(pool, 0, 0);
+
+	CHECK_ERR(!secbuf_buffer_alloc(pool, 0, 0), EINVAL, "alloc of 0 bytes");
+	CHECK_ERR(!secbuf_buffer_alloc(pool, UINT64_MAX, 0), EFBIG,
+		  "alloc of UINT64_MAX bytes");
+
+	buf = secbuf_buffer_alloc(pool, 5000, 0);
+	CHECK(buf != NULL, "alloc of 5000 bytes");
+	if (!buf)
+		goto close_pool;
+	CHECK(secbuf_buffer_get_size(buf) == 8192, "size is rounded to 8192");
+	CHECK(secbuf_buffer_get_id(buf) != 0, "id %llu is not 0",
+	      (unsigned long long)secbuf_buffer_get_id(buf));
+	CHECK(has_cloexec(secbuf_buffer_get_fd(buf)), "dma-buf fd has O_CLOEXEC");
+	CHECK(!secbuf_buffer_is_read_only(buf), "read-write by default");
+	test_driver_stats(pool, 1, 8192);
+
+	CHECK(secbuf_buffer_set_name(buf, "libsecbuf-test") == 0, "set_name()");
+	CHECK(fdinfo_has(secbuf_buffer_get_fd(buf), "libsecbuf-test"),
+	      "the name shows in fdinfo");
+
+	p = secbuf_buffer_map(buf);
+	CHECK(p != NULL, "map()");
+	if (p) {
+		CHECK(p[0] == 0 && p[8191] == 0, "a new buffer is zeroed");
+		CHECK(secbuf_buffer_sync_begin(buf, SECBUF_SYNC_WRITE) == 0,
+		      "sync_begin(WRITE)");
+		memcpy(p, "libsecbuf", 10);
+		p[8191] = 0x5a;
+		CHECK(secbuf_buffer_sync_end(buf, SECBUF_SYNC_WRITE) == 0,
+		      "sync_end(WRITE)");
+	}
+
+	/* A second object on a dup of the fd: another mapping, same memory. */
+	fd = secbuf_buffer_dup_fd(buf);
+	copy = fd >= 0 ? secbuf_buffer_from_fd(fd) : NULL;
+	CHECK(copy != NULL, "from_fd() of a dup'ed dma-buf fd");
+	if (copy) {
+		CHECK(secbuf_buffer_get_size(copy) == 8192 &&
+		      secbuf_buffer_get_id(copy) == 0,
+		      "from_fd(): size from lseek, id unknown");
+		q = secbuf_buffer_map(copy);
+		CHECK(q && q != p && !strcmp((char *)q, "libsecbuf") &&
+		      q[8191] == 0x5a, "a second mapping sees the data");
+		CHECK(secbuf_buffer_sync_begin(copy, SECBUF_SYNC_READ) == 0 &&
+		      secbuf_buffer_sync_end(copy, SECBUF_SYNC_READ) == 0,
+		      "sync READ begin/end");
+		secbuf_buffer_free(copy);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+
+	/* Over a socket, the same dma-buf arrives. */
+	if (!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		CHECK(secbuf_fd_send(sv[0], secbuf_buffer_get_fd(buf)) == 0,
+		      "fd_send() of a dma-buf (seqpacket)");
+		got = secbuf_fd_recv(sv[1]);
+		CHECK(got >= 0 && same_file(got, secbuf_buffer_get_fd(buf)),
+		      "fd_recv() gets the same dma-buf");
+		if (got >= 0)
+			close(got);
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	big = secbuf_buffer_alloc(pool, 4u << 20, 0);
+	CHECK(big != NULL, "alloc of 4 MiB");
+	if (big) {
+		p = secbuf_buffer_map(big);
+		CHECK(p && !((uintptr_t)p & ((2u << 20) - 1)),
+		      "a 4 MiB mapping is 2 MiB aligned (%p)", (void *)p);
+		if (p) {
+			secbuf_buffer_sync_begin(big, SECBUF_SYNC_RW);
+			for (i = 0; i < (4u << 20); i += 4096)
+				p[i] = (unsigned char)i;
+			secbuf_buffer_sync_end(big, SECBUF_SYNC_RW);
+			CHECK(p[(4u << 20) - 4096] == (unsigned char)((4u << 20) - 4096),
+			      "every page of it can be written");
+		}
+		test_driver_stats(pool, 2, 8192 + (4u << 20));
+		secbuf_buffer_free(big);
+	}
+
+	ro = secbuf_buffer_alloc(pool, 4096, SECBUF_BUFFER_READ_ONLY);
+	CHECK(ro && secbuf_buffer_is_read_only(ro) &&
+	      (fcntl(secbuf_buffer_get_fd(ro), F_GETFL) & O_ACCMODE) == O_RDONLY,
+	      "a read-only alloc gives an O_RDONLY fd");
+	if (ro) {
+		errno = 0;
+		p = secbuf_buffer_map(ro);
+		CHECK(p != NULL, "it maps for reading (%s)",
+		      p ? "ok" : strerrorname_np(errno));
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 secbuf_buffer_get_fd(ro), 0);
+		CHECK(p == MAP_FAILED && errno == EACCES,
+		      "the kernel refuses a writable mapping (EACCES)");
+		secbuf_buffer_free(ro);
+	}
+
+	fd = secbuf_heap_alloc_fd(name, 4096, 0);
+	CHECK(fd >= 0 && has_cloexec(fd), "heap_alloc_fd() on the dma-heap node");
+	heap = fd >= 0 ? secbuf_buffer_from_fd(fd) : NULL;
+	if (heap) {
+		p = secbuf_buffer_map(heap);
+		CHECK(p && secbuf_buffer_get_size(heap) == 4096,
+		      "a heap buffer wraps and maps");
+		secbuf_buffer_free(heap);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	fd = secbuf_heap_alloc_fd(name, 4096, SECBUF_BUFFER_READ_ONLY);
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY,
+	      "heap_alloc_fd(READ_ONLY) gives an O_RDONLY fd");
+	if (fd >= 0)
+		close(fd);
+
+	secbuf_buffer_free(buf);
+	test_driver_stats(pool, 0, 0);
+close_pool:
+	secbuf_pool_close(pool);
+}
+
 int main(void)
 {
+	const char *pool = getenv("SECBUF_POOL");
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	test_version();
@@ -344,6 +526,7 @@ int main(void)
 	test_read_only();
 	test_sync_and_name();
 	test_fd_passing();
+	test_driver(pool && *pool ? pool : "gpu");
 
 	printf("libsecbuf: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

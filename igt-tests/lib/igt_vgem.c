@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vgem and DRM PRIME helpers. See igt_vgem.h.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#if __has_include(<drm/drm.h>)
+#include <drm/drm.h>
+#else
+/*
+ * The host's linux-libc-dev may lack the DRM headers (the cross one has
+ * them). The definitions used here, from include/uapi/drm/drm.h of
+ * Linux 6.12; they are ABI and never change.
+ */
+#include <linux/types.h>
+
+struct drm_version {
+	int version_major;
+	int version_minor;
+	int version_patchlevel;
+	__kernel_size_t name_len;
+	char *name;
+	__kernel_size_t date_len;
+	char *date;
+	__kernel_size_t desc_len;
+	char *desc;
+};
+
+struct drm_gem_close {
+	__u32 handle;
+	__u32 pad;
+};
+
+struct drm_prime_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+};
+
+#define DRM_IOCTL_BASE			'd'
+#define DRM_IOW(nr, type)		_IOW(DRM_IOCTL_BASE, nr, type)
+#define DRM_IOWR(nr, type)		_IOWR(DRM_IOCTL_BASE, nr, type)
+#define DRM_IOCTL_VERSION		DRM_IOWR(0x00, struct drm_version)
+#define DRM_IOCTL_GEM_CLOSE		DRM_IOW(0x09, struct drm_gem_close)
+#define DRM_IOCTL_PRIME_HANDLE_TO_FD	DRM_IOWR(0x2d, struct drm_prime_handle)
+#define DRM_IOCTL_PRIME_FD_TO_HANDLE	DRM_IOWR(0x2e, struct drm_prime_handle)
+#endif
+
+#include "igt_core.h"
+#include "igt_vgem.h"
+
+static int drm_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+
+	return ret == -1 ? -errno : 0;
+}
+
+static bool is_vgem(int fd)
+{
+	char name[5] = "";
+	struct drm_version version = {
+		.name_len = 4,
+		.name = name,
+	};
+
+	if (drm_ioctl(fd, DRM_IOCTL_VERSION, &version) ||
+	    version.name_len != 4)
+		return false;
+
+	name[4] = '\0';
+	return !strcmp(name, "vgem");
+}
+
+int __drm_open_vgem(void)
+{
+	for (int i = 0; i < 16; i++) {
+		char path[32];
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_vgem(fd)) {
+			errno = 0;
+			return fd;
+		}
+		close(fd);
+	}
+
+	errno = 0;
+	return -1;
+}
+
+int drm_open_vgem(void)
+{
+	int fd = __drm_open_vgem();
+
+	igt_require_f(fd >= 0, "no vgem device (modprobe vgem)\n");
+	return fd;
+}
+
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle args = { .fd = dmabuf };
+	int ret = drm_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+
+	if (ret == 0)
+		*handle = args.handle;
+	errno = 0;
+	return ret;
+}
+
+uint32_t prime_fd_to_handle(int fd, int dmabuf)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &handle), 0);
+	return handle;
+}
+
+int __gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close args = { .handle = handle };
+	int ret = drm_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &args);
+
+	errno = 0;
+	return ret;
+}
+
+void gem_close(int fd, uint32_t handle)
+{
+	igt_assert_eq(__gem_close(fd, handle), 0);
+}
+
+int __prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
+{
+	struct drm_prime_handle args = {
+		.handle = handle,
+		.flags = O_RDWR | O_CLOEXEC,	/* DRM_RDWR | DRM_CLOEXEC */
+		.fd = -1,
+	};
+	int ret = drm_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+
+	if (ret == 0)
+		*dmabuf = args.fd;
+	errno = 0;
+	return ret;
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle)
+{
+	int dmabuf = -1;
+
+	igt_assert_eq(__prime_handle_to_fd(fd, handle, &dmabuf), 0);
+	igt_assert_fd(dmabuf);
+	return dmabuf;
+}

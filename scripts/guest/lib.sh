@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Helpers for the guest scripts (busybox ash). Installed in the initramfs as
+# /usr/libexec/secbuf/lib.sh.
+#
+# Everything the host parses (scripts/parse-console) is a line starting with
+# "SECBUF-". The kernel may print on the console too, so each marker is
+# written with one write() on a line of its own.
+
+SECBUF_KO=${SECBUF_KO:-/lib/modules/secbuf.ko}
+
+mark() { echo "SECBUF-$*"; }
+
+# A failure of the whole run, not of one subtest: counted by the host.
+lane_fail() { mark "LANE-FAIL: $*"; }
+
+info() { mark "INFO: $*"; }
+
+# The kernel messages printed since the last call, between markers, so that
+# the host can attribute a kernel report to what ran just before. Nothing
+# at all when there are none.
+dump_kmsg() {
+	dmesg -c >/tmp/secbuf-kmsg
+	[ -s /tmp/secbuf-kmsg ] || return 0
+	mark "DMESG-BEGIN $1"
+	cat /tmp/secbuf-kmsg
+	mark "DMESG-END $1"
+}
+
+secbuf_loaded() { [ -d /sys/module/secbuf ]; }
+
+# check_pools WHAT: every pool of the board is registered (sysfs and device
+# nodes). Prints one line per problem and returns nonzero if any.
+check_pools() {
+	_bad=0
+	for _p in $POOLS; do
+		for _f in /sys/class/misc/secbuf-$_p /dev/secbuf/$_p /dev/dma_heap/$_p; do
+			if [ ! -e "$_f" ]; then
+				echo "$1: $_f is missing"
+				_bad=1
+			fi
+		done
+	done
+	return $_bad
+}
+
+# pool_leaks: one line per pool counter that is not back to zero.
+pool_leaks() {
+	for _p in $POOLS; do
+		for _f in used_bytes buffers; do
+			_v=unreadable
+			read -r _v 2>/dev/null <"/sys/class/misc/secbuf-$_p/$_f"
+			[ "$_v" = 0 ] || echo "pool $_p: $_f is $_v after the subtest, not 0"
+		done
+	done
+}

@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# secbufctl against the real driver, inside a guest (busybox sh is enough):
+#   scripts/vm-run --lane arm64-6.1 --add DIR -- /add/guest-smoke.sh
+# with secbufctl (static) next to this script in DIR, or on $PATH.
+# Needs the secbuf module loaded (it loads $SECBUF_KO if /dev/secbuf is
+# missing). Ends with "N passed, N failed".
+
+POOL=${SECBUF_POOL:-gpu}
+POOL2=${SECBUF_POOL2:-camera}
+here=$(dirname "$0")
+CTL=${SECBUFCTL:-$here/secbufctl}
+[ -x "$CTL" ] || CTL=secbufctl
+PARAMS=/sys/module/secbuf/parameters
+SYSFS=/sys/class/misc/secbuf-$POOL
+T=$(mktemp -d /tmp/smoke.XXXXXX)
+
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+# run WANT DESC CMD...: output in $T/out and $T/err.
+run() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc (exit $rc)"
+	else
+		bad "$desc: exit $rc, want $want"
+		sed 's/^/#   /' "$T/out" "$T/err"
+	fi
+}
+
+# has FILE PATTERN DESC
+has() {
+	if grep -q -- "$2" "$1"; then ok "$3"; else
+		bad "$3: no '$2' in"
+		sed 's/^/#   /' "$1"
+	fi
+}
+
+pool_idle() {
+	[ "$(cat "$SYSFS/used_bytes")" = 0 ] && [ "$(cat "$SYSFS/buffers")" = 0 ]
+}
+
+if [ ! -d /dev/secbuf ] && [ -n "${SECBUF_KO:-}" ]; then
+	insmod "$SECBUF_KO" || echo "# insmod $SECBUF_KO failed"
+fi
+
+echo "# info"
+run 0 "info" "$CTL" info
+has "$T/out" "^$POOL (/dev/secbuf/$POOL)" "info lists $POOL"
+has "$T/out" "^$POOL2 (/dev/secbuf/$POOL2)" "info lists $POOL2"
+cat "$T/out" | sed 's/^/#   /'
+run 0 "info --json $POOL" "$CTL" info --json "$POOL"
+total=$(cat "$SYSFS/total_bytes")
+has "$T/out" "\"total_bytes\": $total," "JSON total_bytes equals sysfs ($total)"
+has "$T/out" '"errors": \[\]' "JSON has no errors"
+run 1 "info of a missing pool" "$CTL" info no-such-pool
+has "$T/err" "(ENOENT): no such pool" "... says so"
+
+echo "# alloc"
+run 0 "alloc 4K" "$CTL" alloc --pool "$POOL" --size 4K
+has "$T/out" "^$POOL: buffer [1-9][0-9]*, 4 KiB (4096 bytes)" "alloc prints id and size"
+has "$T/out" "exporter secbuf" "fdinfo names the exporter"
+run 0 "alloc 5000 bytes rounds up to pages" "$CTL" alloc --pool "$POOL" --size 5000 --json
+has "$T/out" '"size": 8192,' "size 5000 -> 8192"
+has "$T/out" '"requested_size": 5000,' "requested size kept"
+run 0 "alloc --name --fill" "$CTL" alloc --pool "$POOL" --size 3M --name smoke --fill 'abc'
+has "$T/out" 'name "smoke"' "the name shows in fdinfo"
+has "$T/out" 'filled: "abcabcabc' "the fill shows"
+run 0 "alloc --read-only" "$CTL" alloc --pool "$POOL" --size 4K --read-only --json
+has "$T/out" '"read_only": true' "read-only descriptor"
+run 0 "alloc --heap" "$CTL" alloc --heap --pool "$POOL" --size 64K --name via-heap
+has "$T/out" "^$POOL: dma-heap buffer, 64 KiB (65536 bytes)" "dma-heap alloc"
+has "$T/out" 'name "via-heap"' "... and a name"
+run 0 "alloc --heap --json" "$CTL" alloc --heap --pool "$POOL" --size 4K --json
+has "$T/out" '"id": null,' "dma-heap buffers have no id"
+
+echo "# alloc errors"
+run 1 "alloc size 0" "$CTL" alloc --pool "$POOL" --size 0
+has "$T/err" "(EINVAL)" "size 0 -> EINVAL"
+run 1 "alloc above the pool" "$CTL" alloc --pool "$POOL" --size $((total + 4096))
+has "$T/err" "(EFBIG): larger than the pool's max buffer size" "too big -> EFBIG"
+if [ -w "$PARAMS/max_file_bytes" ]; then
+	old=$(cat "$PARAMS/max_file_bytes")
+	echo 4096 >"$PARAMS/max_file_bytes"
+	run 1 "alloc 8K with max_file_bytes=4096" "$CTL" alloc --pool "$POOL" --size 8K
+	has "$T/err" "alloc 8192 bytes from $POOL: Disk quota exceeded (EDQUOT): per-file limit reached" "-> EDQUOT"
+	run 0 "info shows the limit" "$CTL" info "$POOL"
+	has "$T/out" "per file      4 KiB" "per-file byte limit shown"
+	echo "$old" >"$PARAMS/max_file_bytes"
+fi
+"$CTL" alloc --pool "$POOL" --size $((total - 4 * 1048576)) --hold inf >"$T/hold" 2>&1 &
+holder=$!
+i=0
+while [ "$(cat "$SYSFS/buffers")" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+run 1 "alloc 8M while the pool is nearly full" "$CTL" alloc --pool "$POOL" --size 8M
+has "$T/err" "(ENOMEM)" "-> ENOMEM"
+run 0 "info while held" "$CTL" info "$POOL"
+has "$T/out" "in 1 buffer" "info counts the held buffer"
+kill "$holder"
+wait "$holder"
+i=0
+while ! pool_idle && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if pool_idle; then ok "killing the holder frees the pool"; else bad "pool not idle after the holder"; fi
+
+echo "# serve and fetch"
+sock=$T/sock
+"$CTL" serve --pool "$POOL" --size 1M --fill 'hello ' --socket "$sock" --count 2 --timeout 30 >"$T/serve" 2>&1 &
+server=$!
+run 0 "fetch" "$CTL" fetch --socket "$sock"
+cp "$T/out" "$T/fetch1"
+run 0 "fetch --write" "$CTL" fetch --socket "$sock" --write 'written by fetch'
+cp "$T/out" "$T/fetch2"
+wait "$server"
+rc=$?
+if [ $rc -eq 0 ]; then ok "serve exits 0"; else bad "serve exit $rc"; fi
+sed 's/^/#   /' "$T/serve" "$T/fetch1" "$T/fetch2"
+ino=$(sed -n 's/^serve: .*dma-buf inode \([0-9]*\)$/\1/p' "$T/serve")
+has "$T/fetch1" "dma-buf inode $ino\$" "fetch sees the same dma-buf inode ($ino)"
+sum=$(sed -n 's/^serve: filled it: .*fnv1a64 \([0-9a-f]*\)$/\1/p' "$T/serve")
+has "$T/fetch1" "fnv1a64 $sum\$" "fetch sees the same checksum as serve"
+has "$T/fetch1" '(1048576 bytes)' "fetch gets the size with lseek"
+has "$T/serve" 'buffer now starts: "written by fetcho hello hello' "serve sees fetch's write"
+if [ ! -e "$sock" ]; then ok "serve removed its socket"; else bad "socket left behind"; fi
+run 1 "fetch with no server" "$CTL" fetch --socket "$sock" --timeout 0
+
+i=0
+while ! pool_idle && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if pool_idle; then ok "pool idle at the end"; else bad "pool not idle at the end"; fi
+
+rm -rf "$T"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
