@@ -12,9 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "igt_core.h"
@@ -632,4 +635,266 @@ int __secbuf_module_load(const char *path, const char *params)
 	errno = 0;
 
 	return ret;
+}
+
+/* ---- Owner management: revoke, grant, list, query ---------------------- */
+
+/**
+ * __secbuf_revoke_full: SECBUF_IOC_REVOKE with a caller-built argument.
+ * Returns: 0 or -errno; on success @arg->quarantined_bytes is filled.
+ */
+int __secbuf_revoke_full(int fd, struct secbuf_revoke *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_REVOKE, arg);
+
+	errno = 0;
+	return ret;
+}
+
+/**
+ * __secbuf_revoke: revoke the buffer of @buf_fd (@grant_id 0) or one grant.
+ * Returns: 0 and the pool's quarantined bytes in @quarantined (may be
+ * NULL), or -errno.
+ */
+int __secbuf_revoke(int fd, int buf_fd, uint64_t grant_id,
+		    uint64_t *quarantined)
+{
+	struct secbuf_revoke arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.grant_id = grant_id,
+	};
+	int ret = __secbuf_revoke_full(fd, &arg);
+
+	if (ret == 0 && quarantined)
+		*quarantined = arg.quarantined_bytes;
+	return ret;
+}
+
+uint64_t secbuf_revoke(int fd, int buf_fd, uint64_t grant_id)
+{
+	uint64_t quarantined = 0;
+
+	igt_assert_eq(__secbuf_revoke(fd, buf_fd, grant_id, &quarantined), 0);
+	return quarantined;
+}
+
+int __secbuf_grant_full(int fd, struct secbuf_grant *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_GRANT, arg);
+
+	errno = 0;
+	return ret;
+}
+
+/**
+ * __secbuf_grant: a new handle with @rights on the buffer of @buf_fd.
+ * Returns: 0, the new fd in @out and its id in @grant_id (may be NULL), or
+ * -errno.
+ */
+int __secbuf_grant(int fd, int buf_fd, uint32_t rights, uint32_t fd_flags,
+		   int *out, uint64_t *grant_id)
+{
+	struct secbuf_grant arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.rights = rights,
+		.fd_flags = fd_flags,
+	};
+	int ret = __secbuf_grant_full(fd, &arg);
+
+	if (ret == 0) {
+		*out = (int)arg.fd;
+		if (grant_id)
+			*grant_id = arg.grant_id;
+	}
+	return ret;
+}
+
+int secbuf_grant(int fd, int buf_fd, uint32_t rights, uint64_t *grant_id)
+{
+	int grant = -1;
+
+	igt_assert_eq(__secbuf_grant(fd, buf_fd, rights, O_CLOEXEC, &grant,
+				     grant_id), 0);
+	igt_assert_fd(grant);
+	return grant;
+}
+
+int __secbuf_grant_list(int fd, struct secbuf_grant_list *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_GRANT_LIST, arg);
+
+	errno = 0;
+	return ret;
+}
+
+/* Returns the number of grants; at most @count are written to @info. */
+uint32_t secbuf_grant_list(int fd, int buf_fd, struct secbuf_grant_info *info,
+			   uint32_t count)
+{
+	struct secbuf_grant_list arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.count = count,
+		.grants = (uintptr_t)info,
+	};
+
+	igt_assert_eq(__secbuf_grant_list(fd, &arg), 0);
+	return arg.count;
+}
+
+int __secbuf_query(int fd, int buf_fd, struct secbuf_query *q)
+{
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->buf_fd = (uint32_t)buf_fd;
+	ret = __secbuf_ioctl(fd, SECBUF_IOC_QUERY, q);
+	errno = 0;
+	return ret;
+}
+
+void secbuf_query(int fd, int buf_fd, struct secbuf_query *q)
+{
+	igt_assert_eq(__secbuf_query(fd, buf_fd, q), 0);
+}
+
+/* ---- fd passing --------------------------------------------------------- */
+
+void secbuf_send_fd(int sock, int fd)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 'F';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+
+	igt_assert_eq(sendmsg(sock, &mh, 0), 1);
+}
+
+int secbuf_recv_fd(int sock)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg;
+	int fd = -1;
+
+	igt_assert_eq(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC), 1);
+	igt_assert(!(mh.msg_flags & MSG_CTRUNC));
+	cmsg = CMSG_FIRSTHDR(&mh);
+	igt_assert(cmsg && cmsg->cmsg_level == SOL_SOCKET &&
+		   cmsg->cmsg_type == SCM_RIGHTS);
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	igt_assert_fd(fd);
+	return fd;
+}
+
+/* ---- SIGBUS probes ------------------------------------------------------ */
+
+static int __secbuf_write_all(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+struct probe_report {
+	int32_t sig;		/* 0: the access worked */
+	int32_t code;
+	uint64_t addr;		/* si_addr */
+	uint64_t value;		/* the word read */
+};
+
+static int probe_pipe = -1;
+
+static void probe_handler(int sig, siginfo_t *si, void *ctx)
+{
+	struct probe_report r = {
+		.sig = sig,
+		.code = si->si_code,
+		.addr = (uintptr_t)si->si_addr,
+	};
+
+	(void)ctx;
+	if (write(probe_pipe, &r, sizeof(r)) != sizeof(r))
+		_exit(2);
+	_exit(1);
+}
+
+int secbuf_probe(void *addr, bool write, uint64_t *value)
+{
+	struct probe_report r = { .sig = -1 };
+	int pfd[2], status;
+	pid_t pid;
+
+	igt_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = probe_handler,
+					.sa_flags = SA_SIGINFO };
+		volatile uint64_t *p = addr;
+
+		close(pfd[0]);
+		probe_pipe = pfd[1];
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGSEGV, &sa, NULL);
+
+		r.sig = 0;
+		if (write)
+			*p = *value;
+		r.value = *p;
+		if (__secbuf_write_all(pfd[1], &r, sizeof(r)))
+			_exit(2);
+		_exit(0);
+	}
+	close(pfd[1]);
+	igt_assert_eq(read(pfd[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+	close(pfd[0]);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status), "probe child died of signal %d\n",
+		     WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+
+	if (r.sig == 0) {
+		if (value)
+			*value = r.value;
+		return 0;
+	}
+	igt_assert_f(r.sig == SIGBUS,
+		     "touching %p raised signal %d (code %d) at %#" PRIx64
+		     ", not SIGBUS\n", addr, r.sig, r.code, r.addr);
+	igt_assert_f(r.addr == (uintptr_t)addr,
+		     "SIGBUS reported si_addr %#" PRIx64 ", touched %p\n",
+		     r.addr, addr);
+	return SIGBUS;
+}
+
+void secbuf_assert_sigbus(void *addr, bool write)
+{
+	uint64_t v = 0x5ec0b05;
+
+	igt_assert_f(secbuf_probe(addr, write, &v) == SIGBUS,
+		     "%s %p worked (read %#" PRIx64 "), expected SIGBUS\n",
+		     write ? "writing" : "reading", addr, v);
+}
+
+void secbuf_assert_access(void *addr, bool write, uint64_t *value)
+{
+	igt_assert_f(secbuf_probe(addr, write, value) == 0,
+		     "%s %p raised SIGBUS\n", write ? "writing" : "reading",
+		     addr);
 }

@@ -128,4 +128,36 @@ int __secbuf_module_unload(void);
 int __secbuf_module_load(const char *path, const char *params);
 const char *secbuf_module_path(void);
 
+/*
+ * Owner management (SECBUF_IOC_REVOKE, _GRANT, _GRANT_LIST, _QUERY), all
+ * issued on the pool file @fd for the dma-buf @buf_fd.
+ */
+int __secbuf_revoke_full(int fd, struct secbuf_revoke *arg);
+int __secbuf_revoke(int fd, int buf_fd, uint64_t grant_id,
+		    uint64_t *quarantined);
+uint64_t secbuf_revoke(int fd, int buf_fd, uint64_t grant_id);
+int __secbuf_grant_full(int fd, struct secbuf_grant *arg);
+int __secbuf_grant(int fd, int buf_fd, uint32_t rights, uint32_t fd_flags,
+		   int *out, uint64_t *grant_id);
+int secbuf_grant(int fd, int buf_fd, uint32_t rights, uint64_t *grant_id);
+int __secbuf_grant_list(int fd, struct secbuf_grant_list *arg);
+uint32_t secbuf_grant_list(int fd, int buf_fd, struct secbuf_grant_info *info,
+			   uint32_t count);
+int __secbuf_query(int fd, int buf_fd, struct secbuf_query *q);
+void secbuf_query(int fd, int buf_fd, struct secbuf_query *q);
+
+/* SCM_RIGHTS over a unix socket: one fd with one byte. */
+void secbuf_send_fd(int sock, int fd);
+int secbuf_recv_fd(int sock);
+
+/*
+ * Touch @addr (read, or write @value when @write) in a forked child that
+ * catches SIGBUS with SA_SIGINFO. Returns 0 and the word read in @value if
+ * the access worked, SIGBUS if it raised SIGBUS at exactly @addr (asserted),
+ * and fails on anything else.
+ */
+int secbuf_probe(void *addr, bool write, uint64_t *value);
+void secbuf_assert_sigbus(void *addr, bool write);
+void secbuf_assert_access(void *addr, bool write, uint64_t *value);
+
 #endif /* IGT_SECBUF_H */

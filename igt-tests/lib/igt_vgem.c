@@ -51,6 +51,18 @@ struct drm_prime_handle {
 #define DRM_IOCTL_GEM_CLOSE		DRM_IOW(0x09, struct drm_gem_close)
 #define DRM_IOCTL_PRIME_HANDLE_TO_FD	DRM_IOWR(0x2d, struct drm_prime_handle)
 #define DRM_IOCTL_PRIME_FD_TO_HANDLE	DRM_IOWR(0x2e, struct drm_prime_handle)
+
+struct drm_mode_create_dumb {
+	__u32 height;
+	__u32 width;
+	__u32 bpp;
+	__u32 flags;
+	__u32 handle;
+	__u32 pitch;
+	__u64 size;
+};
+
+#define DRM_IOCTL_MODE_CREATE_DUMB	DRM_IOWR(0xB2, struct drm_mode_create_dumb)
 #endif
 
 #include "igt_core.h"
@@ -167,4 +179,32 @@ int prime_handle_to_fd(int fd, uint32_t handle)
 	igt_assert_eq(__prime_handle_to_fd(fd, handle, &dmabuf), 0);
 	igt_assert_fd(dmabuf);
 	return dmabuf;
+}
+
+/**
+ * __vgem_create: a vgem object of at least @size bytes (a dumb buffer of
+ * 4096-byte rows), to have a dma-buf of another exporter.
+ * Returns: 0 and the handle, or -errno.
+ */
+int __vgem_create(int fd, uint64_t size, uint32_t *handle)
+{
+	struct drm_mode_create_dumb arg = {
+		.width = 1024,
+		.height = (uint32_t)((size + 4095) / 4096),
+		.bpp = 32,
+	};
+	int ret = drm_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+
+	if (ret == 0)
+		*handle = arg.handle;
+	errno = 0;
+	return ret;
+}
+
+uint32_t vgem_create(int fd, uint64_t size)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__vgem_create(fd, size, &handle), 0);
+	return handle;
 }

@@ -30,4 +30,9 @@ void gem_close(int fd, uint32_t handle);
 int __prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf);
 int prime_handle_to_fd(int fd, uint32_t handle);
 
+/* DRM_IOCTL_MODE_CREATE_DUMB: a vgem object of its own, for a dma-buf of
+ * another exporter. */
+int __vgem_create(int fd, uint64_t size, uint32_t *handle);
+uint32_t vgem_create(int fd, uint64_t size);
+
 #endif /* IGT_VGEM_H */

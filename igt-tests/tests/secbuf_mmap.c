@@ -150,8 +150,9 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("A mapping keeps the buffer alive after its fd and pool "
-		     "file are closed: data and pool usage stay until munmap.");
+	igt_describe("A mapping keeps the buffer alive after its fd is closed "
+		     "while the owner's pool file stays open: data and pool "
+		     "usage stay until munmap.");
 	igt_subtest("mapping-outlives-fd") {
 		int owner = secbuf_open_pool(pool);
 		int dmabuf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
@@ -159,7 +160,6 @@ igt_main
 
 		secbuf_fill(ptr, BUF_SIZE, 9);
 		close(dmabuf);
-		close(owner);
 
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), BUF_SIZE);
@@ -167,6 +167,28 @@ igt_main
 		secbuf_fill(ptr, BUF_SIZE, 10);
 		secbuf_assert_filled(ptr, BUF_SIZE, 10);
 
+		secbuf_munmap(ptr, BUF_SIZE);
+		secbuf_pool_assert_idle(pool);
+		close(owner);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A mapping does not outlive the owner's pool file: once "
+		     "it is closed (the buffer's fd already closed) touching "
+		     "the mapping raises SIGBUS at the touched address, and "
+		     "the pool usage is 0 before the munmap.");
+	igt_subtest("mapping-revoked-with-pool-file") {
+		int owner = secbuf_open_pool(pool);
+		int dmabuf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		char *ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
+
+		secbuf_fill(ptr, BUF_SIZE, 9);
+		close(dmabuf);
+		close(owner);
+
+		secbuf_pool_assert_idle(pool);
+		secbuf_assert_sigbus(ptr, false);
+		secbuf_assert_sigbus(ptr + BUF_SIZE - 8, true);
 		secbuf_munmap(ptr, BUF_SIZE);
 		secbuf_pool_assert_idle(pool);
 	}

@@ -214,17 +214,25 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("A buffer whose pool file is closed still counts in the "
-		     "pool, but not in the numbers of any other pool file.");
+	igt_describe("A buffer whose pool file is closed is revoked: while its "
+		     "fd is still open it counts neither in the pool nor in "
+		     "any other pool file.");
 	igt_subtest("info-orphan-buffer") {
 		int owner = secbuf_open_pool(pool);
 		int buf = secbuf_alloc(owner, SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		struct secbuf_pool_info pi;
 
-		close(owner);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.used_bytes, SZ_1M);
 		igt_assert_eq_u64(pi.buffer_count, 1);
+		igt_assert_eq_u32(pi.file_buffers, 0);
+		igt_assert_eq_u64(pi.file_used_bytes, 0);
+
+		close(owner);
+		secbuf_pool_info(fd, &pi);
+		igt_assert_eq_u64(pi.used_bytes, 0);
+		igt_assert_eq_u64(pi.buffer_count, 0);
+		igt_assert_eq_u64(pi.quarantined_bytes, 0);
 		igt_assert_eq_u32(pi.file_buffers, 0);
 		igt_assert_eq_u64(pi.file_used_bytes, 0);
 		close(buf);

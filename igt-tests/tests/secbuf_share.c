@@ -215,10 +215,10 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("After sending the fd the sender drops every reference "
-		     "(fd, mapping, pool file): the buffer lives on in the "
-		     "receiver with its data, and is freed when the receiver "
-		     "closes it.");
+	igt_describe("After sending the fd the sender drops its fd and mapping "
+		     "(its pool file, the owner, stays open): the buffer lives "
+		     "on in the receiver with its data, and is freed when the "
+		     "receiver closes it.");
 	igt_subtest("scm-rights-sender-gone") {
 		struct share_msg msg = { .size = BUF_SIZE, .seed = 400 }, reply;
 		int sv[2], owner, dmabuf;
@@ -253,7 +253,6 @@ igt_main
 
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(dmabuf);
-		close(owner);
 		send_msg(sv[0], &msg, -1);
 
 		igt_assert_eq(recv_msg(sv[0], &reply), -1);
@@ -264,6 +263,8 @@ igt_main
 
 		igt_waitchildren();
 		close(sv[0]);
+		secbuf_pool_assert_idle(pool);
+		close(owner);
 		secbuf_pool_assert_idle(pool);
 	}
 

@@ -445,10 +445,10 @@ igt_main
 
 	/* ---- ioctl numbers and pointers ------------------------------------- */
 
-	igt_describe("Unknown secbuf ioctl numbers (0x02, 0x10, 0xff) are "
-		     "ENOTTY.");
+	igt_describe("Unknown secbuf ioctl numbers (0x06, the first after "
+		     "QUERY, 0x10, 0xff) are ENOTTY.");
 	igt_subtest("unknown-ioctl-nr") {
-		static const unsigned int nrs[] = { 0x02, 0x10, 0xff };
+		static const unsigned int nrs[] = { 0x06, 0x10, 0xff };
 		struct secbuf_alloc arg = valid_alloc();
 
 		for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
@@ -594,10 +594,11 @@ igt_main
 	}
 
 	igt_describe("A struct secbuf_pool_info shorter than its first version "
-		     "(the current one; 0, 8 and 8 bytes short) is EINVAL.");
+		     "(SECBUF_POOL_INFO_SIZE_VER0, 72 bytes; 0, 8 and 8 bytes "
+		     "short) is EINVAL.");
 	igt_subtest("pool-info-struct-too-small") {
 		static const size_t sizes[] = {
-			0, 8, sizeof(struct secbuf_pool_info) - 8,
+			0, 8, SECBUF_POOL_INFO_SIZE_VER0 - 8,
 		};
 		struct secbuf_pool_info pi = { 0 };
 
