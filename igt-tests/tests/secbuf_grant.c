@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: MIT
+/*
+ * secbuf_grant: handles with restricted rights (SECBUF_IOC_GRANT), what
+ * each right allows, who may derive them, and SECBUF_IOC_GRANT_LIST and
+ * SECBUF_IOC_QUERY.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_secbuf.h"
+#include "igt_vgem.h"
+
+IGT_TEST_DESCRIPTION("SECBUF_IOC_GRANT, _GRANT_LIST and _QUERY: grants are "
+		     "the same memory with narrower rights (READ, WRITE, DMA, "
+		     "REGRANT), rights only narrow, only the owner lists and "
+		     "grants freely, and every invalid argument's errno.");
+
+#define BUF_SIZE	SZ_1M
+
+#define R	SECBUF_GRANT_READ
+#define W	SECBUF_GRANT_WRITE
+#define D	SECBUF_GRANT_DMA
+#define G	SECBUF_GRANT_REGRANT
+#define ALL	SECBUF_GRANT_VALID_RIGHTS
+
+static const char *pool;
+static int fd = -1;
+
+static int grant_err(int pool_fd, int buf_fd, uint32_t rights)
+{
+	int out = -1;
+	int ret = __secbuf_grant(pool_fd, buf_fd, rights, O_CLOEXEC, &out, NULL);
+
+	if (ret == 0)
+		close(out);
+	return ret;
+}
+
+static int list_err(int pool_fd, int buf_fd)
+{
+	struct secbuf_grant_list arg = { .buf_fd = (uint32_t)buf_fd };
+
+	return __secbuf_grant_list(pool_fd, &arg);
+}
+
+static void assert_mmap_fails(int dmabuf, int prot, int err)
+{
+	void *ptr = mmap(NULL, BUF_SIZE, prot, MAP_SHARED, dmabuf, 0);
+
+	igt_assert_f(ptr == MAP_FAILED, "mmap(prot %#x) worked\n", prot);
+	igt_assert_eq(errno, err);
+	errno = 0;
+}
+
+/* A grant call with one field broken must fail with @err, leave no fd. */
+static void grant_invalid(struct secbuf_grant arg, int err)
+{
+	struct secbuf_snapshot snap;
+
+	secbuf_snapshot(&snap, pool);
+	igt_assert_eq(__secbuf_grant_full(fd, &arg), err);
+	secbuf_assert_unchanged(&snap);
+}
+
+static uint64_t inode_of(int f)
+{
+	struct stat st;
+
+	igt_assert_eq(fstat(f, &st), 0);
+	return st.st_ino;
+}
+
+static void socketpair_seqpacket(int sv[2])
+{
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				 sv), 0);
+}
+
+igt_main
+{
+	igt_fixture {
+		pool = secbuf_pool_name();
+		fd = secbuf_open_pool(pool);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- What a grant is -------------------------------------------- */
+
+	igt_describe("GRANT gives, for every set of rights, a new handle whose "
+		     "QUERY shows those rights, a nonzero grant id unique in "
+		     "the buffer, the buffer's size and id, live state; the "
+		     "owner's fd shows every right and grant id 0.");
+	igt_subtest("grant-query-rights") {
+		struct secbuf_alloc arg = { .size = BUF_SIZE,
+					    .fd_flags = O_RDWR | O_CLOEXEC };
+		int buf = secbuf_alloc_full(fd, &arg);
+		uint64_t ids[16];
+		struct secbuf_query q;
+
+		secbuf_query(fd, buf, &q);
+		igt_assert_eq_u32(q.rights, ALL);
+		igt_assert_eq_u64(q.grant_id, 0);
+		igt_assert_eq_u64(q.id, arg.id);
+
+		for (uint32_t rights = 0; rights <= ALL; rights++) {
+			int grant = secbuf_grant(fd, buf, rights, &ids[rights]);
+
+			igt_assert_neq_u64(ids[rights], 0);
+			for (uint32_t j = 0; j < rights; j++)
+				igt_assert_neq_u64(ids[j], ids[rights]);
+			secbuf_query(fd, grant, &q);
+			igt_assert_eq_u32(q.rights, rights);
+			igt_assert_eq_u64(q.grant_id, ids[rights]);
+			igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
+			igt_assert_eq_u32(q.handle_state, SECBUF_STATE_LIVE);
+			igt_assert_eq_u64(q.size, BUF_SIZE);
+			igt_assert_eq_u64(q.id, arg.id);
+			igt_assert_eq_u32(q.seals, 0);
+			close(grant);
+		}
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant's fd is O_RDWR exactly when it has WRITE, and "
+		     "O_CLOEXEC in fd_flags is honoured.");
+	igt_subtest("grant-fd-mode") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+
+		for (uint32_t rights = 0; rights <= ALL; rights++) {
+			int grant = secbuf_grant(fd, buf, rights, NULL);
+			int fl = fcntl(grant, F_GETFL);
+
+			igt_assert_eq(fl & O_ACCMODE,
+				      rights & W ? O_RDWR : O_RDONLY);
+			igt_assert(fcntl(grant, F_GETFD) & FD_CLOEXEC);
+			close(grant);
+		}
+		{
+			int grant = -1;
+
+			igt_assert_eq(__secbuf_grant(fd, buf, R, 0, &grant,
+						     NULL), 0);
+			igt_assert(!(fcntl(grant, F_GETFD) & FD_CLOEXEC));
+			close(grant);
+		}
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant is the same memory: a grant's mapping sees the "
+		     "owner's writes and the owner sees the grant's; the grant "
+		     "is its own dma-buf (another inode).");
+	igt_subtest("grant-same-memory") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, R | W, NULL);
+		char *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		char *g = secbuf_mmap(grant, BUF_SIZE, PROT_READ | PROT_WRITE);
+
+		igt_assert_neq_u64(inode_of(buf), inode_of(grant));
+		igt_assert_eq_u64(dmabuf_size(grant), BUF_SIZE);
+		secbuf_fill(own, BUF_SIZE / 2, 1);
+		secbuf_assert_filled(g, BUF_SIZE / 2, 1);
+		secbuf_fill(g + BUF_SIZE / 2, BUF_SIZE / 2, 2);
+		secbuf_assert_filled(own + BUF_SIZE / 2, BUF_SIZE / 2, 2);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), BUF_SIZE);
+
+		secbuf_munmap(own, BUF_SIZE);
+		secbuf_munmap(g, BUF_SIZE);
+		close(buf);
+		/* The grant alone, owner's pool file open, still works. */
+		g = secbuf_mmap(grant, BUF_SIZE, PROT_READ);
+		secbuf_assert_filled(g, BUF_SIZE / 2, 1);
+		secbuf_munmap(g, BUF_SIZE);
+		close(grant);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant without READ cannot be mapped at all (EACCES), "
+		     "with or without PROT_WRITE.");
+	igt_subtest("grant-no-read-mmap-eacces") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, W | D | G, NULL);
+
+		assert_mmap_fails(grant, PROT_READ, EACCES);
+		assert_mmap_fails(grant, PROT_READ | PROT_WRITE, EACCES);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant without WRITE refuses a PROT_WRITE mapping "
+		     "(EACCES); its PROT_READ mapping reads the buffer and "
+		     "cannot be made writable by mprotect (EACCES).");
+	igt_subtest("grant-no-write-mmap-eacces") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, R | D | G, NULL);
+		char *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		char *g;
+
+		secbuf_fill(own, BUF_SIZE, 3);
+		assert_mmap_fails(grant, PROT_READ | PROT_WRITE, EACCES);
+		assert_mmap_fails(grant, PROT_WRITE, EACCES);
+		g = secbuf_mmap(grant, BUF_SIZE, PROT_READ);
+		secbuf_assert_filled(g, BUF_SIZE, 3);
+		igt_assert_eq(mprotect(g, BUF_SIZE, PROT_READ | PROT_WRITE), -1);
+		igt_assert_eq(errno, EACCES);
+		errno = 0;
+
+		secbuf_munmap(g, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant without DMA cannot be imported by a driver: "
+		     "vgem's PRIME import fails with EACCES (from attach).");
+	igt_subtest("grant-no-dma-import-eacces") {
+		int vgem = drm_open_vgem();
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, R | W | G, NULL);
+		uint32_t handle = 0;
+
+		igt_assert_eq(__prime_fd_to_handle(vgem, grant, &handle), -EACCES);
+		close(grant);
+		close(buf);
+		close(vgem);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant with only DMA imports into vgem; exporting it "
+		     "again gives back the grant's dma-buf, and GRANT_LIST "
+		     "counts the attachment.");
+	igt_subtest("grant-dma-import") {
+		int vgem = drm_open_vgem();
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, D, NULL);
+		uint32_t handle = prime_fd_to_handle(vgem, grant);
+		struct secbuf_grant_info info[2] = { 0 };
+		int again;
+
+		again = prime_handle_to_fd(vgem, handle);
+		igt_assert_eq_u64(inode_of(again), inode_of(grant));
+		close(again);
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
+		igt_assert_eq_u32(info[0].attachments, 1);
+		igt_assert_eq_u32(info[0].rights, D);
+
+		gem_close(vgem, handle);
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
+		igt_assert_eq_u32(info[0].attachments, 0);
+		close(grant);
+		close(buf);
+		close(vgem);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- Who may grant what ----------------------------------------- */
+
+	igt_describe("Rights only narrow: from an owner fd opened O_RDONLY "
+		     "(no WRITE) or a grant, a wider set of rights is EPERM, "
+		     "a subset works.");
+	igt_subtest("grant-wider-eperm") {
+		int ro = secbuf_alloc(fd, BUF_SIZE, 0, O_RDONLY | O_CLOEXEC);
+		int rw = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, rw, R | G, NULL);
+		struct secbuf_snapshot snap;
+		struct secbuf_query q;
+		int sub;
+
+		secbuf_query(fd, ro, &q);
+		igt_assert_eq_u32(q.rights, ALL & ~W);
+		secbuf_snapshot(&snap, pool);
+		igt_assert_eq(grant_err(fd, ro, R | W), -EPERM);
+		igt_assert_eq(grant_err(fd, grant, R | W), -EPERM);
+		igt_assert_eq(grant_err(fd, grant, R | D), -EPERM);
+		igt_assert_eq(grant_err(fd, grant, ALL), -EPERM);
+		secbuf_assert_unchanged(&snap);
+
+		sub = secbuf_grant(fd, grant, R, NULL);
+		close(sub);
+		sub = secbuf_grant(fd, ro, R | D, NULL);
+		close(sub);
+		close(grant);
+		close(ro);
+		close(rw);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Another process with its own pool file, given a grant "
+		     "with REGRANT over a unix socket, may derive a narrower "
+		     "grant; a wider one, or any from a grant without REGRANT, "
+		     "is EPERM.");
+	igt_subtest("grant-non-owner-regrant") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int with = secbuf_grant(fd, buf, R | W | G, NULL);
+		int without = secbuf_grant(fd, buf, R | W | D, NULL);
+		char *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		int sv[2];
+
+		secbuf_fill(own, BUF_SIZE, 4);
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			int mine = secbuf_open_pool(pool);
+			int g1 = secbuf_recv_fd(sv[1]);
+			int g2 = secbuf_recv_fd(sv[1]);
+			struct secbuf_query q;
+			int sub;
+			char *p;
+
+			sub = secbuf_grant(mine, g1, R, NULL);
+			secbuf_query(mine, sub, &q);
+			igt_assert_eq_u32(q.rights, R);
+			p = secbuf_mmap(sub, BUF_SIZE, PROT_READ);
+			secbuf_assert_filled(p, BUF_SIZE, 4);
+			secbuf_munmap(p, BUF_SIZE);
+			close(sub);
+
+			igt_assert_eq(grant_err(mine, g1, R | D), -EPERM);
+			igt_assert_eq(grant_err(mine, g1, ALL), -EPERM);
+			igt_assert_eq(grant_err(mine, g2, R), -EPERM);
+			close(g1);
+			close(g2);
+			close(mine);
+		}
+		close(sv[1]);
+		secbuf_send_fd(sv[0], with);
+		secbuf_send_fd(sv[0], without);
+		igt_waitchildren();
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(sv[0]);
+		close(with);
+		close(without);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A pool file that does not own the buffer cannot grant "
+		     "from the owner's fd, which is not a grant (EPERM), nor "
+		     "list its grants (EPERM).");
+	igt_subtest("grant-non-owner-eperm") {
+		int other = secbuf_open_pool(pool);
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int ret[3];
+
+		/* Clean up before asserting: a failure must not leak. */
+		ret[0] = grant_err(other, buf, R);
+		ret[1] = grant_err(other, buf, ALL);
+		ret[2] = list_err(other, buf);
+		close(other);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+		igt_assert_eq(ret[0], -EPERM);
+		igt_assert_eq(ret[1], -EPERM);
+		igt_assert_eq(ret[2], -EPERM);
+	}
+
+	igt_describe("GRANT_LIST from a pool file that does not own the "
+		     "buffer is EPERM, also when named through a grant.");
+	igt_subtest("grant-list-non-owner-eperm") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, ALL, NULL);
+
+		igt_fork(child, 1) {
+			int mine = secbuf_open_pool(pool);
+
+			igt_assert_eq(list_err(mine, buf), -EPERM);
+			igt_assert_eq(list_err(mine, grant), -EPERM);
+			close(mine);
+		}
+		igt_waitchildren();
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A /dev/dma_heap/<pool> buffer cannot be managed through "
+		     "/dev/secbuf: GRANT and GRANT_LIST are EPERM.");
+	igt_subtest("heap-buffer-grant-eperm") {
+		int heap = secbuf_open_heap(pool);
+		int buf = secbuf_heap_alloc(heap, BUF_SIZE, O_RDWR | O_CLOEXEC, 0);
+		int ret[2];
+
+		/* Clean up before asserting: a failure must not leak. */
+		ret[0] = grant_err(fd, buf, R);
+		ret[1] = list_err(fd, buf);
+		close(buf);
+		close(heap);
+		secbuf_pool_assert_idle(pool);
+		igt_assert_eq(ret[0], -EPERM);
+		igt_assert_eq(ret[1], -EPERM);
+	}
+
+	/* ---- GRANT_LIST --------------------------------------------------- */
+
+	igt_describe("GRANT_LIST lists the grants, not the owner's handle, in "
+		     "creation order with their rights, state, mappings (VMAs) "
+		     "and attachments; a revoked grant stays listed as "
+		     "revoked.");
+	igt_subtest("grant-list") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id[3];
+		int g0 = secbuf_grant(fd, buf, R, &id[0]);
+		int g1 = secbuf_grant(fd, buf, R | W | D, &id[1]);
+		int g2 = secbuf_grant(fd, buf, D | G, &id[2]);
+		void *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ);
+		void *m0 = secbuf_mmap(g0, BUF_SIZE, PROT_READ);
+		void *m1 = secbuf_mmap(g0, BUF_SIZE / 2, PROT_READ);
+		struct secbuf_grant_info info[4];
+		static const uint32_t rights[3] = { R, R | W | D, D | G };
+
+		memset(info, 0xff, sizeof(info));
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 4), 3);
+		for (int i = 0; i < 3; i++) {
+			igt_assert_eq_u64(info[i].grant_id, id[i]);
+			igt_assert_eq_u32(info[i].rights, rights[i]);
+			igt_assert_eq_u32(info[i].state, SECBUF_STATE_LIVE);
+			igt_assert_eq_u32(info[i].mappings, i == 0 ? 2 : 0);
+			igt_assert_eq_u32(info[i].attachments, 0);
+		}
+		igt_assert_eq_u64(info[3].grant_id, ~0ULL);
+
+		/* The same through a grant's fd. */
+		igt_assert_eq_u32(secbuf_grant_list(fd, g1, info, 4), 3);
+
+		secbuf_munmap(m1, BUF_SIZE / 2);
+		secbuf_revoke(fd, buf, id[1]);
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 4), 3);
+		igt_assert_eq_u32(info[0].mappings, 1);
+		igt_assert_eq_u32(info[1].state, SECBUF_STATE_REVOKED);
+		igt_assert_eq_u32(info[0].state, SECBUF_STATE_LIVE);
+		igt_assert_eq_u32(info[2].state, SECBUF_STATE_LIVE);
+
+		secbuf_munmap(m0, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(g0);
+		close(g1);
+		close(g2);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT_LIST with count 0 (and no array) or a short array "
+		     "returns the number of grants and writes no more entries "
+		     "than asked; a buffer without grants lists 0.");
+	igt_subtest("grant-list-count") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		struct secbuf_grant_info info[3];
+		uint64_t first;
+		int g[3];
+
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, NULL, 0), 0);
+		g[0] = secbuf_grant(fd, buf, R, &first);
+		g[1] = secbuf_grant(fd, buf, R, NULL);
+		g[2] = secbuf_grant(fd, buf, R, NULL);
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, NULL, 0), 3);
+
+		memset(info, 0xa5, sizeof(info));
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 1), 3);
+		igt_assert_eq_u64(info[0].grant_id, first);
+		for (size_t b = sizeof(info[0]); b < sizeof(info); b++)
+			igt_assert_eq(((uint8_t *)info)[b], 0xa5);
+
+		for (int i = 0; i < 3; i++)
+			close(g[i]);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT_LIST errors: an fd that is not a dma-buf or a "
+		     "dma-buf of another exporter is EINVAL, a closed fd "
+		     "EBADF, an unwritable array EFAULT.");
+	igt_subtest("grant-list-invalid") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(fd, buf, R, NULL);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int vgem = __drm_open_vgem();
+		struct secbuf_grant_list arg = {
+			.buf_fd = (uint32_t)buf,
+			.count = 1,
+			.grants = 0,
+		};
+
+		igt_assert_fd(null);
+		igt_assert_eq(list_err(fd, null), -EINVAL);
+		igt_assert_eq(list_err(fd, fd), -EINVAL);
+		igt_assert_eq(list_err(fd, -1), -EBADF);
+		igt_assert_eq(__secbuf_grant_list(fd, &arg), -EFAULT);
+		arg.grants = 8;
+		igt_assert_eq(__secbuf_grant_list(fd, &arg), -EFAULT);
+		if (vgem >= 0) {
+			uint32_t handle;
+
+			if (__vgem_create(vgem, BUF_SIZE, &handle) == 0) {
+				int other = prime_handle_to_fd(vgem, handle);
+
+				igt_assert_eq(list_err(fd, other), -EINVAL);
+				close(other);
+				gem_close(vgem, handle);
+			}
+			close(vgem);
+		}
+		close(null);
+		close(grant);
+		close(buf);
+		igt_assert_eq(list_err(fd, buf), -EBADF);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- QUERY ---------------------------------------------------------- */
+
+	igt_describe("QUERY works from any pool file of the buffer's pool, in "
+		     "another process too, for the owner's fd and for grants.");
+	igt_subtest("query-any-pool-file") {
+		struct secbuf_alloc arg = { .size = BUF_SIZE,
+					    .fd_flags = O_RDWR | O_CLOEXEC };
+		int buf = secbuf_alloc_full(fd, &arg);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, R | D, &id);
+		int sv[2];
+
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			int mine = secbuf_open_pool(pool);
+			int b = secbuf_recv_fd(sv[1]);
+			int g = secbuf_recv_fd(sv[1]);
+			struct secbuf_query q;
+
+			secbuf_query(mine, b, &q);
+			igt_assert_eq_u64(q.id, arg.id);
+			igt_assert_eq_u64(q.size, BUF_SIZE);
+			igt_assert_eq_u64(q.grant_id, 0);
+			igt_assert_eq_u32(q.rights, ALL);
+			secbuf_query(mine, g, &q);
+			igt_assert_eq_u64(q.id, arg.id);
+			igt_assert_eq_u64(q.grant_id, id);
+			igt_assert_eq_u32(q.rights, R | D);
+			igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
+			close(b);
+			close(g);
+			close(mine);
+		}
+		close(sv[1]);
+		secbuf_send_fd(sv[0], buf);
+		secbuf_send_fd(sv[0], grant);
+		igt_waitchildren();
+		close(sv[0]);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("QUERY of a /dev/dma_heap/<pool> buffer works through a "
+		     "/dev/secbuf pool file: every right, grant id 0.");
+	igt_subtest("query-heap-buffer") {
+		int heap = secbuf_open_heap(pool);
+		int buf = secbuf_heap_alloc(heap, BUF_SIZE, O_RDWR | O_CLOEXEC, 0);
+		struct secbuf_query q;
+
+		secbuf_query(fd, buf, &q);
+		igt_assert_eq_u32(q.rights, ALL);
+		igt_assert_eq_u64(q.grant_id, 0);
+		igt_assert_eq_u64(q.size, BUF_SIZE);
+		igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
+		close(buf);
+		close(heap);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("QUERY errors: not a dma-buf, another exporter's or "
+		     "another pool's dma-buf is EINVAL, a closed fd EBADF, a "
+		     "nonzero pad EINVAL.");
+	igt_subtest("query-invalid") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int fd2 = __secbuf_open_pool(secbuf_pool2_name());
+		struct secbuf_query q;
+
+		igt_assert_fd(null);
+		igt_assert_eq(__secbuf_query(fd, null, &q), -EINVAL);
+		igt_assert_eq(__secbuf_query(fd, fd, &q), -EINVAL);
+		igt_assert_eq(__secbuf_query(fd, -1, &q), -EBADF);
+		memset(&q, 0, sizeof(q));
+		q.buf_fd = (uint32_t)buf;
+		q.pad = 1;
+		igt_assert_eq(__secbuf_ioctl(fd, SECBUF_IOC_QUERY, &q), -EINVAL);
+		if (fd2 >= 0) {
+			igt_assert_eq(__secbuf_query(fd2, buf, &q), -EINVAL);
+			close(fd2);
+		}
+		close(null);
+		close(buf);
+		igt_assert_eq(__secbuf_query(fd, buf, &q), -EBADF);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- GRANT argument checks ---------------------------------------- */
+
+	igt_describe("GRANT with an unknown rights, flags or fd_flags bit "
+		     "(O_RDWR included: the mode follows the rights) is EINVAL "
+		     "and leaves no fd.");
+	igt_subtest("grant-unknown-bits-einval") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		struct secbuf_grant base = { .buf_fd = (uint32_t)buf,
+					     .rights = R,
+					     .fd_flags = O_CLOEXEC };
+
+		for (int bit = 0; bit < 32; bit++) {
+			struct secbuf_grant arg = base;
+
+			arg.rights = R | (1U << bit);
+			if (!((1U << bit) & ALL))
+				grant_invalid(arg, -EINVAL);
+			arg = base;
+			arg.flags = 1U << bit;
+			if (!((1U << bit) & SECBUF_GRANT_VALID_FLAGS))
+				grant_invalid(arg, -EINVAL);
+			arg = base;
+			arg.fd_flags = O_CLOEXEC | (1U << bit);
+			if ((1U << bit) != O_CLOEXEC)
+				grant_invalid(arg, -EINVAL);
+		}
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT with pad, fd or grant_id not 0 on input is EINVAL "
+		     "and leaves no fd.");
+	igt_subtest("grant-nonzero-fields-einval") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		struct secbuf_grant base = { .buf_fd = (uint32_t)buf,
+					     .rights = R,
+					     .fd_flags = O_CLOEXEC };
+		struct secbuf_grant arg;
+
+		arg = base;
+		arg.pad = 1;
+		grant_invalid(arg, -EINVAL);
+		arg = base;
+		arg.fd = 1;
+		grant_invalid(arg, -EINVAL);
+		arg = base;
+		arg.grant_id = 1;
+		grant_invalid(arg, -EINVAL);
+		arg = base;
+		arg.grant_id = 1ULL << 63;
+		grant_invalid(arg, -EINVAL);
+		/* The corrected call works. */
+		igt_assert_eq(grant_err(fd, buf, R), 0);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT from an fd that is not a dma-buf, or a dma-buf of "
+		     "another exporter (vgem), is EINVAL; a closed fd EBADF.");
+	igt_subtest("grant-bad-fd") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int vgem = drm_open_vgem();
+		uint32_t handle;
+		int other;
+
+		igt_assert_fd(null);
+		igt_assert_eq(grant_err(fd, null, R), -EINVAL);
+		igt_assert_eq(grant_err(fd, fd, R), -EINVAL);
+		igt_assert_eq(grant_err(fd, -1, R), -EBADF);
+		close(buf);
+		igt_assert_eq(grant_err(fd, buf, R), -EBADF);
+
+		igt_require(__vgem_create(vgem, BUF_SIZE, &handle) == 0);
+		other = prime_handle_to_fd(vgem, handle);
+		igt_assert_eq(grant_err(fd, other, R), -EINVAL);
+		close(other);
+		gem_close(vgem, handle);
+		close(vgem);
+		close(null);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT on one pool's file from a buffer of another pool "
+		     "is EINVAL.");
+	igt_subtest("grant-other-pool-einval") {
+		const char *pool2 = secbuf_pool2_name();
+		int fd2 = secbuf_open_pool(pool2);
+		int buf = secbuf_alloc(fd2, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+
+		igt_assert_eq(grant_err(fd, buf, R), -EINVAL);
+		igt_assert_eq(list_err(fd, buf), -EINVAL);
+		close(buf);
+		close(fd2);
+		secbuf_pool_assert_idle(pool2);
+	}
+
+	igt_describe("Grants die with the owner's pool file like the buffer: "
+		     "a grant's mapping raises SIGBUS after the owner closes "
+		     "it.");
+	igt_subtest("grant-revoked-with-owner") {
+		int owner = secbuf_open_pool(pool);
+		int buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int grant = secbuf_grant(owner, buf, R, NULL);
+		char *g = secbuf_mmap(grant, BUF_SIZE, PROT_READ);
+		struct secbuf_query q;
+
+		close(buf);
+		close(owner);
+		secbuf_pool_assert_idle(pool);
+		secbuf_assert_sigbus(g + 8, false);
+		secbuf_query(fd, grant, &q);
+		igt_assert_eq_u32(q.state, SECBUF_STATE_REVOKED);
+		secbuf_munmap(g, BUF_SIZE);
+		close(grant);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_fixture {
+		close(fd);
+		secbuf_pool_assert_idle(pool);
+	}
+}
