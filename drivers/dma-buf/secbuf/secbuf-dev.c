@@ -106,6 +106,34 @@ int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
 				     usize);
 }
 
+/**
+ * secbuf_fd_publish() - hand an ioctl's new dma-buf to userspace
+ * @fd: a descriptor reserved with get_unused_fd_flags()
+ * @dmabuf: the new dma-buf; the caller's reference goes to @fd
+ * @arg: the ioctl argument, a user pointer
+ * @kdata: the result to copy to @arg
+ * @size: bytes to copy
+ *
+ * The result is copied out first and the descriptor installed only then,
+ * so a failed copy leaves nothing behind: @fd is released and @dmabuf
+ * dropped.
+ *
+ * Context: Process context.
+ * Return: 0 or -EFAULT.
+ */
+int secbuf_fd_publish(int fd, struct dma_buf *dmabuf, unsigned long arg,
+		      const void *kdata, size_t size)
+{
+	if (copy_to_user((void __user *)arg, kdata, size)) {
+		dma_buf_put(dmabuf);
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	/* fd_install() consumes our reference to the dma-buf. */
+	fd_install(fd, dmabuf->file);
+	return 0;
+}
+
 static long secbuf_ioctl_alloc(struct secbuf_file *sfile, unsigned long arg,
 			       size_t usize)
 {
@@ -134,26 +162,13 @@ static long secbuf_ioctl_alloc(struct secbuf_file *sfile, unsigned long arg,
 	dmabuf = secbuf_handle_create(sfile, data.size,
 				      data.fd_flags & O_ACCMODE, &data.id);
 	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto put_fd;
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
 	}
 	data.fd = fd;
 	data.alloc_size = dmabuf->size;
-
-	if (copy_to_user((void __user *)arg, &data,
-			 min(usize, sizeof(data)))) {
-		ret = -EFAULT;
-		goto put_dmabuf;
-	}
-	/* fd_install() consumes our reference to the dma-buf. */
-	fd_install(fd, dmabuf->file);
-	return 0;
-
-put_dmabuf:
-	dma_buf_put(dmabuf);
-put_fd:
-	put_unused_fd(fd);
-	return ret;
+	return secbuf_fd_publish(fd, dmabuf, arg, &data,
+				 min(usize, sizeof(data)));
 }
 
 static long secbuf_ioctl_pool_info(struct secbuf_file *sfile,
@@ -232,6 +247,33 @@ static const struct file_operations secbuf_dev_fops = {
 };
 
 /**
+ * secbuf_misc_register() - register one of a pool's device nodes
+ * @pool: the pool
+ * @misc: the pool's miscdevice to fill in and register
+ * @name: device name in sysfs
+ * @nodename: path under /dev
+ * @fops: file operations of the node
+ *
+ * The node gets the dev_mode parameter's mode and the pool's device as
+ * parent.
+ *
+ * Context: Process context.
+ * Return: 0 or a negative errno from misc_register().
+ */
+int secbuf_misc_register(struct secbuf_pool *pool, struct miscdevice *misc,
+			 const char *name, const char *nodename,
+			 const struct file_operations *fops)
+{
+	misc->minor = MISC_DYNAMIC_MINOR;
+	misc->name = name;
+	misc->nodename = nodename;
+	misc->mode = secbuf_dev_mode;
+	misc->fops = fops;
+	misc->parent = pool->dev;
+	return misc_register(misc);
+}
+
+/**
  * secbuf_dev_register() - create /dev/secbuf/<pool>
  * @pool: the pool, with its name set
  *
@@ -240,16 +282,10 @@ static const struct file_operations secbuf_dev_fops = {
  */
 int secbuf_dev_register(struct secbuf_pool *pool)
 {
-	struct miscdevice *misc = &pool->secbuf_misc;
-
-	misc->minor = MISC_DYNAMIC_MINOR;
-	misc->name = pool->secbuf_name;
-	misc->nodename = pool->secbuf_nodename;
-	misc->mode = secbuf_dev_mode;
-	misc->fops = &secbuf_dev_fops;
-	misc->groups = secbuf_pool_groups;
-	misc->parent = pool->dev;
-	return misc_register(misc);
+	pool->secbuf_misc.groups = secbuf_pool_groups;
+	return secbuf_misc_register(pool, &pool->secbuf_misc,
+				    pool->secbuf_name, pool->secbuf_nodename,
+				    &secbuf_dev_fops);
 }
 
 /**

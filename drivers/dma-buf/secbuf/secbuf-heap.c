@@ -55,7 +55,7 @@ static long secbuf_heap_ioctl_alloc(struct secbuf_file *sfile,
 	struct dma_heap_allocation_data data = {};
 	struct dma_buf *dmabuf;
 	u64 id;
-	int fd, ret;
+	int fd;
 
 	/* Like dma-heap: shorter is zero-extended, longer is truncated. */
 	if (copy_from_user(&data, (void __user *)arg,
@@ -76,25 +76,12 @@ static long secbuf_heap_ioctl_alloc(struct secbuf_file *sfile,
 	dmabuf = secbuf_handle_create(sfile, data.len,
 				      data.fd_flags & O_ACCMODE, &id);
 	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
-		goto put_fd;
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
 	}
 	data.fd = fd;
-
-	if (copy_to_user((void __user *)arg, &data,
-			 min(usize, sizeof(data)))) {
-		ret = -EFAULT;
-		goto put_dmabuf;
-	}
-	/* fd_install() consumes our reference to the dma-buf. */
-	fd_install(fd, dmabuf->file);
-	return 0;
-
-put_dmabuf:
-	dma_buf_put(dmabuf);
-put_fd:
-	put_unused_fd(fd);
-	return ret;
+	return secbuf_fd_publish(fd, dmabuf, arg, &data,
+				 min(usize, sizeof(data)));
 }
 
 static long secbuf_heap_ioctl(struct file *file, unsigned int cmd,
@@ -128,15 +115,8 @@ static const struct file_operations secbuf_heap_fops = {
  */
 int secbuf_heap_register(struct secbuf_pool *pool)
 {
-	struct miscdevice *misc = &pool->heap_misc;
-
-	misc->minor = MISC_DYNAMIC_MINOR;
-	misc->name = pool->heap_name;
-	misc->nodename = pool->heap_nodename;
-	misc->mode = secbuf_dev_mode;
-	misc->fops = &secbuf_heap_fops;
-	misc->parent = pool->dev;
-	return misc_register(misc);
+	return secbuf_misc_register(pool, &pool->heap_misc, pool->heap_name,
+				    pool->heap_nodename, &secbuf_heap_fops);
 }
 
 /**

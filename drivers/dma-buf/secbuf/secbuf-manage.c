@@ -139,18 +139,11 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 	grant = dmabuf->priv;
 	data.fd = fd;
 	data.grant_id = grant->grant_id;
-
-	if (copy_to_user((void __user *)arg, &data, min(usize, sizeof(data)))) {
-		ret = -EFAULT;
-		goto put_dmabuf;
-	}
-	/* fd_install() consumes our reference to the dma-buf. */
-	fd_install(fd, dmabuf->file);
+	ret = secbuf_fd_publish(fd, dmabuf, arg, &data,
+				min(usize, sizeof(data)));
 	secbuf_handle_put(handle);
-	return 0;
+	return ret;
 
-put_dmabuf:
-	dma_buf_put(dmabuf);
 put_fd:
 	put_unused_fd(fd);
 put_handle:

@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-resv.h>
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -322,6 +323,11 @@ int secbuf_copy_args(void *kdata, size_t ksize, size_t minsize,
 /* secbuf-dev.c */
 struct secbuf_file *secbuf_file_create(struct secbuf_pool *pool);
 void secbuf_file_put(struct secbuf_file *sfile);
+int secbuf_fd_publish(int fd, struct dma_buf *dmabuf, unsigned long arg,
+		      const void *kdata, size_t size);
+int secbuf_misc_register(struct secbuf_pool *pool, struct miscdevice *misc,
+			 const char *name, const char *nodename,
+			 const struct file_operations *fops);
 int secbuf_dev_register(struct secbuf_pool *pool);
 void secbuf_dev_unregister(struct secbuf_pool *pool);
 
