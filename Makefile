@@ -42,13 +42,13 @@ dtb:
 	$(MAKE) -C dts O=$(O)
 
 check:
-	scripts/check
+	@scripts/check
 
 run:
-	scripts/run-demo --lane $(LANE)
+	@scripts/run-demo --lane $(LANE)
 
 shell:
-	scripts/run-demo --lane $(LANE) --shell
+	@scripts/run-demo --lane $(LANE) --shell
 
 lint:
 	scripts/lint

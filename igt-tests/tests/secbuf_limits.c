@@ -271,6 +271,58 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("The limits hold under concurrency: four processes "
+		     "racing to fill one pool file get exactly max_file_buffers "
+		     "buffers, then exactly max_file_bytes bytes, between them.");
+	igt_subtest("limits-concurrent") {
+		for (int pass = 0; pass < 2; pass++) {
+			int counts[2], go[2], total = 0;
+
+			if (pass == 0)
+				set_limits(16, 0);
+			else
+				set_limits(0, 16 * SZ_64K);
+			igt_assert_eq(pipe(counts), 0);
+			igt_assert_eq(pipe(go), 0);
+
+			igt_fork(child, 4) {
+				static int bufs[64];
+				int n = 0, ret, buf;
+				char c;
+
+				close(counts[0]);
+				close(go[1]);
+				while ((ret = __secbuf_alloc(fd, SZ_64K, 0,
+							     O_RDWR | O_CLOEXEC,
+							     &buf)) == 0) {
+					igt_assert(n < 64);
+					bufs[n++] = buf;
+				}
+				igt_assert_eq(ret, -EDQUOT);
+				igt_assert_eq(write(counts[1], &n, sizeof(n)),
+					      sizeof(n));
+				/* Hold them until every child has counted. */
+				igt_assert_eq(read(go[0], &c, 1), 0);
+				close_all(bufs, n);
+			}
+			close(counts[1]);
+			close(go[0]);
+			for (int c = 0; c < 4; c++) {
+				int n;
+
+				igt_assert_eq(read(counts[0], &n, sizeof(n)),
+					      sizeof(n));
+				total += n;
+			}
+			close(go[1]);
+			igt_waitchildren();
+			close(counts[0]);
+			igt_assert_eq(total, 16);
+			secbuf_pool_assert_idle(pool);
+		}
+		secbuf_params_restore();
+	}
+
 	igt_describe("A buffer counts against its pool file until its last "
 		     "reference is gone, not until the allocating fd is closed: "
 		     "a dup of the dma-buf or a mapping keeps it charged.");

@@ -30,6 +30,10 @@ dump_kmsg() {
 
 secbuf_loaded() { [ -d /sys/module/secbuf ]; }
 
+# load_secbuf: insmod with the board's module parameters (lane.conf).
+# shellcheck disable=SC2086 # INSMOD_ARGS is a list of words
+load_secbuf() { insmod "$SECBUF_KO" $INSMOD_ARGS; }
+
 # check_pools WHAT: every pool of the board is registered (sysfs and device
 # nodes). Prints one line per problem and returns nonzero if any.
 check_pools() {

@@ -15,9 +15,6 @@ msg() { printf '%s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Verbose output only with V=1.
-vmsg() { [[ ${V:-0} == 1 ]] && msg "$@"; return 0; }
-
 # The package cache lives outside the repository: downloads are big and must
 # survive "make clean" and fresh clones.
 secbuf_cache_dir() {

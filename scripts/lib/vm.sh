@@ -44,11 +44,13 @@ vm_stage_run() {
 
 # Under the build lock: a build in progress rewrites these files.
 vm_copy_lane_files() {
-	local dir=$1 base=$LANE_OUT/initramfs.cpio.gz dtb=$LANE_OUT/$BOARD_DTB
+	local dir=$1 base=$LANE_OUT/initramfs.cpio.gz dtb=$LANE_OUT/${BOARD_DTB:-}
 
 	[[ -f $base ]] || die "no $base (scripts/build-lane $LANE)"
-	[[ -f $dtb ]] || die "no $dtb (scripts/build-lane $LANE)"
-	cp "$dtb" "$dir/dtb"
+	if [[ -n ${BOARD_DTB:-} ]]; then
+		[[ -f $dtb ]] || die "no $dtb (scripts/build-lane $LANE)"
+		cp "$dtb" "$dir/dtb"
+	fi
 	# An uncompressed archive must start 4-byte aligned in the initrd, or
 	# the kernel takes it for a compressed one ("invalid magic"); it skips
 	# the zeros in between.
@@ -65,9 +67,10 @@ vm_qemu_args() {
 
 	# shellcheck disable=SC2206 # QEMU_OPTS is a list of words by design
 	QEMU_CMD=("$QEMU" -machine "$QEMU_MACHINE" $QEMU_OPTS
-		-kernel "$VMLINUZ" -initrd "$dir/initrd" -dtb "$dir/dtb"
-		-append "console=$QEMU_CONSOLE $VM_APPEND ${SECBUF_APPEND:-}"
+		-kernel "$VMLINUZ" -initrd "$dir/initrd"
+		-append "console=$QEMU_CONSOLE $VM_APPEND ${BOARD_APPEND:-} ${SECBUF_APPEND:-}"
 		-no-reboot)
+	[[ ! -f $dir/dtb ]] || QEMU_CMD+=(-dtb "$dir/dtb")
 }
 
 # vm_boot_batch RUNDIR LOG TIMEOUT: boot with the serial console in LOG and

@@ -262,32 +262,41 @@ static struct page *secbuf_chunk_page(struct secbuf_chunk *chunk,
 	return pfn_to_page(PHYS_PFN(chunk->base) + index);
 }
 
-/* First fit in the shared chunks. Returns false if no chunk has room. */
+/* First fit in one shared chunk. Returns false if it has no room. */
+static bool secbuf_chunk_alloc_pages(struct secbuf_chunk *chunk,
+				     unsigned int nr_pages,
+				     struct secbuf_range *range)
+{
+	unsigned long start;
+
+	if (SECBUF_CHUNK_PAGES - chunk->used_pages < nr_pages)
+		return false;
+	start = bitmap_find_next_zero_area(chunk->bitmap, SECBUF_CHUNK_PAGES,
+					   0, nr_pages, 0);
+	if (start >= SECBUF_CHUNK_PAGES)
+		return false;
+
+	bitmap_set(chunk->bitmap, start, nr_pages);
+	chunk->used_pages += nr_pages;
+	range->chunk = chunk;
+	range->page = secbuf_chunk_page(chunk, start);
+	range->size = (size_t)nr_pages << PAGE_SHIFT;
+	return true;
+}
+
+/* First fit over the shared chunks. Returns false if none has room. */
 static bool secbuf_pool_alloc_shared(struct secbuf_pool *pool,
 				     unsigned int nr_pages,
 				     struct secbuf_range *range)
 {
 	struct secbuf_chunk *chunk;
-	unsigned long start;
 
 	lockdep_assert_held(&pool->lock);
 
 	list_for_each_entry(chunk, &pool->chunks, node) {
-		if (!chunk->bitmap ||
-		    SECBUF_CHUNK_PAGES - chunk->used_pages < nr_pages)
-			continue;
-		start = bitmap_find_next_zero_area(chunk->bitmap,
-						   SECBUF_CHUNK_PAGES, 0,
-						   nr_pages, 0);
-		if (start >= SECBUF_CHUNK_PAGES)
-			continue;
-
-		bitmap_set(chunk->bitmap, start, nr_pages);
-		chunk->used_pages += nr_pages;
-		range->chunk = chunk;
-		range->page = secbuf_chunk_page(chunk, start);
-		range->size = (size_t)nr_pages << PAGE_SHIFT;
-		return true;
+		if (chunk->bitmap &&
+		    secbuf_chunk_alloc_pages(chunk, nr_pages, range))
+			return true;
 	}
 	return false;
 }
@@ -336,8 +345,12 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 	}
 	secbuf_chunk_insert(pool, chunk);
 	if (shared) {
-		/* A fresh chunk always has room for a small buffer. */
-		WARN_ON(!secbuf_pool_alloc_shared(pool, size >> PAGE_SHIFT,
+		/*
+		 * Take the pages from the fresh chunk itself: another chunk may
+		 * have room again by now, and picking it would leave this one
+		 * empty and never freed.
+		 */
+		WARN_ON(!secbuf_chunk_alloc_pages(chunk, size >> PAGE_SHIFT,
 						  range));
 	} else {
 		range->chunk = chunk;
