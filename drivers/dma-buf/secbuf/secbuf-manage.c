@@ -112,9 +112,12 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 
-	/* Rights only narrow; only the owner or a REGRANT holder derives. */
+	/*
+	 * Rights only narrow. Only the owner, or the holder of a grant with
+	 * REGRANT, derives grants: holding the owner's own fd is not enough.
+	 */
 	if ((!secbuf_file_owns(sfile, handle) &&
-	     !(handle->rights & SECBUF_GRANT_REGRANT)) ||
+	     (!handle->grant_id || !(handle->rights & SECBUF_GRANT_REGRANT))) ||
 	    (data.rights & ~handle->rights)) {
 		ret = -EPERM;
 		goto put_handle;
