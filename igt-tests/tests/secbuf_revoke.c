@@ -227,40 +227,6 @@ static void race_once(void)
 
 /* ---- GUP ---------------------------------------------------------------- */
 
-/* A block device that takes O_DIRECT reads, or -1. */
-static int open_odirect_source(void)
-{
-	const char *env = getenv("SECBUF_ODIRECT_FILE");
-	struct dirent *de;
-	DIR *dir;
-	int dev = -1;
-
-	if (env && *env)
-		return open(env, O_RDONLY | O_DIRECT | O_CLOEXEC);
-
-	dir = opendir("/sys/block");
-	if (!dir)
-		return -1;
-	while (dev < 0 && (de = readdir(dir))) {
-		char path[300];
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		dev = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-		if (dev >= 0) {
-			char probe[4096] __attribute__((aligned(4096)));
-
-			if (pread(dev, probe, sizeof(probe), 0) != sizeof(probe)) {
-				close(dev);
-				dev = -1;
-			}
-		}
-	}
-	closedir(dir);
-	return dev;
-}
-
 igt_main
 {
 	igt_fixture {
@@ -954,26 +920,6 @@ igt_main
 		igt_assert_eq(errno, EFAULT);
 		close(p[0]);
 		close(p[1]);
-		secbuf_munmap(ptr, BUF_SIZE);
-		close(buf);
-		secbuf_pool_assert_idle(pool);
-	}
-
-	igt_describe("An O_DIRECT read from a block device into a secbuf "
-		     "mapping fails (EFAULT) and leaves the buffer as it was. "
-		     "Needs a block device or $SECBUF_ODIRECT_FILE.");
-	igt_subtest("gup-odirect-read") {
-		int src = open_odirect_source();
-		char *ptr;
-		int buf;
-
-		igt_require_f(src >= 0, "no block device or O_DIRECT-capable "
-			      "file in this guest (set SECBUF_ODIRECT_FILE)\n");
-		buf = alloc_filled(fd, 19, &ptr);
-		igt_assert_eq(pread(src, ptr, 4096, 0), -1);
-		igt_assert_eq(errno, EFAULT);
-		secbuf_assert_filled(ptr, BUF_SIZE, 19);
-		close(src);
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
