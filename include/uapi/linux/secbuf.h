@@ -51,8 +51,9 @@
 					 SECBUF_GRANT_DMA | \
 					 SECBUF_GRANT_REGRANT)
 
-/* SECBUF_IOC_GRANT flags: none yet. */
-#define SECBUF_GRANT_VALID_FLAGS	(0U)
+/* SECBUF_IOC_GRANT flags. */
+#define SECBUF_GRANT_PIDFD	(1U << 0)	/* bind to the process of @pidfd */
+#define SECBUF_GRANT_VALID_FLAGS	(SECBUF_GRANT_PIDFD)
 
 /* SECBUF_IOC_REVOKE flags: none yet. */
 #define SECBUF_REVOKE_VALID_FLAGS	(0U)
@@ -60,6 +61,25 @@
 /* Buffer and handle states reported by SECBUF_IOC_QUERY and _GRANT_LIST. */
 #define SECBUF_STATE_LIVE	0	/* usable */
 #define SECBUF_STATE_REVOKED	1	/* revoked: every access fails */
+#define SECBUF_STATE_DMA	2	/* a DMA window is open (QUERY only) */
+
+/* Seals (SECBUF_IOC_SEAL, _GET_SEALS, _QUERY). Seals are never removed. */
+#define SECBUF_SEAL_WRITE	(1U << 0)	/* content frozen: no writer */
+#define SECBUF_SEAL_GRANT	(1U << 1)	/* no new grants */
+#define SECBUF_SEAL_REVOKE	(1U << 2)	/* the buffer cannot be revoked */
+#define SECBUF_SEAL_SEAL	(1U << 3)	/* no further seals */
+#define SECBUF_SEAL_VALID_SEALS	(SECBUF_SEAL_WRITE | SECBUF_SEAL_GRANT | \
+				 SECBUF_SEAL_REVOKE | SECBUF_SEAL_SEAL)
+
+/* SECBUF_IOC_DMA_BEGIN flags: exactly one policy, optionally a fence fd. */
+#define SECBUF_DMA_WAIT		(1U << 0)	/* CPU faults wait for DMA_END */
+#define SECBUF_DMA_STRICT	(1U << 1)	/* CPU faults raise SIGBUS */
+#define SECBUF_DMA_FENCE_FD	(1U << 2)	/* return the window's sync_file */
+#define SECBUF_DMA_VALID_FLAGS	(SECBUF_DMA_WAIT | SECBUF_DMA_STRICT | \
+				 SECBUF_DMA_FENCE_FD)
+
+/* SECBUF_IOC_DMA_END flags: none yet. */
+#define SECBUF_DMA_END_VALID_FLAGS	(0U)
 
 /**
  * struct secbuf_alloc - argument of SECBUF_IOC_ALLOC
@@ -147,8 +167,9 @@ struct secbuf_revoke {
  * @buf_fd:	in: the owner's dma-buf file descriptor of the buffer, or a
  *		grant with %SECBUF_GRANT_REGRANT.
  * @rights:	in: %SECBUF_GRANT_* rights, a subset of those of @buf_fd.
- * @flags:	in: must be 0.
- * @pad:	must be 0.
+ * @flags:	in: %SECBUF_GRANT_PIDFD or 0.
+ * @pidfd:	in: with %SECBUF_GRANT_PIDFD, a pidfd of the only process that
+ *		may mmap or attach the grant; otherwise must be 0.
  * @fd_flags:	in: %O_CLOEXEC or 0. The access mode follows @rights:
  *		%O_RDWR with %SECBUF_GRANT_WRITE, %O_RDONLY without.
  * @fd:		out: the grant's dma-buf file descriptor. Must be 0 on input.
@@ -159,7 +180,7 @@ struct secbuf_grant {
 	__u32 buf_fd;
 	__u32 rights;
 	__u32 flags;
-	__u32 pad;
+	__u32 pidfd;
 	__u32 fd_flags;
 	__u32 fd;
 	__u64 grant_id;
@@ -172,6 +193,10 @@ struct secbuf_grant {
  * @state:	%SECBUF_STATE_LIVE or %SECBUF_STATE_REVOKED.
  * @mappings:	live CPU mappings (VMAs) made through the grant.
  * @attachments: devices attached through the grant.
+ * @pid:	the process the grant is bound to, as seen from the caller's
+ *		pid namespace; 0 if the grant is not bound (or the process
+ *		is not visible there).
+ * @pad:	always 0.
  */
 struct secbuf_grant_info {
 	__u64 grant_id;
@@ -179,6 +204,8 @@ struct secbuf_grant_info {
 	__u32 state;
 	__u32 mappings;
 	__u32 attachments;
+	__u32 pid;
+	__u32 pad;
 };
 
 /**
@@ -200,11 +227,12 @@ struct secbuf_grant_list {
  * struct secbuf_query - argument of SECBUF_IOC_QUERY
  * @buf_fd:	in: a dma-buf file descriptor of the buffer.
  * @pad:	must be 0.
- * @state:	out: %SECBUF_STATE_* of the buffer.
+ * @state:	out: %SECBUF_STATE_* of the buffer: live, revoked, or in a
+ *		DMA window.
  * @handle_state: out: %SECBUF_STATE_* of @buf_fd itself (a revoked grant of
  *		a live buffer is %SECBUF_STATE_REVOKED here).
  * @rights:	out: %SECBUF_GRANT_* rights of @buf_fd.
- * @seals:	out: seals of the buffer (none are defined yet).
+ * @seals:	out: %SECBUF_SEAL_* seals of the buffer.
  * @size:	out: size of the buffer in bytes.
  * @id:		out: buffer id.
  * @grant_id:	out: grant id of @buf_fd, 0 for the owner's handle.
@@ -219,6 +247,44 @@ struct secbuf_query {
 	__u64 size;
 	__u64 id;
 	__u64 grant_id;
+};
+
+/**
+ * struct secbuf_seal - argument of SECBUF_IOC_SEAL and SECBUF_IOC_GET_SEALS
+ * @buf_fd:	in: a dma-buf file descriptor of the buffer.
+ * @seals:	SEAL: in: %SECBUF_SEAL_* seals to add, at least one; out: every
+ *		seal of the buffer. GET_SEALS: must be 0 on input; out: every
+ *		seal of the buffer.
+ */
+struct secbuf_seal {
+	__u32 buf_fd;
+	__u32 seals;
+};
+
+/**
+ * struct secbuf_dma_begin - argument of SECBUF_IOC_DMA_BEGIN
+ * @buf_fd:	in: a dma-buf file descriptor of the buffer.
+ * @flags:	in: %SECBUF_DMA_WAIT or %SECBUF_DMA_STRICT, optionally with
+ *		%SECBUF_DMA_FENCE_FD.
+ * @fence_fd:	out: with %SECBUF_DMA_FENCE_FD, a sync_file (%O_CLOEXEC) of
+ *		the window's fence; otherwise left 0. Must be 0 on input.
+ * @pad:	must be 0.
+ */
+struct secbuf_dma_begin {
+	__u32 buf_fd;
+	__u32 flags;
+	__u32 fence_fd;
+	__u32 pad;
+};
+
+/**
+ * struct secbuf_dma_end - argument of SECBUF_IOC_DMA_END
+ * @buf_fd:	in: a dma-buf file descriptor of the buffer.
+ * @flags:	in: must be 0.
+ */
+struct secbuf_dma_end {
+	__u32 buf_fd;
+	__u32 flags;
 };
 
 /**
@@ -276,7 +342,9 @@ struct secbuf_query {
  * quarantined until its last attachment is gone. Revoking a revoked
  * buffer or grant again succeeds and reports the quarantine.
  *
- * Closing the owner's pool file revokes every buffer it owns.
+ * Closing the owner's pool file revokes every buffer it owns, except those
+ * sealed with %SECBUF_SEAL_REVOKE: they live until their last handle goes.
+ * Revocation ends an open DMA window; its fence signals with ECANCELED.
  *
  * Errors:
  *
@@ -286,7 +354,8 @@ struct secbuf_query {
  *	@buf_fd is not a secbuf dma-buf of this pool, @flags is not valid,
  *	or @quarantined_bytes is not 0.
  * EPERM
- *	the caller's pool file does not own the buffer.
+ *	the caller's pool file does not own the buffer, or the buffer is
+ *	sealed with %SECBUF_SEAL_REVOKE.
  * ENOENT
  *	the buffer has no grant @grant_id.
  */
@@ -301,16 +370,26 @@ struct secbuf_query {
  * grant is its own dma-buf with its own address_space, so it can be
  * revoked without touching any other client's mappings.
  *
+ * With %SECBUF_GRANT_PIDFD the grant is bound to the process @pidfd refers
+ * to: mmap and attach by any other process fail with EACCES, and its
+ * mappings are not inherited by children (fork leaves the range unmapped).
+ * A grant derived from a bound grant stays bound to the same process.
+ *
  * Errors:
  *
  * EBADF
- *	@buf_fd is not open.
+ *	@buf_fd is not open, or @pidfd is not an open file descriptor.
  * EINVAL
  *	@buf_fd is not a secbuf dma-buf of this pool; unknown @rights,
- *	@flags or @fd_flags bits; @pad or an out field not 0.
+ *	@flags or @fd_flags bits; @pidfd set without %SECBUF_GRANT_PIDFD,
+ *	or not a pidfd; an out field not 0.
+ * ESRCH
+ *	the process of @pidfd has exited.
  * EPERM
  *	the caller does not own the buffer and @buf_fd is not a grant with
- *	%SECBUF_GRANT_REGRANT, or @rights are wider than @buf_fd's.
+ *	%SECBUF_GRANT_REGRANT, @rights are wider than @buf_fd's, @buf_fd is
+ *	bound to another process than @pidfd's, or the buffer carries
+ *	%SECBUF_SEAL_GRANT.
  * ENODEV
  *	the buffer or @buf_fd has been revoked.
  * EMFILE
@@ -342,5 +421,97 @@ struct secbuf_query {
  *	@buf_fd is not a secbuf dma-buf of this pool, or @pad is not 0.
  */
 #define SECBUF_IOC_QUERY	_IOWR(SECBUF_IOC_MAGIC, 0x05, struct secbuf_query)
+
+/**
+ * DOC: SECBUF_IOC_SEAL - add seals to a buffer, for good
+ *
+ * Owner only. Seals bind the owner too and are never removed.
+ *
+ * %SECBUF_SEAL_WRITE freezes the content: every CPU mapping is zapped and
+ * refaults read-only; a write through any mapping raises SIGBUS; a new
+ * writable mmap fails with EPERM and mprotect() cannot add PROT_WRITE to a
+ * mapping made after the seal; map_dma_buf for %DMA_FROM_DEVICE or
+ * %DMA_BIDIRECTIONAL, vmap and SECBUF_IOC_DMA_BEGIN fail with EPERM. Static
+ * importers are mapped bidirectionally by the dma-buf core when they
+ * attach, so they cannot attach to a write-sealed buffer.
+ *
+ * %SECBUF_SEAL_GRANT: SECBUF_IOC_GRANT fails with EPERM.
+ * %SECBUF_SEAL_REVOKE: SECBUF_IOC_REVOKE fails with EPERM, and closing the
+ * owner's pool file no longer revokes the buffer.
+ * %SECBUF_SEAL_SEAL: SECBUF_IOC_SEAL fails with EPERM.
+ *
+ * Errors:
+ *
+ * EBADF, EINVAL
+ *	as for SECBUF_IOC_REVOKE; also for no or an unknown seal.
+ * EPERM
+ *	the caller does not own the buffer, or it is sealed with
+ *	%SECBUF_SEAL_SEAL.
+ * ENODEV
+ *	the buffer has been revoked.
+ * EBUSY
+ *	%SECBUF_SEAL_WRITE while a device holds a mapping that allows it to
+ *	write, the kernel holds a vmap, or a DMA window is open.
+ */
+#define SECBUF_IOC_SEAL		_IOWR(SECBUF_IOC_MAGIC, 0x06, struct secbuf_seal)
+
+/**
+ * DOC: SECBUF_IOC_GET_SEALS - read the seals of a buffer
+ *
+ * Works for any holder of a secbuf dma-buf of the pool, like QUERY.
+ *
+ * Errors: EBADF; EINVAL as for SECBUF_IOC_QUERY, or @seals not 0.
+ */
+#define SECBUF_IOC_GET_SEALS	_IOWR(SECBUF_IOC_MAGIC, 0x07, struct secbuf_seal)
+
+/**
+ * DOC: SECBUF_IOC_DMA_BEGIN - open a device-access window
+ *
+ * Owner only. Zaps every CPU mapping of the buffer, in every process and
+ * through every grant, and adds a fence with %DMA_RESV_USAGE_WRITE to the
+ * buffer's reservation object. Until SECBUF_IOC_DMA_END, a CPU fault on
+ * the buffer waits (%SECBUF_DMA_WAIT, interruptibly) or raises SIGBUS at
+ * once (%SECBUF_DMA_STRICT); DMA_BUF_IOCTL_SYNC and begin_cpu_access wait
+ * in both modes. A window that is not closed expires after the
+ * dma_window_timeout_ms module parameter (10 s by default): its fence then
+ * signals with ETIMEDOUT.
+ *
+ * Outside a window, a CPU fault waits for the unsignaled fences other
+ * importers put on the reservation object (the write fences for a read,
+ * every fence for a write), as DMA_BUF_IOCTL_SYNC does.
+ *
+ * Errors:
+ *
+ * EBADF, EINVAL
+ *	as for SECBUF_IOC_REVOKE; also for no or both policies, unknown
+ *	@flags, @fence_fd or @pad not 0.
+ * EPERM
+ *	the caller does not own the buffer, or it is sealed with
+ *	%SECBUF_SEAL_WRITE.
+ * ENODEV
+ *	the buffer has been revoked.
+ * EBUSY
+ *	a window is already open.
+ * EMFILE
+ *	no free file descriptor for the fence.
+ */
+#define SECBUF_IOC_DMA_BEGIN	_IOWR(SECBUF_IOC_MAGIC, 0x08, struct secbuf_dma_begin)
+
+/**
+ * DOC: SECBUF_IOC_DMA_END - close the device-access window
+ *
+ * Owner only. Signals the window's fence; waiting faults map the buffer
+ * again.
+ *
+ * Errors:
+ *
+ * EBADF, EINVAL, EPERM
+ *	as for SECBUF_IOC_REVOKE.
+ * ENOENT
+ *	no window is open.
+ * ETIMEDOUT
+ *	the window had already expired; it is closed now.
+ */
+#define SECBUF_IOC_DMA_END	_IOWR(SECBUF_IOC_MAGIC, 0x09, struct secbuf_dma_end)
 
 #endif /* _UAPI_LINUX_SECBUF_H */
