@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,12 @@ struct secbuf_pool_stats;
 
 /** struct secbuf_buffer - a dma-buf file descriptor and its mapping. */
 struct secbuf_buffer;
+
+/** struct secbuf_buffer_info - what a holder may know about its handle. */
+struct secbuf_buffer_info;
+
+/** struct secbuf_grants - a snapshot of the grants of a buffer. */
+struct secbuf_grants;
 
 /**
  * secbuf_api_version() - version of the library package.
@@ -150,6 +157,29 @@ uint64_t secbuf_pool_stats_get_file_max_buffers(const struct secbuf_pool_stats *
 uint64_t secbuf_pool_stats_get_file_buffer_count(const struct secbuf_pool_stats *stats);
 /** Bytes of live buffers allocated through this pool file. */
 uint64_t secbuf_pool_stats_get_file_used_bytes(const struct secbuf_pool_stats *stats);
+/**
+ * Bytes of revoked buffers of any pool file that the pool still holds
+ * because a device may reach them (part of the used bytes); 0 on kernels
+ * that do not report it.
+ */
+uint64_t secbuf_pool_stats_get_quarantined_bytes(const struct secbuf_pool_stats *stats);
+
+/**
+ * secbuf_pool_wait_quarantine() - wait until no revoked memory is held.
+ * @pool: any pool file of the pool.
+ * @timeout_ms: how long to wait at most; 0 checks once, a negative value
+ *		waits for as long as it takes.
+ *
+ * Polls the pool's quarantined bytes (see
+ * secbuf_pool_stats_get_quarantined_bytes()) until they are 0, that is
+ * until every device that could still reach revoked memory has let go and
+ * the memory is zeroed and back in the pool. The count is the pool's, so
+ * other owners' revoked buffers count too.
+ *
+ * Return: 0 once nothing is quarantined, or -1 with errno set (ETIMEDOUT
+ * when @timeout_ms passed first).
+ */
+int secbuf_pool_wait_quarantine(struct secbuf_pool *pool, int timeout_ms);
 
 /* ---------------------------------------------------------------------- */
 /* Buffers                                                                */
@@ -236,6 +266,17 @@ int secbuf_buffer_dup_fd(const struct secbuf_buffer *buf);
  * secbuf_buffer_from_fd() or secbuf_heap_alloc_fd(), whose id is unknown.
  */
 uint64_t secbuf_buffer_get_id(const struct secbuf_buffer *buf);
+
+/**
+ * secbuf_buffer_get_grant_id() - the grant id of the descriptor.
+ * @buf: the buffer.
+ *
+ * Return: the id of the grant for a buffer made with secbuf_buffer_grant();
+ * 0 for the owner's handle and for a buffer made with
+ * secbuf_buffer_from_fd(), whose grant id is unknown until
+ * secbuf_buffer_query() asks the kernel.
+ */
+uint64_t secbuf_buffer_get_grant_id(const struct secbuf_buffer *buf);
 
 /**
  * secbuf_buffer_get_size() - size of the buffer in bytes (whole pages).
@@ -332,6 +373,311 @@ int secbuf_buffer_sync_end(struct secbuf_buffer *buf, unsigned int flags);
  * Return: 0, or -1 with errno set (ENAMETOOLONG if @name is too long).
  */
 int secbuf_buffer_set_name(struct secbuf_buffer *buf, const char *name);
+
+/* ---------------------------------------------------------------------- */
+/* Owner control: grants, revocation, seals, DMA windows, queries         */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * DOC: owner control
+ *
+ * The owner of a buffer is the pool file that allocated it, so these calls
+ * take the pool as well as the buffer: @pool is the owner's pool file for
+ * everything but secbuf_buffer_query() and secbuf_buffer_get_seals(), which
+ * any pool file of the same pool may ask, and secbuf_buffer_grant() from a
+ * grant that carries %SECBUF_RIGHT_REGRANT. A pool file that does not own
+ * the buffer gets EPERM, also if the process holds the owner's dma-buf
+ * descriptor. @buf may be any handle of the buffer (the owner's or a grant)
+ * unless a call says otherwise. Closing the owner's pool file
+ * (secbuf_pool_close(), or the process exiting) revokes every buffer it
+ * owns, except those sealed with %SECBUF_BUFFER_SEAL_REVOKE.
+ *
+ * The errors are the kernel's, listed in <linux/secbuf.h>: EPERM (not the
+ * owner, or a seal forbids it), ENODEV (revoked), EINVAL (@buf is not a
+ * secbuf dma-buf of @pool's pool), EBADF.
+ */
+
+/**
+ * enum secbuf_rights - what a handle allows its holder.
+ * @SECBUF_RIGHT_READ:	  mmap() for reading.
+ * @SECBUF_RIGHT_WRITE:	  mmap() for writing; the grant's descriptor is
+ *			  O_RDWR with it and O_RDONLY without.
+ * @SECBUF_RIGHT_DMA:	  attach to a device (DRM PRIME, V4L2 DMABUF).
+ * @SECBUF_RIGHT_REGRANT: derive further, narrower grants.
+ * @SECBUF_RIGHTS_ALL:	  every right, as the owner's handle has.
+ */
+enum secbuf_rights {
+	SECBUF_RIGHT_READ	= 1u << 0,
+	SECBUF_RIGHT_WRITE	= 1u << 1,
+	SECBUF_RIGHT_DMA	= 1u << 2,
+	SECBUF_RIGHT_REGRANT	= 1u << 3,
+	SECBUF_RIGHTS_ALL	= SECBUF_RIGHT_READ | SECBUF_RIGHT_WRITE |
+				  SECBUF_RIGHT_DMA | SECBUF_RIGHT_REGRANT,
+};
+
+/**
+ * enum secbuf_state - state of a buffer, a handle or a grant.
+ * @SECBUF_LIVE:    usable.
+ * @SECBUF_REVOKED: revoked for good; every access fails.
+ * @SECBUF_IN_DMA:  a DMA window is open (buffers only): CPU access waits
+ *		    or faults until secbuf_buffer_dma_end().
+ */
+enum secbuf_state {
+	SECBUF_LIVE	= 0,
+	SECBUF_REVOKED	= 1,
+	SECBUF_IN_DMA	= 2,
+};
+
+/**
+ * enum secbuf_seals - seals of a buffer. Seals bind the owner too and are
+ * never removed.
+ * @SECBUF_BUFFER_SEAL_WRITE:  the content is frozen: mappings refault
+ *			       read-only and a write through any of them
+ *			       raises SIGBUS; a new writable mmap() fails with
+ *			       EPERM, and so do DMA windows and device writes.
+ * @SECBUF_BUFFER_SEAL_GRANT:  no new grants.
+ * @SECBUF_BUFFER_SEAL_REVOKE: the buffer can no longer be revoked, and
+ *			       closing the owner's pool file leaves it alone.
+ * @SECBUF_BUFFER_SEAL_SEAL:   no further seals.
+ * @SECBUF_BUFFER_SEALS_ALL:   all of the above.
+ */
+enum secbuf_seals {
+	SECBUF_BUFFER_SEAL_WRITE	= 1u << 0,
+	SECBUF_BUFFER_SEAL_GRANT	= 1u << 1,
+	SECBUF_BUFFER_SEAL_REVOKE	= 1u << 2,
+	SECBUF_BUFFER_SEAL_SEAL		= 1u << 3,
+	SECBUF_BUFFER_SEALS_ALL		= SECBUF_BUFFER_SEAL_WRITE |
+					  SECBUF_BUFFER_SEAL_GRANT |
+					  SECBUF_BUFFER_SEAL_REVOKE |
+					  SECBUF_BUFFER_SEAL_SEAL,
+};
+
+/**
+ * secbuf_buffer_grant() - make a new handle with narrower rights.
+ * @pool: the owner's pool file, or with a grant that has
+ *	  %SECBUF_RIGHT_REGRANT, any pool file of the pool.
+ * @buf: the owner's handle, or such a grant.
+ * @rights: %SECBUF_RIGHT_* bits, a subset of @buf's rights.
+ * @pidfd: a pidfd (pidfd_open()) of the only process that may map or
+ *	   attach the grant, or -1 for a grant any holder may use. A grant
+ *	   derived from a bound grant stays bound to the same process.
+ *
+ * Each grant is a dma-buf of its own, so it can be revoked with
+ * secbuf_buffer_revoke_grant() without touching anyone else's mappings.
+ * Hand it to a peer with secbuf_fd_send(secbuf_buffer_get_fd(grant)) and
+ * free it here.
+ *
+ * Errors: EINVAL (unknown @rights bits), EPERM (rights wider than @buf's,
+ * not the owner, %SECBUF_BUFFER_SEAL_GRANT), ENODEV (revoked), ESRCH (the
+ * process of @pidfd has exited), EBADF, EMFILE.
+ *
+ * Return: a new buffer object for the grant, owned by the caller, to be
+ * released with secbuf_buffer_free(); or NULL with errno set. Its
+ * descriptor has O_CLOEXEC set and is read-only without
+ * %SECBUF_RIGHT_WRITE; secbuf_buffer_get_grant_id() gives the grant's id.
+ * The buffer id and size are those of @buf.
+ */
+struct secbuf_buffer *secbuf_buffer_grant(struct secbuf_pool *pool,
+					  const struct secbuf_buffer *buf,
+					  unsigned int rights, int pidfd);
+
+/**
+ * secbuf_buffer_revoke() - revoke the whole buffer, for good.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ * @quarantined_bytes: if not NULL, receives the bytes of the pool still
+ *		       held by revoked buffers because a device may reach
+ *		       them (see secbuf_pool_wait_quarantine()).
+ *
+ * When this returns, every CPU mapping of every handle in every process is
+ * gone (a touch raises SIGBUS), new mappings and device attachments fail
+ * with ENODEV, and the memory is zeroed and back in the pool unless a
+ * device may still reach it. Revoking again succeeds. The buffer object
+ * stays valid; free it as usual.
+ *
+ * Return: 0, or -1 with errno set (EPERM: not the owner, or
+ * %SECBUF_BUFFER_SEAL_REVOKE).
+ */
+int secbuf_buffer_revoke(struct secbuf_pool *pool, struct secbuf_buffer *buf,
+			 uint64_t *quarantined_bytes);
+
+/**
+ * secbuf_buffer_revoke_grant() - revoke one grant, for good.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ * @grant_id: the grant to revoke, from secbuf_buffer_get_grant_id() or
+ *	      secbuf_grants_get_id(); not 0.
+ * @quarantined_bytes: as for secbuf_buffer_revoke(), or NULL.
+ *
+ * Only the mappings and device attachments made through that grant lose
+ * access (SIGBUS, ENODEV); every other handle keeps its mappings.
+ *
+ * Return: 0, or -1 with errno set (EINVAL for a @grant_id of 0, ENOENT: the
+ * buffer has no such grant).
+ */
+int secbuf_buffer_revoke_grant(struct secbuf_pool *pool,
+			       struct secbuf_buffer *buf, uint64_t grant_id,
+			       uint64_t *quarantined_bytes);
+
+/**
+ * secbuf_buffer_list_grants() - take a snapshot of a buffer's grants.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ *
+ * Lists live and revoked grants in creation order, with their mappings and
+ * device attachments at the time of the call.
+ *
+ * Return: a new snapshot, owned by the caller, to be released with
+ * secbuf_grants_free(); or NULL with errno set.
+ */
+struct secbuf_grants *secbuf_buffer_list_grants(struct secbuf_pool *pool,
+						const struct secbuf_buffer *buf);
+
+/**
+ * secbuf_grants_free() - release a snapshot of grants.
+ * @grants: the snapshot, or NULL (which does nothing).
+ */
+void secbuf_grants_free(struct secbuf_grants *grants);
+
+/** Number of grants in the snapshot. */
+size_t secbuf_grants_get_count(const struct secbuf_grants *grants);
+
+/*
+ * Getters of the grant at @index of a snapshot, @index below
+ * secbuf_grants_get_count(); they return 0 for any other index.
+ */
+
+/** Id of the grant, unique in its buffer and never 0. */
+uint64_t secbuf_grants_get_id(const struct secbuf_grants *grants, size_t index);
+/** %SECBUF_RIGHT_* rights of the grant. */
+unsigned int secbuf_grants_get_rights(const struct secbuf_grants *grants,
+				      size_t index);
+/** %SECBUF_LIVE or %SECBUF_REVOKED (the grant's, or its buffer's). */
+enum secbuf_state secbuf_grants_get_state(const struct secbuf_grants *grants,
+					  size_t index);
+/** Live CPU mappings (VMAs) made through the grant. */
+unsigned int secbuf_grants_get_mappings(const struct secbuf_grants *grants,
+					size_t index);
+/** Devices attached through the grant. */
+unsigned int secbuf_grants_get_attachments(const struct secbuf_grants *grants,
+					   size_t index);
+/**
+ * Process the grant is bound to, as seen from the caller's pid namespace;
+ * 0 if it is not bound (or the process is not visible there).
+ */
+pid_t secbuf_grants_get_pid(const struct secbuf_grants *grants, size_t index);
+
+/**
+ * secbuf_buffer_query() - ask what the kernel knows about a handle.
+ * @pool: any pool file of the buffer's pool; the caller need not own the
+ *	  buffer.
+ * @buf: the handle to ask about, e.g. a received grant.
+ *
+ * Return: a new snapshot, owned by the caller, to be released with
+ * secbuf_buffer_info_free(); or NULL with errno set (EINVAL: @buf is not a
+ * secbuf dma-buf of @pool's pool).
+ */
+struct secbuf_buffer_info *secbuf_buffer_query(struct secbuf_pool *pool,
+					       const struct secbuf_buffer *buf);
+
+/**
+ * secbuf_buffer_info_free() - release a snapshot.
+ * @info: the snapshot, or NULL (which does nothing).
+ */
+void secbuf_buffer_info_free(struct secbuf_buffer_info *info);
+
+/** State of the buffer: %SECBUF_LIVE, %SECBUF_REVOKED or %SECBUF_IN_DMA. */
+enum secbuf_state secbuf_buffer_info_get_state(const struct secbuf_buffer_info *info);
+/**
+ * State of the handle itself: %SECBUF_LIVE or %SECBUF_REVOKED (a revoked
+ * grant of a live buffer is revoked here).
+ */
+enum secbuf_state secbuf_buffer_info_get_handle_state(const struct secbuf_buffer_info *info);
+/** %SECBUF_RIGHT_* rights of the handle. */
+unsigned int secbuf_buffer_info_get_rights(const struct secbuf_buffer_info *info);
+/** %SECBUF_BUFFER_SEAL_* seals of the buffer. */
+unsigned int secbuf_buffer_info_get_seals(const struct secbuf_buffer_info *info);
+/** Size of the buffer in bytes. */
+uint64_t secbuf_buffer_info_get_size(const struct secbuf_buffer_info *info);
+/** Id of the buffer in its pool. */
+uint64_t secbuf_buffer_info_get_id(const struct secbuf_buffer_info *info);
+/** Grant id of the handle; 0 for the owner's handle. */
+uint64_t secbuf_buffer_info_get_grant_id(const struct secbuf_buffer_info *info);
+
+/**
+ * secbuf_buffer_seal() - add seals to a buffer, for good.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ * @seals: %SECBUF_BUFFER_SEAL_* bits to add, at least one.
+ *
+ * %SECBUF_BUFFER_SEAL_WRITE also applies to mappings made before it,
+ * secbuf_buffer_map()'s included: they stay in place but a write through
+ * them raises SIGBUS.
+ *
+ * Return: every seal of the buffer now (at least @seals), or -1 with errno
+ * set (EINVAL: no or unknown seals; EPERM: not the owner, or
+ * %SECBUF_BUFFER_SEAL_SEAL; EBUSY: %SECBUF_BUFFER_SEAL_WRITE while a device
+ * may write or a DMA window is open; ENODEV: revoked).
+ */
+int secbuf_buffer_seal(struct secbuf_pool *pool, struct secbuf_buffer *buf,
+		       unsigned int seals);
+
+/**
+ * secbuf_buffer_get_seals() - read the seals of a buffer.
+ * @pool: any pool file of the buffer's pool.
+ * @buf: any handle of the buffer.
+ *
+ * Return: the %SECBUF_BUFFER_SEAL_* bits (0 if none), or -1 with errno set.
+ */
+int secbuf_buffer_get_seals(struct secbuf_pool *pool,
+			    const struct secbuf_buffer *buf);
+
+/**
+ * enum secbuf_dma_policy - what CPU access does during a DMA window.
+ * @SECBUF_DMA_WINDOW_WAIT:   a fault waits (interruptibly) for the end of
+ *			      the window.
+ * @SECBUF_DMA_WINDOW_STRICT: a fault raises SIGBUS at once: whoever touches
+ *			      the buffer while the device owns it dies.
+ */
+enum secbuf_dma_policy {
+	SECBUF_DMA_WINDOW_WAIT		= 1u << 0,
+	SECBUF_DMA_WINDOW_STRICT	= 1u << 1,
+};
+
+/**
+ * secbuf_buffer_dma_begin() - give the buffer to a device for a while.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ * @policy: %SECBUF_DMA_WINDOW_WAIT or %SECBUF_DMA_WINDOW_STRICT.
+ * @fence_fd: if not NULL, receives a sync_file descriptor (O_CLOEXEC,
+ *	      owned by the caller, to be closed with close()) of the
+ *	      window's fence, which signals when the window ends: poll() it
+ *	      for POLLIN, or hand it to an importer.
+ *
+ * Takes away every CPU mapping of the buffer, in every process and through
+ * every handle (secbuf_buffer_map()'s included), until
+ * secbuf_buffer_dma_end(); CPU access then follows @policy, and
+ * secbuf_buffer_sync_begin() waits in both. A window left open expires
+ * after the driver's dma_window_timeout_ms (10 s by default).
+ *
+ * Return: 0, or -1 with errno set (EINVAL: not exactly one policy; EBUSY:
+ * a window is already open; EPERM: not the owner, or
+ * %SECBUF_BUFFER_SEAL_WRITE; ENODEV: revoked; EMFILE).
+ */
+int secbuf_buffer_dma_begin(struct secbuf_pool *pool, struct secbuf_buffer *buf,
+			    unsigned int policy, int *fence_fd);
+
+/**
+ * secbuf_buffer_dma_end() - end the DMA window, give the CPU access back.
+ * @pool: the owner's pool file.
+ * @buf: any handle of the buffer.
+ *
+ * Signals the window's fence; waiting faults map the buffer again.
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no window is open; ETIMEDOUT:
+ * the window had already expired, and is closed now).
+ */
+int secbuf_buffer_dma_end(struct secbuf_pool *pool, struct secbuf_buffer *buf);
 
 /* ---------------------------------------------------------------------- */
 /* dma-heap                                                               */

@@ -28,13 +28,14 @@
 struct secbuf_buffer {
 	int fd;
 	bool read_only;
-	uint64_t id;
+	uint64_t id;		/* 0: unknown */
+	uint64_t grant_id;	/* 0: the owner's handle, or unknown */
 	uint64_t size;
 	void *map;		/* NULL when not mapped */
 };
 
-static struct secbuf_buffer *secbuf_buffer_new(int fd, uint64_t id,
-					       uint64_t size, bool read_only)
+struct secbuf_buffer *secbuf_buffer_new(int fd, uint64_t id, uint64_t grant_id,
+					uint64_t size, bool read_only)
 {
 	struct secbuf_buffer *buf;
 
@@ -44,6 +45,7 @@ static struct secbuf_buffer *secbuf_buffer_new(int fd, uint64_t id,
 
 	buf->fd = fd;
 	buf->id = id;
+	buf->grant_id = grant_id;
 	buf->size = size;
 	buf->read_only = read_only;
 
@@ -68,29 +70,20 @@ static int secbuf_fd_size(int fd, uint64_t *size)
 SECBUF_API struct secbuf_buffer *
 secbuf_buffer_alloc(struct secbuf_pool *pool, uint64_t size, unsigned int flags)
 {
+	struct secbuf_alloc in = { .size = size }, req;
 	struct secbuf_buffer *buf;
-	struct secbuf_alloc req;
 	uint64_t alloc_size;
 	bool read_only;
-	int ret;
 
 	if (flags & ~(unsigned int)SECBUF_BUFFER_READ_ONLY) {
 		errno = EINVAL;
 		return NULL;
 	}
 	read_only = flags & SECBUF_BUFFER_READ_ONLY;
+	in.fd_flags = O_CLOEXEC | (read_only ? O_RDONLY : O_RDWR);
 
-	/*
-	 * Not secbuf_ioctl(): the out fields must be zero on every try, so
-	 * the request is rebuilt before each one.
-	 */
-	do {
-		memset(&req, 0, sizeof(req));
-		req.size = size;
-		req.fd_flags = O_CLOEXEC | (read_only ? O_RDONLY : O_RDWR);
-		ret = ioctl(secbuf_pool_get_fd(pool), SECBUF_IOC_ALLOC, &req);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	if (ret < 0)
+	if (secbuf_ioctl_fresh(secbuf_pool_get_fd(pool), SECBUF_IOC_ALLOC,
+			       &req, &in, sizeof(req)) < 0)
 		return NULL;
 
 	/* A kernel with the first version of the struct leaves it 0. */
@@ -98,7 +91,7 @@ secbuf_buffer_alloc(struct secbuf_pool *pool, uint64_t size, unsigned int flags)
 	if (!alloc_size && secbuf_fd_size((int)req.fd, &alloc_size) < 0)
 		goto close_fd;
 
-	buf = secbuf_buffer_new((int)req.fd, req.id, alloc_size, read_only);
+	buf = secbuf_buffer_new((int)req.fd, req.id, 0, alloc_size, read_only);
 	if (!buf)
 		goto close_fd;
 
@@ -125,7 +118,7 @@ SECBUF_API struct secbuf_buffer *secbuf_buffer_from_fd(int fd)
 	if (secbuf_fd_size(fd, &size) < 0)
 		return NULL;
 
-	return secbuf_buffer_new(fd, 0, size, (fl & O_ACCMODE) == O_RDONLY);
+	return secbuf_buffer_new(fd, 0, 0, size, (fl & O_ACCMODE) == O_RDONLY);
 }
 
 SECBUF_API void secbuf_buffer_free(struct secbuf_buffer *buf)
@@ -151,6 +144,11 @@ SECBUF_API int secbuf_buffer_dup_fd(const struct secbuf_buffer *buf)
 SECBUF_API uint64_t secbuf_buffer_get_id(const struct secbuf_buffer *buf)
 {
 	return buf->id;
+}
+
+SECBUF_API uint64_t secbuf_buffer_get_grant_id(const struct secbuf_buffer *buf)
+{
+	return buf->grant_id;
 }
 
 SECBUF_API uint64_t secbuf_buffer_get_size(const struct secbuf_buffer *buf)

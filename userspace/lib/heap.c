@@ -16,7 +16,7 @@
 SECBUF_API int secbuf_heap_alloc_fd(const char *name_or_path, uint64_t size,
 				    unsigned int flags)
 {
-	struct dma_heap_allocation_data data;
+	struct dma_heap_allocation_data in = { .len = size }, data;
 	int heap, ret;
 
 	if (flags & ~(unsigned int)SECBUF_BUFFER_READ_ONLY) {
@@ -28,14 +28,11 @@ SECBUF_API int secbuf_heap_alloc_fd(const char *name_or_path, uint64_t size,
 	if (heap < 0)
 		return -1;
 
-	/* Not secbuf_ioctl(): the out field @fd must be zero on every try. */
-	do {
-		memset(&data, 0, sizeof(data));
-		data.len = size;
-		data.fd_flags = O_CLOEXEC |
-			((flags & SECBUF_BUFFER_READ_ONLY) ? O_RDONLY : O_RDWR);
-		ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	/* The out field @fd must be zero on every try. */
+	in.fd_flags = O_CLOEXEC |
+		((flags & SECBUF_BUFFER_READ_ONLY) ? O_RDONLY : O_RDWR);
+	ret = secbuf_ioctl_fresh(heap, DMA_HEAP_IOCTL_ALLOC, &data, &in,
+				 sizeof(data));
 
 	secbuf_close_keep_errno(heap);
 

@@ -30,6 +30,19 @@ int secbuf_ioctl(int fd, unsigned long request, void *arg)
 	return ret;
 }
 
+int secbuf_ioctl_fresh(int fd, unsigned long request, void *arg,
+		       const void *in, size_t size)
+{
+	int ret;
+
+	do {
+		memcpy(arg, in, size);
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+
+	return ret;
+}
+
 int secbuf_open_node(const char *dir, const char *name_or_path, int flags,
 		     char **path_out)
 {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/secbuf.h>
 
@@ -33,6 +34,7 @@ struct secbuf_pool_stats {
 	uint64_t file_max_buffers;
 	uint64_t file_buffer_count;
 	uint64_t file_used_bytes;
+	uint64_t quarantined_bytes;
 };
 
 SECBUF_API struct secbuf_pool *secbuf_pool_open(const char *name_or_path)
@@ -105,6 +107,7 @@ secbuf_pool_get_stats(struct secbuf_pool *pool)
 	stats->file_max_buffers = info.file_max_buffers;
 	stats->file_buffer_count = info.file_buffers;
 	stats->file_used_bytes = info.file_used_bytes;
+	stats->quarantined_bytes = info.quarantined_bytes;
 
 	return stats;
 }
@@ -130,3 +133,52 @@ SECBUF_STATS_GETTER(file_max_bytes)
 SECBUF_STATS_GETTER(file_max_buffers)
 SECBUF_STATS_GETTER(file_buffer_count)
 SECBUF_STATS_GETTER(file_used_bytes)
+SECBUF_STATS_GETTER(quarantined_bytes)
+
+/* The longest pause between two looks at the quarantine. */
+#define SECBUF_QUARANTINE_POLL_MAX_MS	100
+
+static int64_t secbuf_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+SECBUF_API int secbuf_pool_wait_quarantine(struct secbuf_pool *pool,
+					   int timeout_ms)
+{
+	int64_t deadline = secbuf_now_ms() + timeout_ms, left;
+	struct secbuf_pool_info info;
+	long pause_ms = 1;
+	struct timespec ts;
+
+	for (;;) {
+		memset(&info, 0, sizeof(info));
+		if (secbuf_ioctl(pool->fd, SECBUF_IOC_POOL_INFO, &info) < 0)
+			return -1;
+		if (!info.quarantined_bytes)
+			return 0;
+
+		/*
+		 * Nothing signals the end of a quarantine: it ends when a
+		 * device detaches. Look again soon, then less often.
+		 */
+		if (timeout_ms >= 0) {
+			left = deadline - secbuf_now_ms();
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			if (pause_ms > left)
+				pause_ms = (long)left;
+		}
+		ts.tv_sec = pause_ms / 1000;
+		ts.tv_nsec = (pause_ms % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+		pause_ms *= 2;
+		if (pause_ms > SECBUF_QUARANTINE_POLL_MAX_MS)
+			pause_ms = SECBUF_QUARANTINE_POLL_MAX_MS;
+	}
+}

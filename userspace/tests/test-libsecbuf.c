@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <secbuf.h>
@@ -330,6 +332,77 @@ static void test_fd_passing(void)
 	close(fd);
 }
 
+/*
+ * The owner-control calls check what they can before the ioctl; what gets
+ * past them reaches the kernel, which /dev/null answers with ENOTTY.
+ */
+static void test_manage_errors(void)
+{
+	struct secbuf_pool *pool = secbuf_pool_open("/dev/null");
+	struct secbuf_buffer *buf = secbuf_buffer_from_fd(make_memfd(4096));
+	uint64_t quarantined = 12345;
+	int fence = 12345;
+
+	if (!pool || !buf) {
+		CHECK(0, "pool_open(\"/dev/null\") and buffer_from_fd()");
+		goto out;
+	}
+	CHECK(secbuf_buffer_get_grant_id(buf) == 0,
+	      "grant id of a wrapped fd is 0");
+
+	CHECK_ERR(!secbuf_buffer_grant(pool, buf, 1u << 4, -1), EINVAL,
+		  "buffer_grant() with an unknown right");
+	CHECK_ERR(!secbuf_buffer_grant(pool, buf, SECBUF_RIGHT_READ, -2),
+		  EBADF, "buffer_grant() with a pidfd of -2");
+	CHECK_ERR(!secbuf_buffer_grant(pool, buf, SECBUF_RIGHTS_ALL, -1),
+		  ENOTTY, "buffer_grant() reaches the ioctl");
+
+	CHECK_ERR(secbuf_buffer_revoke_grant(pool, buf, 0, &quarantined) < 0,
+		  EINVAL, "buffer_revoke_grant() of grant 0");
+	CHECK_ERR(secbuf_buffer_revoke_grant(pool, buf, 1, &quarantined) < 0,
+		  ENOTTY, "buffer_revoke_grant() reaches the ioctl");
+	CHECK_ERR(secbuf_buffer_revoke(pool, buf, &quarantined) < 0, ENOTTY,
+		  "buffer_revoke() reaches the ioctl");
+	CHECK(quarantined == 12345, "a failed revoke leaves *quarantined alone");
+
+	CHECK_ERR(!secbuf_buffer_list_grants(pool, buf), ENOTTY,
+		  "buffer_list_grants() reaches the ioctl");
+	CHECK_ERR(!secbuf_buffer_query(pool, buf), ENOTTY,
+		  "buffer_query() reaches the ioctl");
+
+	CHECK_ERR(secbuf_buffer_seal(pool, buf, 0) < 0, EINVAL,
+		  "buffer_seal() with no seal");
+	CHECK_ERR(secbuf_buffer_seal(pool, buf, 1u << 4) < 0, EINVAL,
+		  "buffer_seal() with an unknown seal");
+	CHECK_ERR(secbuf_buffer_seal(pool, buf, SECBUF_BUFFER_SEALS_ALL) < 0,
+		  ENOTTY, "buffer_seal() reaches the ioctl");
+	CHECK_ERR(secbuf_buffer_get_seals(pool, buf) < 0, ENOTTY,
+		  "buffer_get_seals() reaches the ioctl");
+
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, 0, NULL) < 0, EINVAL,
+		  "buffer_dma_begin() with no policy");
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, SECBUF_DMA_WINDOW_WAIT |
+					  SECBUF_DMA_WINDOW_STRICT, NULL) < 0,
+		  EINVAL, "buffer_dma_begin() with both policies");
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, 1u << 2, NULL) < 0,
+		  EINVAL, "buffer_dma_begin() with an unknown flag");
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, SECBUF_DMA_WINDOW_STRICT,
+					  &fence) < 0, ENOTTY,
+		  "buffer_dma_begin() reaches the ioctl");
+	CHECK(fence == 12345, "a failed dma_begin leaves *fence_fd alone");
+	CHECK_ERR(secbuf_buffer_dma_end(pool, buf) < 0, ENOTTY,
+		  "buffer_dma_end() reaches the ioctl");
+
+	CHECK_ERR(secbuf_pool_wait_quarantine(pool, 0) < 0, ENOTTY,
+		  "pool_wait_quarantine() reaches the ioctl");
+
+	secbuf_grants_free(NULL);
+	secbuf_buffer_info_free(NULL);
+out:
+	secbuf_buffer_free(buf);
+	secbuf_pool_close(pool);
+}
+
 /* ---- against the driver, when there is one ---- */
 
 static bool fdinfo_has(int fd, const char *text)
@@ -369,6 +442,157 @@ static void test_driver_stats(struct secbuf_pool *pool, uint64_t buffers,
 	      "stats: this pool file has %llu buffers, %llu bytes",
 	      (unsigned long long)buffers, (unsigned long long)bytes);
 	secbuf_pool_stats_free(st);
+}
+
+static bool fence_signaled(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/* Grants, queries, revocation, DMA windows and seals on the real driver. */
+static void test_driver_manage(struct secbuf_pool *pool)
+{
+	struct secbuf_buffer *buf, *g, *bound = NULL;
+	struct secbuf_buffer_info *info;
+	struct secbuf_grants *grants;
+	uint64_t quarantined = 1;
+	struct secbuf_pool_stats *st;
+	int pidfd, fence = -1;
+
+	buf = secbuf_buffer_alloc(pool, 8192, 0);
+	CHECK(buf != NULL, "alloc for the owner-control checks");
+	if (!buf)
+		return;
+
+	info = secbuf_buffer_query(pool, buf);
+	CHECK(info != NULL, "query() of the owner's handle");
+	if (info) {
+		CHECK(secbuf_buffer_info_get_state(info) == SECBUF_LIVE &&
+		      secbuf_buffer_info_get_handle_state(info) == SECBUF_LIVE,
+		      "query: buffer and handle are live");
+		CHECK(secbuf_buffer_info_get_rights(info) == SECBUF_RIGHTS_ALL &&
+		      secbuf_buffer_info_get_grant_id(info) == 0,
+		      "query: the owner's handle has every right, grant id 0");
+		CHECK(secbuf_buffer_info_get_size(info) == 8192 &&
+		      secbuf_buffer_info_get_id(info) ==
+		      secbuf_buffer_get_id(buf) &&
+		      secbuf_buffer_info_get_seals(info) == 0,
+		      "query: size, id, no seals");
+		secbuf_buffer_info_free(info);
+	}
+
+	g = secbuf_buffer_grant(pool, buf, SECBUF_RIGHT_READ, -1);
+	CHECK(g != NULL, "grant(READ)");
+	if (!g)
+		goto free_buf;
+	CHECK(secbuf_buffer_get_grant_id(g) != 0 &&
+	      secbuf_buffer_is_read_only(g) &&
+	      secbuf_buffer_get_size(g) == 8192,
+	      "the grant has an id, is read-only, has the buffer's size");
+	CHECK(secbuf_buffer_map(g) != NULL, "the READ grant maps");
+	info = secbuf_buffer_query(pool, g);
+	CHECK(info && secbuf_buffer_info_get_rights(info) == SECBUF_RIGHT_READ &&
+	      secbuf_buffer_info_get_grant_id(info) ==
+	      secbuf_buffer_get_grant_id(g), "query of the grant");
+	secbuf_buffer_info_free(info);
+
+	CHECK_ERR(!secbuf_buffer_grant(pool, g, SECBUF_RIGHT_READ, -1), EPERM,
+		  "grant from a grant without REGRANT");
+
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd >= 0) {
+		bound = secbuf_buffer_grant(pool, buf, SECBUF_RIGHT_READ |
+					    SECBUF_RIGHT_WRITE, pidfd);
+		CHECK(bound && !secbuf_buffer_is_read_only(bound),
+		      "grant(READ|WRITE) bound to this process");
+		close(pidfd);
+	}
+
+	grants = secbuf_buffer_list_grants(pool, buf);
+	CHECK(grants && secbuf_grants_get_count(grants) == (bound ? 2 : 1),
+	      "list_grants() counts the grants");
+	if (grants) {
+		CHECK(secbuf_grants_get_id(grants, 0) ==
+		      secbuf_buffer_get_grant_id(g) &&
+		      secbuf_grants_get_rights(grants, 0) == SECBUF_RIGHT_READ &&
+		      secbuf_grants_get_state(grants, 0) == SECBUF_LIVE &&
+		      secbuf_grants_get_mappings(grants, 0) == 1 &&
+		      secbuf_grants_get_attachments(grants, 0) == 0 &&
+		      secbuf_grants_get_pid(grants, 0) == 0,
+		      "list: the READ grant, live, one mapping, unbound");
+		if (bound)
+			CHECK(secbuf_grants_get_pid(grants, 1) == getpid(),
+			      "list: the bound grant names this process");
+		CHECK(secbuf_grants_get_id(grants, 99) == 0,
+		      "list getters return 0 past the end");
+		secbuf_grants_free(grants);
+	}
+
+	CHECK(secbuf_buffer_revoke_grant(pool, buf,
+					 secbuf_buffer_get_grant_id(g),
+					 &quarantined) == 0,
+	      "revoke_grant() of the READ grant");
+	info = secbuf_buffer_query(pool, g);
+	CHECK(info && secbuf_buffer_info_get_handle_state(info) == SECBUF_REVOKED &&
+	      secbuf_buffer_info_get_state(info) == SECBUF_LIVE,
+	      "query: the grant is revoked, the buffer is live");
+	secbuf_buffer_info_free(info);
+	CHECK_ERR(secbuf_buffer_revoke_grant(pool, buf, 999999, NULL) < 0,
+		  ENOENT, "revoke_grant() of an unknown grant");
+
+	CHECK(secbuf_buffer_dma_begin(pool, buf, SECBUF_DMA_WINDOW_STRICT,
+				      &fence) == 0 && fence >= 0,
+	      "dma_begin(STRICT) with a fence");
+	info = secbuf_buffer_query(pool, buf);
+	CHECK(info && secbuf_buffer_info_get_state(info) == SECBUF_IN_DMA,
+	      "query: the buffer is in a DMA window");
+	secbuf_buffer_info_free(info);
+	CHECK(fence < 0 || !fence_signaled(fence),
+	      "the window's fence is not signaled");
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, SECBUF_DMA_WINDOW_WAIT,
+					  NULL) < 0, EBUSY,
+		  "a second dma_begin()");
+	CHECK(secbuf_buffer_dma_end(pool, buf) == 0, "dma_end()");
+	CHECK(fence >= 0 && fence_signaled(fence),
+	      "the fence signals at dma_end()");
+	if (fence >= 0)
+		close(fence);
+	CHECK_ERR(secbuf_buffer_dma_end(pool, buf) < 0, ENOENT,
+		  "dma_end() with no window");
+
+	CHECK(secbuf_buffer_seal(pool, buf, SECBUF_BUFFER_SEAL_WRITE) ==
+	      SECBUF_BUFFER_SEAL_WRITE, "seal(WRITE) returns the seals");
+	CHECK(secbuf_buffer_get_seals(pool, buf) == SECBUF_BUFFER_SEAL_WRITE,
+	      "get_seals() says WRITE");
+	CHECK_ERR(secbuf_buffer_dma_begin(pool, buf, SECBUF_DMA_WINDOW_WAIT,
+					  NULL) < 0, EPERM,
+		  "dma_begin() of a write-sealed buffer");
+	CHECK(secbuf_buffer_seal(pool, buf, SECBUF_BUFFER_SEAL_SEAL) ==
+	      (SECBUF_BUFFER_SEAL_WRITE | SECBUF_BUFFER_SEAL_SEAL),
+	      "seal(SEAL) adds to the seals");
+	CHECK_ERR(secbuf_buffer_seal(pool, buf, SECBUF_BUFFER_SEAL_GRANT) < 0,
+		  EPERM, "seal() after SEAL_SEAL");
+
+	CHECK(secbuf_buffer_revoke(pool, buf, &quarantined) == 0,
+	      "revoke() the whole buffer (%llu bytes quarantined)",
+	      (unsigned long long)quarantined);
+	info = secbuf_buffer_query(pool, bound ? bound : buf);
+	CHECK(info && secbuf_buffer_info_get_state(info) == SECBUF_REVOKED,
+	      "query: the buffer is revoked");
+	secbuf_buffer_info_free(info);
+	CHECK(secbuf_pool_wait_quarantine(pool, 5000) == 0,
+	      "pool_wait_quarantine() returns");
+	st = secbuf_pool_get_stats(pool);
+	CHECK(st && secbuf_pool_stats_get_quarantined_bytes(st) == 0,
+	      "stats: nothing quarantined");
+	secbuf_pool_stats_free(st);
+
+	secbuf_buffer_free(bound);
+	secbuf_buffer_free(g);
+free_buf:
+	secbuf_buffer_free(buf);
 }
 
 static void test_driver(const char *name)
@@ -505,6 +729,8 @@ static void test_driver(const char *name)
 
 	secbuf_buffer_free(buf);
 	test_driver_stats(pool, 0, 0);
+	test_driver_manage(pool);
+	test_driver_stats(pool, 0, 0);
 close_pool:
 	secbuf_pool_close(pool);
 }
@@ -526,6 +752,7 @@ int main(void)
 	test_read_only();
 	test_sync_and_name();
 	test_fd_passing();
+	test_manage_errors();
 	test_driver(pool && *pool ? pool : "gpu");
 
 	printf("libsecbuf: %d passed, %d failed\n", passed, failed);
