@@ -4,11 +4,30 @@
  * each right allows, who may derive them, and SECBUF_IOC_GRANT_LIST and
  * SECBUF_IOC_QUERY.
  *
+ * Also:
+ * - grants bound to one process with SECBUF_GRANT_PIDFD: the bound process
+ *   maps and imports them, any other (the parent holding the fd, a sibling
+ *   that received it, a forked child) gets EACCES; GRANT_LIST shows the
+ *   pid; grants derived from a bound grant stay bound, and binding one to
+ *   another process is EPERM; a bound mapping is not inherited by fork
+ *   (the child's range is unmapped: SIGSEGV). The errnos of the pidfd
+ *   field itself are in secbuf_uapi.
+ * - fork and MAP_PRIVATE: a grant refuses MAP_PRIVATE (EINVAL) as the
+ *   owner's fd does (secbuf_mmap@map-private); a MAP_SHARED mapping of the
+ *   owner's fd or of an unbound grant inherited over fork works in the
+ *   child, and after REVOKE parent and child both get SIGBUS.
+ * - every management ioctl is the owner's: REVOKE, GRANT and GRANT_LIST by
+ *   a process that received the fds over a unix socket, DMA_BEGIN and
+ *   DMA_END by another pool file and by such a process, are EPERM (SEAL:
+ *   secbuf_seal@seal-non-owner-eperm).
+ *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -79,6 +98,172 @@ static void socketpair_seqpacket(int sv[2])
 {
 	igt_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 				 sv), 0);
+}
+
+static void send_byte(int sock, char c)
+{
+	igt_assert_eq(write(sock, &c, 1), 1);
+}
+
+static char recv_byte(int sock)
+{
+	char c = 0;
+
+	igt_assert_eq(read(sock, &c, 1), 1);
+	return c;
+}
+
+/* A child tells its pid over a SOCK_SEQPACKET socket, one record. */
+static void send_pid(int sock)
+{
+	pid_t pid = getpid();
+
+	igt_assert_eq(write(sock, &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+}
+
+static pid_t recv_pid(int sock)
+{
+	pid_t pid = 0;
+
+	igt_assert_eq(read(sock, &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+	igt_assert_lt(0, pid);
+	return pid;
+}
+
+/* The PRIME import of @dmabuf by a fresh vgem file: 0 or -errno. */
+static int vgem_import_err(int dmabuf)
+{
+	int vgem = drm_open_vgem();
+	uint32_t handle = 0;
+	int ret = __prime_fd_to_handle(vgem, dmabuf, &handle);
+
+	if (ret == 0)
+		gem_close(vgem, handle);
+	close(vgem);
+	return ret;
+}
+
+static void assert_map_private_fails(int dmabuf, int prot)
+{
+	void *ptr = mmap(NULL, BUF_SIZE, prot, MAP_PRIVATE, dmabuf, 0);
+
+	igt_assert_f(ptr == MAP_FAILED, "MAP_PRIVATE (prot %#x) worked\n",
+		     prot);
+	igt_assert_eq(errno, EINVAL);
+	errno = 0;
+}
+
+/* The entry of @grant_id in the buffer's GRANT_LIST. */
+static struct secbuf_grant_info list_entry(int buf, uint64_t grant_id)
+{
+	struct secbuf_grant_info info[8];
+	uint32_t n = secbuf_grant_list(fd, buf, info, 8);
+
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		if (info[i].grant_id == grant_id)
+			return info[i];
+	igt_assert_f(false, "grant %" PRIu64 " not listed\n", grant_id);
+	return info[0];
+}
+
+/* DMA_BEGIN and DMA_END through the raw ioctls: 0 or -errno. */
+static int dma_begin_err(int pool_fd, int buf_fd, uint32_t flags)
+{
+	struct secbuf_dma_begin arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.flags = flags,
+	};
+	int ret = __secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_BEGIN, &arg);
+
+	if (ret == 0 && (flags & SECBUF_DMA_FENCE_FD))
+		close((int)arg.fence_fd);
+	return ret;
+}
+
+static int dma_end_err(int pool_fd, int buf_fd)
+{
+	struct secbuf_dma_end arg = { .buf_fd = (uint32_t)buf_fd };
+
+	return __secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_END, &arg);
+}
+
+/*
+ * Run @body in another process that has a pool file of its own and gets
+ * the owner's fd @buf and the grant @grant (with every right, id
+ * @grant_id) only over a unix socket: SCM_RIGHTS, as a peer would.
+ */
+static void in_receiver(int buf, int grant, uint64_t grant_id,
+			void (*body)(int mine, int buf, int grant,
+				     uint64_t grant_id))
+{
+	int sv[2];
+
+	socketpair_seqpacket(sv);
+	igt_fork(child, 1) {
+		int mine = secbuf_open_pool(pool);
+		int b = secbuf_recv_fd(sv[1]);
+		int g = secbuf_recv_fd(sv[1]);
+
+		close(sv[0]);
+		body(mine, b, g, grant_id);
+		close(b);
+		close(g);
+		close(mine);
+	}
+	close(sv[1]);
+	secbuf_send_fd(sv[0], buf);
+	secbuf_send_fd(sv[0], grant);
+	igt_waitchildren();
+	close(sv[0]);
+}
+
+static void received_revoke(int mine, int b, int g, uint64_t id)
+{
+	igt_assert_eq(__secbuf_revoke(mine, b, 0, NULL), -EPERM);
+	igt_assert_eq(__secbuf_revoke(mine, b, id, NULL), -EPERM);
+	igt_assert_eq(__secbuf_revoke(mine, g, id, NULL), -EPERM);
+	igt_assert_eq(__secbuf_revoke(mine, g, 0, NULL), -EPERM);
+}
+
+static void received_grant(int mine, int b, int g, uint64_t id)
+{
+	(void)id;
+	/* The owner's own fd is not a grant: no REGRANT to lean on. */
+	igt_assert_eq(grant_err(mine, b, R), -EPERM);
+	igt_assert_eq(grant_err(mine, b, ALL), -EPERM);
+	/* The grant has REGRANT, but never wider than itself. */
+	igt_assert_eq(grant_err(mine, g, R), 0);
+}
+
+static void received_grant_list(int mine, int b, int g, uint64_t id)
+{
+	(void)id;
+	igt_assert_eq(list_err(mine, b), -EPERM);
+	igt_assert_eq(list_err(mine, g), -EPERM);
+}
+
+static void received_dma_begin(int mine, int b, int g, uint64_t id)
+{
+	(void)id;
+	igt_assert_eq(dma_begin_err(mine, b, SECBUF_DMA_WAIT), -EPERM);
+	igt_assert_eq(dma_begin_err(mine, b, SECBUF_DMA_STRICT |
+				    SECBUF_DMA_FENCE_FD), -EPERM);
+	igt_assert_eq(dma_begin_err(mine, g, SECBUF_DMA_WAIT), -EPERM);
+}
+
+static void received_dma_end(int mine, int b, int g, uint64_t id)
+{
+	(void)id;
+	igt_assert_eq(dma_end_err(mine, b), -EPERM);
+	igt_assert_eq(dma_end_err(mine, g), -EPERM);
+}
+
+static void assert_state(int buf, uint32_t state)
+{
+	struct secbuf_query q;
+
+	secbuf_query(fd, buf, &q);
+	igt_assert_eq_u32(q.state, state);
 }
 
 igt_main
@@ -641,7 +826,7 @@ igt_main
 		struct secbuf_grant arg;
 
 		arg = base;
-		arg.pad = 1;
+		arg.pidfd = 1;	/* without SECBUF_GRANT_PIDFD */
 		grant_invalid(arg, -EINVAL);
 		arg = base;
 		arg.fd = 1;
@@ -716,6 +901,528 @@ igt_main
 		igt_assert_eq_u32(q.state, SECBUF_STATE_REVOKED);
 		secbuf_munmap(g, BUF_SIZE);
 		close(grant);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- Grants bound to a process (SECBUF_GRANT_PIDFD) -------------- */
+
+	igt_describe("A grant bound to a child's pidfd works for that child: "
+		     "it maps it, reads the owner's data, writes, and imports "
+		     "it into vgem; the owner sees what it wrote.");
+	igt_subtest("grant-pidfd-bound-process-maps") {
+		char *own;
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int sv[2], pidfd, grant;
+
+		own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		secbuf_fill(own, BUF_SIZE / 2, 20);
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			int g;
+			char *p;
+
+			send_pid(sv[1]);
+			g = secbuf_recv_fd(sv[1]);
+			p = secbuf_mmap(g, BUF_SIZE, PROT_READ | PROT_WRITE);
+			secbuf_assert_filled(p, BUF_SIZE / 2, 20);
+			secbuf_fill(p + BUF_SIZE / 2, BUF_SIZE / 2, 21);
+			secbuf_munmap(p, BUF_SIZE);
+			igt_assert_eq(vgem_import_err(g), 0);
+			close(g);
+		}
+		close(sv[1]);
+		pidfd = secbuf_pidfd_open(recv_pid(sv[0]));
+		grant = secbuf_grant_pidfd(fd, buf, R | W | D, pidfd, NULL);
+		secbuf_send_fd(sv[0], grant);
+		igt_waitchildren();
+		secbuf_assert_filled(own + BUF_SIZE / 2, BUF_SIZE / 2, 21);
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(sv[0]);
+		close(pidfd);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("The process that made a grant bound to its child, and "
+		     "holds the grant's fd, cannot use it: mmap (read or "
+		     "write) and vgem import are EACCES, while the child lives "
+		     "and after it exited.");
+	igt_subtest("grant-pidfd-parent-eacces") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int sv[2], pidfd, grant;
+
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			send_pid(sv[1]);
+			igt_assert_eq(recv_byte(sv[1]), 'q');
+		}
+		close(sv[1]);
+		pidfd = secbuf_pidfd_open(recv_pid(sv[0]));
+		grant = secbuf_grant_pidfd(fd, buf, ALL, pidfd, NULL);
+		assert_mmap_fails(grant, PROT_READ, EACCES);
+		assert_mmap_fails(grant, PROT_READ | PROT_WRITE, EACCES);
+		igt_assert_eq(vgem_import_err(grant), -EACCES);
+
+		send_byte(sv[0], 'q');
+		igt_waitchildren();
+		assert_mmap_fails(grant, PROT_READ, EACCES);
+		igt_assert_eq(vgem_import_err(grant), -EACCES);
+
+		close(sv[0]);
+		close(pidfd);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A sibling of the bound process that received the bound "
+		     "grant over a unix socket cannot use it (mmap and vgem "
+		     "import EACCES), while the bound process, given the same "
+		     "fd, maps it.");
+	igt_subtest("grant-pidfd-sibling-eacces") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int bound[2], sibling[2], pidfd, grant;
+		char *own;
+
+		own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		secbuf_fill(own, BUF_SIZE, 22);
+		socketpair_seqpacket(bound);
+		socketpair_seqpacket(sibling);
+		igt_fork(child, 2) {
+			int g;
+
+			if (child == 0) {
+				char *p;
+
+				send_pid(bound[1]);
+				g = secbuf_recv_fd(bound[1]);
+				p = secbuf_mmap(g, BUF_SIZE, PROT_READ);
+				secbuf_assert_filled(p, BUF_SIZE, 22);
+				secbuf_munmap(p, BUF_SIZE);
+				send_byte(bound[1], 'm');
+				igt_assert_eq(recv_byte(bound[1]), 'q');
+			} else {
+				g = secbuf_recv_fd(sibling[1]);
+				assert_mmap_fails(g, PROT_READ, EACCES);
+				assert_mmap_fails(g, PROT_READ | PROT_WRITE,
+						  EACCES);
+				igt_assert_eq(vgem_import_err(g), -EACCES);
+				send_byte(sibling[1], 'd');
+			}
+			close(g);
+		}
+		close(bound[1]);
+		close(sibling[1]);
+		pidfd = secbuf_pidfd_open(recv_pid(bound[0]));
+		grant = secbuf_grant_pidfd(fd, buf, ALL, pidfd, NULL);
+		secbuf_send_fd(bound[0], grant);
+		igt_assert_eq(recv_byte(bound[0]), 'm');
+		secbuf_send_fd(sibling[0], grant);
+		igt_assert_eq(recv_byte(sibling[0]), 'd');
+		send_byte(bound[0], 'q');
+		igt_waitchildren();
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(bound[0]);
+		close(sibling[0]);
+		close(pidfd);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT_LIST reports the pid a grant is bound to, as seen "
+		     "from the caller, and 0 for a grant that is not bound.");
+	igt_subtest("grant-pidfd-list-pid") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int sv[2], pidfd, bound, free_grant;
+		uint64_t bound_id, free_id;
+		pid_t pid;
+
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			send_pid(sv[1]);
+			igt_assert_eq(recv_byte(sv[1]), 'q');
+		}
+		close(sv[1]);
+		pid = recv_pid(sv[0]);
+		pidfd = secbuf_pidfd_open(pid);
+		free_grant = secbuf_grant(fd, buf, R, &free_id);
+		bound = secbuf_grant_pidfd(fd, buf, R, pidfd, &bound_id);
+		igt_assert_eq_u32(list_entry(buf, free_id).pid, 0);
+		igt_assert_eq_u32(list_entry(buf, bound_id).pid, (uint32_t)pid);
+		igt_assert_eq_u32(list_entry(buf, bound_id).rights, R);
+		igt_assert_eq_u32(list_entry(buf, bound_id).pad, 0);
+
+		send_byte(sv[0], 'q');
+		igt_waitchildren();
+		close(sv[0]);
+		close(pidfd);
+		close(bound);
+		close(free_grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant derived from a bound grant stays bound to the "
+		     "same process, whoever derives it and without "
+		     "SECBUF_GRANT_PIDFD: the bound child's own derivation and "
+		     "the owner's both list the child's pid, the child maps "
+		     "its derivation, the owner gets EACCES on both.");
+	igt_subtest("grant-pidfd-regrant-stays-bound") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int sv[2], pidfd, grant, by_child, by_owner;
+		uint64_t owner_id;
+		struct secbuf_query q;
+		pid_t pid;
+
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			int mine = secbuf_open_pool(pool);
+			int g, sub;
+			char *p;
+
+			send_pid(sv[1]);
+			g = secbuf_recv_fd(sv[1]);
+			sub = secbuf_grant(mine, g, R, NULL);
+			p = secbuf_mmap(sub, BUF_SIZE, PROT_READ);
+			secbuf_munmap(p, BUF_SIZE);
+			secbuf_send_fd(sv[1], sub);
+			igt_assert_eq(recv_byte(sv[1]), 'q');
+			close(sub);
+			close(g);
+			close(mine);
+		}
+		close(sv[1]);
+		pid = recv_pid(sv[0]);
+		pidfd = secbuf_pidfd_open(pid);
+		grant = secbuf_grant_pidfd(fd, buf, R | W | G, pidfd, NULL);
+		secbuf_send_fd(sv[0], grant);
+		by_child = secbuf_recv_fd(sv[0]);
+		by_owner = secbuf_grant(fd, grant, R | W, &owner_id);
+
+		secbuf_query(fd, by_child, &q);
+		igt_assert_eq_u32(q.rights, R);
+		igt_assert_eq_u32(list_entry(buf, q.grant_id).pid, (uint32_t)pid);
+		igt_assert_eq_u32(list_entry(buf, owner_id).pid, (uint32_t)pid);
+		assert_mmap_fails(by_child, PROT_READ, EACCES);
+		assert_mmap_fails(by_owner, PROT_READ, EACCES);
+
+		send_byte(sv[0], 'q');
+		igt_waitchildren();
+		close(sv[0]);
+		close(pidfd);
+		close(by_child);
+		close(by_owner);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Deriving from a bound grant with SECBUF_GRANT_PIDFD of "
+		     "another process is EPERM and leaves no fd; with the pidfd "
+		     "of the process it is bound to it works.");
+	igt_subtest("grant-pidfd-regrant-other-process-eperm") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int sv[2], pidfd, self, grant, sub = -1;
+		struct secbuf_snapshot snap;
+		uint64_t sub_id;
+		pid_t pid;
+
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			send_pid(sv[1]);
+			igt_assert_eq(recv_byte(sv[1]), 'q');
+		}
+		close(sv[1]);
+		pid = recv_pid(sv[0]);
+		pidfd = secbuf_pidfd_open(pid);
+		self = secbuf_pidfd_open(getpid());
+		grant = secbuf_grant_pidfd(fd, buf, R | G, pidfd, NULL);
+
+		secbuf_snapshot(&snap, pool);
+		igt_assert_eq(__secbuf_grant_pidfd(fd, grant, R, self, O_CLOEXEC,
+						   &sub, NULL), -EPERM);
+		secbuf_assert_unchanged(&snap);
+		sub = secbuf_grant_pidfd(fd, grant, R, pidfd, &sub_id);
+		igt_assert_eq_u32(list_entry(buf, sub_id).pid, (uint32_t)pid);
+
+		send_byte(sv[0], 'q');
+		igt_waitchildren();
+		close(sv[0]);
+		close(sub);
+		close(self);
+		close(pidfd);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A bound grant's mapping is not inherited by fork: a grant "
+		     "bound to this process maps here, but in a forked child "
+		     "the range is unmapped (SIGSEGV, SEGV_MAPERR) and mapping "
+		     "the inherited fd is EACCES; an unbound grant's mapping is "
+		     "inherited as usual.");
+	igt_subtest("grant-pidfd-fork-not-inherited") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int self = secbuf_pidfd_open(getpid());
+		int bound = secbuf_grant_pidfd(fd, buf, R | W, self, NULL);
+		int free_grant = secbuf_grant(fd, buf, R | W, NULL);
+		char *b = secbuf_mmap(bound, BUF_SIZE, PROT_READ | PROT_WRITE);
+		char *f = secbuf_mmap(free_grant, BUF_SIZE, PROT_READ);
+		uint64_t v = 0;
+		int code = 0;
+
+		secbuf_fill(b, BUF_SIZE, 23);
+		secbuf_assert_filled(f, BUF_SIZE, 23);
+		igt_assert_eq(__secbuf_probe(b, false, NULL, &code), SIGSEGV);
+		igt_assert_eq(code, SEGV_MAPERR);
+		igt_assert_eq(__secbuf_probe(b + BUF_SIZE - 8, true, &v, &code),
+			      SIGSEGV);
+		igt_assert_eq(code, SEGV_MAPERR);
+		secbuf_assert_access(f + 8, false, &v);
+		igt_fork(child, 1) {
+			assert_mmap_fails(bound, PROT_READ, EACCES);
+			secbuf_assert_filled(f, BUF_SIZE, 23);
+		}
+		igt_waitchildren();
+		secbuf_assert_filled(b, BUF_SIZE, 23);
+
+		secbuf_munmap(b, BUF_SIZE);
+		secbuf_munmap(f, BUF_SIZE);
+		close(free_grant);
+		close(bound);
+		close(self);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- fork and MAP_PRIVATE ------------------------------------------- */
+
+	igt_describe("A grant refuses MAP_PRIVATE with EINVAL like the owner's "
+		     "fd: a read grant, a read-write grant (read-only and "
+		     "writable private mappings) and a grant bound to this "
+		     "process.");
+	igt_subtest("grant-map-private-einval") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int self = secbuf_pidfd_open(getpid());
+		int ro = secbuf_grant(fd, buf, R, NULL);
+		int rw = secbuf_grant(fd, buf, R | W, NULL);
+		int bound = secbuf_grant_pidfd(fd, buf, R | W, self, NULL);
+		struct secbuf_snapshot snap;
+
+		secbuf_snapshot(&snap, pool);
+		assert_map_private_fails(ro, PROT_READ);
+		assert_map_private_fails(rw, PROT_READ);
+		assert_map_private_fails(rw, PROT_READ | PROT_WRITE);
+		assert_map_private_fails(bound, PROT_READ);
+		assert_map_private_fails(bound, PROT_READ | PROT_WRITE);
+		secbuf_assert_unchanged(&snap);
+
+		close(bound);
+		close(rw);
+		close(ro);
+		close(self);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A MAP_SHARED mapping of the owner's fd inherited over "
+		     "fork works in the child (reads the parent's data, writes "
+		     "that the parent sees); after REVOKE both the child and "
+		     "the parent get SIGBUS on it.");
+	igt_subtest("fork-mapping-revoke-sigbus") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		char *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		int sv[2];
+
+		secbuf_fill(own, BUF_SIZE / 2, 24);
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			secbuf_assert_filled(own, BUF_SIZE / 2, 24);
+			secbuf_fill(own + BUF_SIZE / 2, BUF_SIZE / 2, 25);
+			send_byte(sv[1], 'w');
+			igt_assert_eq(recv_byte(sv[1]), 'r');
+			secbuf_assert_sigbus(own, false);
+			secbuf_assert_sigbus(own + BUF_SIZE / 2, true);
+		}
+		igt_assert_eq(recv_byte(sv[0]), 'w');
+		secbuf_assert_filled(own + BUF_SIZE / 2, BUF_SIZE / 2, 25);
+		secbuf_revoke(fd, buf, 0);
+		send_byte(sv[0], 'r');
+		igt_waitchildren();
+		secbuf_assert_sigbus(own + 8, false);
+		secbuf_assert_sigbus(own + BUF_SIZE - 8, true);
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(sv[0]);
+		close(sv[1]);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Mappings of two unbound grants inherited over fork work "
+		     "in the child; revoking one grant makes its mapping raise "
+		     "SIGBUS in the child and the parent, while the other "
+		     "grant's and the owner's inherited mappings keep their "
+		     "data.");
+	igt_subtest("fork-grant-mapping-revoke-sigbus") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id1;
+		int g1 = secbuf_grant(fd, buf, R | W, &id1);
+		int g2 = secbuf_grant(fd, buf, R, NULL);
+		char *own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		char *m1 = secbuf_mmap(g1, BUF_SIZE, PROT_READ | PROT_WRITE);
+		char *m2 = secbuf_mmap(g2, BUF_SIZE, PROT_READ);
+		int sv[2];
+
+		secbuf_fill(own, BUF_SIZE, 26);
+		socketpair_seqpacket(sv);
+		igt_fork(child, 1) {
+			secbuf_assert_filled(m1, BUF_SIZE, 26);
+			secbuf_fill(m1, BUF_SIZE / 2, 27);
+			secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
+			send_byte(sv[1], 'w');
+			igt_assert_eq(recv_byte(sv[1]), 'r');
+			secbuf_assert_sigbus(m1, false);
+			secbuf_assert_sigbus(m1 + 4096, true);
+			secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
+			secbuf_assert_filled(own, BUF_SIZE / 2, 27);
+		}
+		igt_assert_eq(recv_byte(sv[0]), 'w');
+		secbuf_revoke(fd, buf, id1);
+		send_byte(sv[0], 'r');
+		igt_waitchildren();
+		secbuf_assert_sigbus(m1 + BUF_SIZE - 8, false);
+		secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
+		secbuf_assert_filled(own + BUF_SIZE / 2, BUF_SIZE / 2, 26);
+
+		secbuf_munmap(m1, BUF_SIZE);
+		secbuf_munmap(m2, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(sv[0]);
+		close(sv[1]);
+		close(g1);
+		close(g2);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	/* ---- Every management ioctl is the owner's ------------------------ */
+
+	igt_describe("REVOKE by a process with its own pool file that received "
+		     "the owner's fd and a grant with every right over a unix "
+		     "socket is EPERM, for the buffer and for the grant, named "
+		     "through either fd; nothing is revoked.");
+	igt_subtest("non-owner-received-revoke-eperm") {
+		char *own;
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, ALL, &id);
+		struct secbuf_query q;
+
+		own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		secbuf_fill(own, BUF_SIZE, 28);
+		in_receiver(buf, grant, id, received_revoke);
+		secbuf_query(fd, grant, &q);
+		igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
+		igt_assert_eq_u32(q.handle_state, SECBUF_STATE_LIVE);
+		secbuf_assert_filled(own, BUF_SIZE, 28);
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT by a process with its own pool file from the "
+		     "owner's fd received over a unix socket is EPERM (it is "
+		     "not a grant with REGRANT), while a grant with REGRANT "
+		     "received the same way derives.");
+	igt_subtest("non-owner-received-grant-eperm") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, ALL, &id);
+
+		in_receiver(buf, grant, id, received_grant);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT_LIST by a process with its own pool file that "
+		     "received the owner's fd and a grant over a unix socket is "
+		     "EPERM through either fd.");
+	igt_subtest("non-owner-received-grant-list-eperm") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, ALL, &id);
+
+		in_receiver(buf, grant, id, received_grant_list);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("DMA_BEGIN by a pool file that does not own the buffer is "
+		     "EPERM: another pool file of this process, and a process "
+		     "that received the owner's fd and a grant with every right "
+		     "over a unix socket; no window opens and the owner's "
+		     "mapping keeps working.");
+	igt_subtest("non-owner-dma-begin-eperm") {
+		int other = secbuf_open_pool(pool);
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, ALL, &id);
+		struct secbuf_snapshot snap;
+		char *own;
+
+		own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+		secbuf_fill(own, BUF_SIZE, 29);
+		secbuf_snapshot(&snap, pool);
+		igt_assert_eq(dma_begin_err(other, buf, SECBUF_DMA_WAIT), -EPERM);
+		igt_assert_eq(dma_begin_err(other, buf, SECBUF_DMA_STRICT |
+					    SECBUF_DMA_FENCE_FD), -EPERM);
+		igt_assert_eq(dma_begin_err(other, grant, SECBUF_DMA_STRICT),
+			      -EPERM);
+		secbuf_assert_unchanged(&snap);
+		in_receiver(buf, grant, id, received_dma_begin);
+		assert_state(buf, SECBUF_STATE_LIVE);
+		secbuf_assert_access(own + 4096, true, &(uint64_t){ 29 });
+		secbuf_assert_filled(own + 8192, BUF_SIZE - 8192, 29);
+
+		secbuf_munmap(own, BUF_SIZE);
+		close(other);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("DMA_END by a pool file that does not own the buffer is "
+		     "EPERM, with the owner's window open (it stays open) and "
+		     "with none: another pool file of this process, and a "
+		     "process that received the fds over a unix socket.");
+	igt_subtest("non-owner-dma-end-eperm") {
+		int other = secbuf_open_pool(pool);
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id;
+		int grant = secbuf_grant(fd, buf, ALL, &id);
+
+		igt_assert_eq(dma_end_err(other, buf), -EPERM);
+		igt_assert_eq(dma_begin_err(fd, buf, SECBUF_DMA_WAIT), 0);
+		igt_assert_eq(dma_end_err(other, buf), -EPERM);
+		igt_assert_eq(dma_end_err(other, grant), -EPERM);
+		in_receiver(buf, grant, id, received_dma_end);
+		assert_state(buf, SECBUF_STATE_DMA);
+		igt_assert_eq(dma_end_err(fd, buf), 0);
+		assert_state(buf, SECBUF_STATE_LIVE);
+		in_receiver(buf, grant, id, received_dma_end);
+
+		close(other);
+		close(grant);
+		close(buf);
 		secbuf_pool_assert_idle(pool);
 	}
 

@@ -445,10 +445,10 @@ igt_main
 
 	/* ---- ioctl numbers and pointers ------------------------------------- */
 
-	igt_describe("Unknown secbuf ioctl numbers (0x06, the first after "
-		     "QUERY, 0x10, 0xff) are ENOTTY.");
+	igt_describe("Unknown secbuf ioctl numbers (0x0a, the first after "
+		     "DMA_END, 0x10, 0xff) are ENOTTY.");
 	igt_subtest("unknown-ioctl-nr") {
-		static const unsigned int nrs[] = { 0x06, 0x10, 0xff };
+		static const unsigned int nrs[] = { 0x0a, 0x10, 0xff };
 		struct secbuf_alloc arg = valid_alloc();
 
 		for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)

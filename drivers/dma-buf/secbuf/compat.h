@@ -6,8 +6,12 @@
 #ifndef _SECBUF_COMPAT_H
 #define _SECBUF_COMPAT_H
 
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/version.h>
 
 /* vm_flags became read-only with accessors in 6.3. */
@@ -41,5 +45,51 @@ static inline void secbuf_vm_flags_clear(struct vm_area_struct *vma,
 #else
 #define SECBUF_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS("DMA_BUF")
 #endif
+
+/*
+ * Faults may run under the per-VMA lock on newer kernels; 6.1 has only
+ * mmap_lock and no release_fault_lock().
+ */
+#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
+static inline void secbuf_release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#else
+#define secbuf_release_fault_lock(vmf)	release_fault_lock(vmf)
+#endif
+
+/**
+ * secbuf_pidfd_pid() - the pid a pidfd refers to
+ * @file: any file
+ *
+ * pidfd_pid() and pidfd_get_pid() are not exported to modules, so a pidfd
+ * is recognised by where its file lives: from 6.9 every file of the pidfs
+ * pseudo filesystem is a pidfd, whose inode carries the pid; before, a
+ * pidfd is the anonymous-inode file that pidfd_create() names "[pidfd]",
+ * whose private data is the pid. No other kernel code makes either.
+ *
+ * Context: Any context; @file must be held by the caller.
+ * Return: the pid, valid while @file is held, or ERR_PTR(-EINVAL) if @file
+ * is not a pidfd.
+ */
+static inline struct pid *secbuf_pidfd_pid(struct file *file)
+{
+#if KERNEL_VERSION(6, 9, 0) > LINUX_VERSION_CODE
+	struct dentry *dentry = file->f_path.dentry;
+
+	if (dentry->d_sb->s_magic != ANON_INODE_FS_MAGIC ||
+	    strcmp(dentry->d_name.name, "[pidfd]") || !file->private_data)
+		return ERR_PTR(-EINVAL);
+	return file->private_data;
+#else
+	struct inode *inode = file_inode(file);
+
+	if (inode->i_sb->s_magic != PID_FS_MAGIC || S_ISDIR(inode->i_mode) ||
+	    !inode->i_private)
+		return ERR_PTR(-EINVAL);
+	return inode->i_private;
+#endif
+}
 
 #endif /* _SECBUF_COMPAT_H */

@@ -6,6 +6,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
@@ -13,6 +14,8 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+
+#include <linux/secbuf.h>
 
 #include "secbuf.h"
 
@@ -77,6 +80,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	init_rwsem(&buffer->map_lock);
 	mutex_init(&buffer->lock);
 	dma_resv_init(&buffer->resv);
+	buffer->fence_context = dma_fence_context_alloc(1);
 
 	ret = secbuf_pool_charge(sfile, len);
 	if (ret)
@@ -140,8 +144,9 @@ static void secbuf_buffer_unquarantine(struct secbuf_buffer *buffer)
  * @buffer: the buffer
  *
  * The memory goes back to the pool once the buffer is revoked and no device
- * attachment or kernel mapping is left (CPU mappings are zapped by the
- * revocation and cannot come back). Revoked memory is zeroed on the way
+ * mapping or kernel mapping is left (CPU mappings are zapped by the
+ * revocation and cannot come back; an attachment without a mapping can no
+ * longer get one). Revoked memory is zeroed on the way
  * out. Does nothing otherwise, or if the memory is already back.
  *
  * Context: Process context. Takes &secbuf_buffer.lock and
@@ -154,7 +159,7 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 
 	mutex_lock(&buffer->lock);
 	if (!buffer->range.chunk || !buffer->revoked ||
-	    buffer->nr_attachments || buffer->vmap_count) {
+	    buffer->nr_mapped || buffer->vmap_count) {
 		mutex_unlock(&buffer->lock);
 		return;
 	}
@@ -176,6 +181,7 @@ static void secbuf_buffer_release(struct kref *ref)
 
 	/* No handle is left, so nothing can reach the memory. */
 	WARN_ON(!list_empty(&buffer->handles));
+	secbuf_window_close(buffer->window, -ECANCELED);
 	mutex_lock(&buffer->lock);
 	secbuf_buffer_unquarantine(buffer);
 	mutex_unlock(&buffer->lock);
@@ -205,22 +211,27 @@ void secbuf_buffer_put(struct secbuf_buffer *buffer)
 	kref_put(&buffer->ref, secbuf_buffer_release);
 }
 
-/*
- * Cut every handle of @buffer off the memory: dynamic importers are told to
- * let go, CPU mappings are zapped. The revoked flag is already set, so
- * nothing can come back.
+/**
+ * secbuf_buffer_zap() - zap the CPU mappings of every handle of a buffer
+ * @buffer: the buffer
+ * @move_notify: also tell dynamic importers of every handle to let go
+ *
+ * The caller has already changed the state the fault handler checks, so
+ * what refaults sees it.
+ *
+ * Context: Process context. The caller holds the buffer's reservation
+ * lock, which keeps the handle list stable, and no other secbuf lock.
  */
-static void secbuf_buffer_cut_access(struct secbuf_buffer *buffer)
+void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify)
 {
 	struct secbuf_handle *handle;
 
-	/* The reservation lock keeps the handle list stable. */
-	dma_resv_lock(&buffer->resv, NULL);
+	dma_resv_assert_held(&buffer->resv);
 	list_for_each_entry(handle, &buffer->handles, node) {
-		dma_buf_move_notify(handle->dmabuf);
+		if (move_notify)
+			dma_buf_move_notify(handle->dmabuf);
 		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
 	}
-	dma_resv_unlock(&buffer->resv);
 }
 
 /**
@@ -228,37 +239,51 @@ static void secbuf_buffer_cut_access(struct secbuf_buffer *buffer)
  * @buffer: the buffer
  *
  * Every CPU mapping of every handle is zapped and later touches raise
- * SIGBUS; new mmap, attach, map and vmap fail. Fences of static importers
- * are waited for, up to the revoke_timeout_ms parameter; memory a device
- * may still reach stays quarantined until its last attachment is gone.
+ * SIGBUS; new mmap, attach, map and vmap fail. An open DMA window closes,
+ * its fence signaling -ECANCELED. Fences of static importers are waited
+ * for, up to the revoke_timeout_ms parameter; memory a device may still
+ * reach stays quarantined until its last device mapping is gone.
  *
  * Context: Process context. Takes every secbuf lock of the buffer and its
  * reservation lock; must hold none of them.
+ * Return: 0, also for a buffer already revoked, or -EPERM if the buffer is
+ * sealed with %SECBUF_SEAL_REVOKE.
  */
-void secbuf_buffer_revoke(struct secbuf_buffer *buffer)
+int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
 {
+	struct secbuf_window *window;
 	bool already;
 
 	down_write(&buffer->map_lock);
+	if (buffer->seals & SECBUF_SEAL_REVOKE) {
+		up_write(&buffer->map_lock);
+		return -EPERM;
+	}
 	mutex_lock(&buffer->lock);
 	already = buffer->revoked;
 	buffer->revoked = true;
 	mutex_unlock(&buffer->lock);
+	window = secbuf_window_take(buffer);
 	up_write(&buffer->map_lock);
-	if (already)
-		return;
 
-	secbuf_buffer_cut_access(buffer);
+	/* Faults waiting for the window wake up and find the buffer revoked. */
+	secbuf_window_close(window, -ECANCELED);
+	if (already)
+		return 0;
+
+	dma_resv_lock(&buffer->resv, NULL);
+	secbuf_buffer_zap(buffer, true);
+	dma_resv_unlock(&buffer->resv);
 	dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      msecs_to_jiffies(secbuf_revoke_timeout_ms));
 
 	mutex_lock(&buffer->lock);
-	if (buffer->range.chunk &&
-	    (buffer->nr_attachments || buffer->vmap_count))
+	if (buffer->range.chunk && (buffer->nr_mapped || buffer->vmap_count))
 		secbuf_buffer_quarantine(buffer);
 	mutex_unlock(&buffer->lock);
 
 	secbuf_buffer_release_memory(buffer);
+	return 0;
 }
 
 /**
@@ -271,17 +296,16 @@ void secbuf_buffer_revoke(struct secbuf_buffer *buffer)
  *
  * Context: Process context. Takes the buffer's locks and its reservation
  * lock; must hold none of them.
- * Return: 0, or -ENOENT if the buffer has no such grant.
+ * Return: 0, -ENOENT if the buffer has no such grant, or -EPERM if it is
+ * sealed with %SECBUF_SEAL_REVOKE.
  */
 int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
 {
 	struct secbuf_handle *handle;
 	int ret = -ENOENT;
 
-	if (!grant_id) {
-		secbuf_buffer_revoke(buffer);
-		return 0;
-	}
+	if (!grant_id)
+		return secbuf_buffer_revoke(buffer);
 
 	/* The reservation lock keeps the handle from being released. */
 	dma_resv_lock(&buffer->resv, NULL);
@@ -290,6 +314,11 @@ int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
 			continue;
 
 		down_write(&buffer->map_lock);
+		if (buffer->seals & SECBUF_SEAL_REVOKE) {
+			up_write(&buffer->map_lock);
+			ret = -EPERM;
+			break;
+		}
 		mutex_lock(&buffer->lock);
 		handle->revoked = true;
 		mutex_unlock(&buffer->lock);
@@ -309,7 +338,8 @@ int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
  * @sfile: the pool file
  *
  * The creator controls destruction: when the owner goes away, so does
- * everyone's access to its buffers.
+ * everyone's access to its buffers. Buffers sealed with
+ * %SECBUF_SEAL_REVOKE stay: they live until their last handle goes.
  *
  * Context: Process context, from the pool file's release.
  */

@@ -233,6 +233,14 @@ static long secbuf_dev_ioctl(struct file *file, unsigned int cmd,
 		return secbuf_ioctl_grant_list(sfile, arg, usize);
 	case _IOC_NR(SECBUF_IOC_QUERY):
 		return secbuf_ioctl_query(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_SEAL):
+		return secbuf_ioctl_seal(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_GET_SEALS):
+		return secbuf_ioctl_get_seals(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_DMA_BEGIN):
+		return secbuf_ioctl_dma_begin(sfile, arg, usize);
+	case _IOC_NR(SECBUF_IOC_DMA_END):
+		return secbuf_ioctl_dma_end(sfile, arg, usize);
 	default:
 		return -ENOTTY;
 	}

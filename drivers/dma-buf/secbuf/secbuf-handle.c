@@ -18,7 +18,9 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -33,12 +35,16 @@
  * @sgt: a single-entry table describing the whole buffer
  * @node: entry in &secbuf_handle.attachments
  * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
+ * @dir: the direction @sgt is mapped for, while @mapped
+ * @pinned: pin count; a pinned attachment keeps its mapping on revocation
  */
 struct secbuf_attachment {
 	struct device *dev;
 	struct sg_table sgt;
 	struct list_head node;
 	bool mapped;
+	enum dma_data_direction dir;
+	unsigned int pinned;
 };
 
 /* Revoked buffer or revoked grant; the caller holds map_lock or lock. */
@@ -47,23 +53,95 @@ static bool secbuf_handle_revoked(struct secbuf_handle *handle)
 	return handle->revoked || handle->buffer->revoked;
 }
 
+/* Only the bound process, if any, may map or attach the handle. */
+static bool secbuf_handle_allowed(struct secbuf_handle *handle)
+{
+	return !handle->pid || handle->pid == task_tgid(current);
+}
+
+/*
+ * Wait for the fences a CPU access of this kind must not overtake: a DMA
+ * window, or an importer's fences. The lock the fault holds is dropped
+ * first when the fault may be retried, so nothing else in the process
+ * waits with us; the access then faults again and sees the new state.
+ */
+static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
+				       struct secbuf_buffer *buffer, bool write)
+{
+	enum dma_resv_usage usage = dma_resv_usage_rw(write);
+	long ret;
+
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY)) {
+		ret = dma_resv_wait_timeout(&buffer->resv, usage, true,
+					    MAX_SCHEDULE_TIMEOUT);
+		return ret < 0 ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+	}
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+
+	/* Once the lock is dropped, only our reference keeps the buffer. */
+	kref_get(&buffer->ref);
+	secbuf_release_fault_lock(vmf);
+	dma_resv_wait_timeout(&buffer->resv, usage, true, MAX_SCHEDULE_TIMEOUT);
+	secbuf_buffer_put(buffer);
+	return VM_FAULT_RETRY;
+}
+
 static vm_fault_t secbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct secbuf_handle *handle = vma->vm_private_data;
 	struct secbuf_buffer *buffer = handle->buffer;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool wait = false;
 	vm_fault_t ret;
 
 	if (vmf->pgoff >= buffer->size >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
 
 	down_read(&buffer->map_lock);
-	if (secbuf_handle_revoked(handle))
+	if (secbuf_handle_revoked(handle) ||
+	    (write && (buffer->seals & SECBUF_SEAL_WRITE)) ||
+	    secbuf_window_policy(buffer) == SECBUF_DMA_STRICT) {
 		ret = VM_FAULT_SIGBUS;
-	else
+	} else if (!dma_resv_test_signaled(&buffer->resv,
+					   dma_resv_usage_rw(write))) {
+		wait = true;
+		ret = 0;
+	} else {
+		/*
+		 * Writable shared mappings are write-notified (we have
+		 * pfn_mkwrite), so the PTE goes in read-only and a write
+		 * comes back through secbuf_vm_pfn_mkwrite().
+		 */
 		ret = vmf_insert_pfn(vma, vmf->address,
 				     page_to_pfn(buffer->range.page) +
 				     vmf->pgoff);
+	}
+	up_read(&buffer->map_lock);
+
+	if (wait)
+		ret = secbuf_vm_fault_wait(vmf, buffer, write);
+	return ret;
+}
+
+/* The first write through a read-only PTE of a writable mapping. */
+static vm_fault_t secbuf_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct secbuf_handle *handle = vmf->vma->vm_private_data;
+	struct secbuf_buffer *buffer = handle->buffer;
+	vm_fault_t ret = 0;
+	u32 policy;
+
+	down_read(&buffer->map_lock);
+	policy = secbuf_window_policy(buffer);
+	if (secbuf_handle_revoked(handle) ||
+	    (buffer->seals & SECBUF_SEAL_WRITE) ||
+	    policy == SECBUF_DMA_STRICT)
+		ret = VM_FAULT_SIGBUS;
+	else if (policy)
+		/* The window's zap is on its way; retry into the fault. */
+		ret = VM_FAULT_NOPAGE;
 	up_read(&buffer->map_lock);
 	return ret;
 }
@@ -86,6 +164,7 @@ static const struct vm_operations_struct secbuf_vm_ops = {
 	.open = secbuf_vm_open,
 	.close = secbuf_vm_close,
 	.fault = secbuf_vm_fault,
+	.pfn_mkwrite = secbuf_vm_pfn_mkwrite,
 };
 
 static int secbuf_attach(struct dma_buf *dmabuf,
@@ -96,7 +175,8 @@ static int secbuf_attach(struct dma_buf *dmabuf,
 	struct secbuf_attachment *a;
 	int ret;
 
-	if (!(handle->rights & SECBUF_GRANT_DMA))
+	if (!(handle->rights & SECBUF_GRANT_DMA) ||
+	    !secbuf_handle_allowed(handle))
 		return -EACCES;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
@@ -165,11 +245,23 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -ENODEV;
 		goto unlock;
 	}
+	/* A write-sealed buffer is only ever read by devices. */
+	if ((buffer->seals & SECBUF_SEAL_WRITE) && dir != DMA_TO_DEVICE) {
+		ret = -EPERM;
+		goto unlock;
+	}
+	/* One mapping per attachment: the core caches it for importers. */
+	if (a->mapped) {
+		ret = -EBUSY;
+		goto unlock;
+	}
 	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
 	if (ret)
 		goto unlock;
 	mutex_lock(&buffer->lock);
 	a->mapped = true;
+	a->dir = dir;
+	buffer->nr_mapped++;
 	mutex_unlock(&buffer->lock);
 unlock:
 	up_read(&buffer->map_lock);
@@ -184,11 +276,73 @@ static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	struct secbuf_buffer *buffer = handle->buffer;
 	struct secbuf_attachment *a = attach->priv;
 
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+
 	mutex_lock(&buffer->lock);
 	a->mapped = false;
+	buffer->nr_mapped--;
 	mutex_unlock(&buffer->lock);
 
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	/*
+	 * A dynamic importer told to move unmaps; once no device mapping of
+	 * a revoked buffer is left, the memory can go.
+	 */
+	secbuf_buffer_release_memory(buffer);
+}
+
+static int secbuf_pin(struct dma_buf_attachment *attach)
+{
+	struct secbuf_handle *handle = attach->dmabuf->priv;
+	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a = attach->priv;
+	int ret = 0;
+
+	/*
+	 * The memory never moves, so pinning only means the importer cannot
+	 * honour dma_buf_move_notify(): a revocation then quarantines the
+	 * memory until it detaches, as for a static importer.
+	 */
+	down_read(&buffer->map_lock);
+	if (secbuf_handle_revoked(handle)) {
+		ret = -ENODEV;
+	} else {
+		mutex_lock(&buffer->lock);
+		a->pinned++;
+		mutex_unlock(&buffer->lock);
+	}
+	up_read(&buffer->map_lock);
+	return ret;
+}
+
+static void secbuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct secbuf_handle *handle = attach->dmabuf->priv;
+	struct secbuf_attachment *a = attach->priv;
+
+	mutex_lock(&handle->buffer->lock);
+	a->pinned--;
+	mutex_unlock(&handle->buffer->lock);
+}
+
+/**
+ * secbuf_handle_has_dev_writers() - may a device write the buffer?
+ * @buffer: the buffer
+ *
+ * Context: The caller holds &secbuf_buffer.lock.
+ * Return: true if an attachment of any handle is mapped for a direction
+ * that lets the device write.
+ */
+bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer)
+{
+	struct secbuf_attachment *a;
+	struct secbuf_handle *h;
+
+	lockdep_assert_held(&buffer->lock);
+	list_for_each_entry(h, &buffer->handles, node)
+		list_for_each_entry(a, &h->attachments, node)
+			if (a->mapped && a->dir != DMA_TO_DEVICE)
+				return true;
+	return false;
 }
 
 /* Cache maintenance for every device that has the buffer mapped. */
@@ -277,10 +431,17 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if ((vma->vm_flags & VM_WRITE) &&
 	    !(handle->rights & SECBUF_GRANT_WRITE))
 		return -EACCES;
+	if (!secbuf_handle_allowed(handle))
+		return -EACCES;
 
 	down_read(&buffer->map_lock);
 	if (secbuf_handle_revoked(handle)) {
 		ret = -ENODEV;
+		goto unlock;
+	}
+	if ((vma->vm_flags & VM_WRITE) &&
+	    (buffer->seals & SECBUF_SEAL_WRITE)) {
+		ret = -EPERM;
 		goto unlock;
 	}
 	/*
@@ -291,8 +452,12 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 */
 	secbuf_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
 				 VM_DONTDUMP);
-	if (!(handle->rights & SECBUF_GRANT_WRITE))
+	if (!(handle->rights & SECBUF_GRANT_WRITE) ||
+	    (buffer->seals & SECBUF_SEAL_WRITE))
 		secbuf_vm_flags_clear(vma, VM_MAYWRITE);
+	/* A bound grant's mapping stays in the bound process. */
+	if (handle->pid)
+		secbuf_vm_flags_set(vma, VM_DONTCOPY);
 	vma->vm_ops = &secbuf_vm_ops;
 	vma->vm_private_data = handle;
 	atomic_inc(&handle->nr_mappings);
@@ -330,6 +495,11 @@ static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	down_read(&buffer->map_lock);
 	if (secbuf_handle_revoked(handle)) {
 		ret = -ENODEV;
+		goto unlock_map;
+	}
+	/* The kernel mapping is writable; a frozen buffer gets none. */
+	if (buffer->seals & SECBUF_SEAL_WRITE) {
+		ret = -EPERM;
 		goto unlock_map;
 	}
 	mutex_lock(&buffer->lock);
@@ -380,6 +550,7 @@ static void secbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 
+	put_pid(handle->pid);
 	kfree(handle);
 	secbuf_buffer_put(buffer);
 }
@@ -389,6 +560,8 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
 	.detach = secbuf_detach,
 	.map_dma_buf = secbuf_map_dma_buf,
 	.unmap_dma_buf = secbuf_unmap_dma_buf,
+	.pin = secbuf_pin,
+	.unpin = secbuf_unpin,
 	.begin_cpu_access = secbuf_begin_cpu_access,
 	.end_cpu_access = secbuf_end_cpu_access,
 	.mmap = secbuf_mmap,
@@ -401,6 +574,8 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
  * secbuf_handle_export() - export a new handle (dma-buf) of a buffer
  * @buffer: the buffer; the new handle takes its own reference
  * @rights: %SECBUF_GRANT_* rights of the handle
+ * @pid: the process the handle is bound to, or NULL; the handle takes its
+ *	own reference
  * @fd_flags: %O_ACCMODE bits for the dma-buf file
  *
  * The first handle of a buffer is the owner's (grant id 0), every later one
@@ -409,22 +584,25 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
  *
  * Context: Process context. Takes the buffer's reservation lock and
  * &secbuf_buffer.lock.
- * Return: the dma-buf, or an ERR_PTR(): -ENOMEM, or -ENODEV if the buffer
- * was revoked meanwhile.
+ * Return: the dma-buf, or an ERR_PTR(): -ENOMEM, -ENODEV if the buffer was
+ * revoked meanwhile, -EPERM for a grant of a buffer sealed meanwhile with
+ * %SECBUF_SEAL_GRANT.
  */
 struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
-				     u32 rights, u32 fd_flags)
+				     u32 rights, struct pid *pid,
+				     u32 fd_flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct secbuf_handle *handle;
 	struct dma_buf *dmabuf;
-	bool revoked;
+	int ret = 0;
 
 	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
 	if (!handle)
 		return ERR_PTR(-ENOMEM);
 	handle->buffer = buffer;
 	handle->rights = rights;
+	handle->pid = get_pid(pid);
 	INIT_LIST_HEAD(&handle->node);
 	INIT_LIST_HEAD(&handle->attachments);
 	atomic_set(&handle->nr_mappings, 0);
@@ -436,6 +614,7 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	exp_info.priv = handle;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
+		put_pid(handle->pid);
 		kfree(handle);
 		return dmabuf;
 	}
@@ -444,21 +623,26 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	kref_get(&buffer->ref);
 
 	/*
-	 * Checked again under the lock that revocation sets it with: a handle
-	 * is either on the list before the revocation walks it, or fails.
+	 * Checked again under the lock that revocation and sealing set their
+	 * state with: a handle is either on the list before a revocation
+	 * walks it, or fails.
 	 */
 	dma_resv_lock(&buffer->resv, NULL);
 	mutex_lock(&buffer->lock);
-	revoked = buffer->revoked;
+	if (buffer->revoked)
+		ret = -ENODEV;
+	else if (!list_empty(&buffer->handles) &&
+		 (buffer->seals & SECBUF_SEAL_GRANT))
+		ret = -EPERM;
 	if (!list_empty(&buffer->handles))
 		handle->grant_id = ++buffer->next_grant_id;
 	list_add_tail(&handle->node, &buffer->handles);
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 
-	if (revoked) {
+	if (ret) {
 		dma_buf_put(dmabuf);
-		return ERR_PTR(-ENODEV);
+		return ERR_PTR(ret);
 	}
 	return dmabuf;
 }
@@ -491,7 +675,7 @@ struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
 	if (IS_ERR(buffer))
 		return ERR_CAST(buffer);
 
-	dmabuf = secbuf_handle_export(buffer, rights, fd_flags);
+	dmabuf = secbuf_handle_export(buffer, rights, NULL, fd_flags);
 	if (!IS_ERR(dmabuf))
 		*id = buffer->id;
 	/* The handle holds the buffer now, or the buffer goes. */

@@ -49,6 +49,12 @@ module_param_named(revoke_timeout_ms, secbuf_revoke_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(revoke_timeout_ms,
 		 "How long a revoke waits for device fences (default 10000 ms)");
 
+unsigned int secbuf_dma_window_timeout_ms = 10000;
+module_param_named(dma_window_timeout_ms, secbuf_dma_window_timeout_ms, uint,
+		   0644);
+MODULE_PARM_DESC(dma_window_timeout_ms,
+		 "A DMA window not closed after this long expires and its fence signals with -ETIMEDOUT (default 10000 ms)");
+
 static char *cma_pool_size = "0";
 module_param(cma_pool_size, charp, 0444);
 MODULE_PARM_DESC(cma_pool_size,

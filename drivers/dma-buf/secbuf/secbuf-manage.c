@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The owner's ioctls on /dev/secbuf/<pool>: revoke, grant, list grants, and
- * the query any holder may make.
+ * the query any holder may make. Seals and DMA windows have their own
+ * files.
  *
  * Every one of them names its buffer by a dma-buf file descriptor the
  * caller holds; secbuf_handle_get() checks that it is a secbuf dma-buf of
@@ -14,11 +15,14 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <linux/secbuf.h>
 
+#include "compat.h"
 #include "secbuf.h"
 
 /* Caps one GRANT_LIST call; userspace asks again with a larger array. */
@@ -28,6 +32,34 @@ static bool secbuf_file_owns(struct secbuf_file *sfile,
 			     struct secbuf_handle *handle)
 {
 	return handle->buffer->owner == sfile;
+}
+
+/**
+ * secbuf_owner_handle_get() - look up a handle of a buffer the caller owns
+ * @sfile: the caller's pool file
+ * @fd: a dma-buf file descriptor of the caller
+ *
+ * Any handle of the buffer names it, the owner's or a grant; what counts
+ * is that @sfile allocated the buffer.
+ *
+ * Context: Process context.
+ * Return: the handle, to drop with secbuf_handle_put(), or an ERR_PTR():
+ * -EBADF or -EINVAL as for secbuf_handle_get(), -EPERM if @sfile does not
+ * own the buffer.
+ */
+struct secbuf_handle *secbuf_owner_handle_get(struct secbuf_file *sfile,
+					      int fd)
+{
+	struct secbuf_handle *handle;
+
+	handle = secbuf_handle_get(sfile->pool, fd);
+	if (IS_ERR(handle))
+		return handle;
+	if (!secbuf_file_owns(sfile, handle)) {
+		secbuf_handle_put(handle);
+		return ERR_PTR(-EPERM);
+	}
+	return handle;
 }
 
 /**
@@ -55,13 +87,9 @@ long secbuf_ioctl_revoke(struct secbuf_file *sfile, unsigned long arg,
 	if (data.flags & ~SECBUF_REVOKE_VALID_FLAGS)
 		return -EINVAL;
 
-	handle = secbuf_handle_get(pool, data.buf_fd);
+	handle = secbuf_owner_handle_get(sfile, data.buf_fd);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	if (!secbuf_file_owns(sfile, handle)) {
-		ret = -EPERM;
-		goto put_handle;
-	}
 
 	ret = secbuf_buffer_revoke_grant(handle->buffer, data.grant_id);
 	if (ret)
@@ -75,6 +103,37 @@ long secbuf_ioctl_revoke(struct secbuf_file *sfile, unsigned long arg,
 put_handle:
 	secbuf_handle_put(handle);
 	return ret;
+}
+
+/*
+ * The process (thread group) a pidfd refers to, referenced: -EBADF if @fd
+ * is not open, -EINVAL if it is not a pidfd, -ESRCH if the process is gone.
+ */
+static struct pid *secbuf_pidfd_tgid(int fd)
+{
+	struct task_struct *task;
+	struct file *file;
+	struct pid *pid;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	pid = secbuf_pidfd_pid(file);
+	if (IS_ERR(pid))
+		goto put_file;
+	/* A thread's pidfd binds its whole process. */
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task) {
+		pid = ERR_PTR(-ESRCH);
+		goto put_file;
+	}
+	pid = get_task_pid(task, PIDTYPE_TGID);
+	put_task_struct(task);
+	if (!pid)
+		pid = ERR_PTR(-ESRCH);
+put_file:
+	fput(file);
+	return pid;
 }
 
 /**
@@ -91,6 +150,7 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 {
 	struct secbuf_handle *handle, *grant;
 	struct secbuf_grant data;
+	struct pid *pid = NULL;
 	struct dma_buf *dmabuf;
 	int fd, ret;
 
@@ -105,7 +165,7 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 		return -EINVAL;
 	if (data.fd_flags & ~O_CLOEXEC)
 		return -EINVAL;
-	if (data.pad)
+	if (!(data.flags & SECBUF_GRANT_PIDFD) && data.pidfd)
 		return -EINVAL;
 
 	handle = secbuf_handle_get(sfile->pool, data.buf_fd);
@@ -126,13 +186,32 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 		ret = -ENODEV;
 		goto put_handle;
 	}
+	if (READ_ONCE(handle->buffer->seals) & SECBUF_SEAL_GRANT) {
+		ret = -EPERM;
+		goto put_handle;
+	}
+
+	/* A grant derived from a bound grant stays bound to its process. */
+	if (data.flags & SECBUF_GRANT_PIDFD) {
+		pid = secbuf_pidfd_tgid(data.pidfd);
+		if (IS_ERR(pid)) {
+			ret = PTR_ERR(pid);
+			goto put_handle;
+		}
+		if (handle->pid && pid != handle->pid) {
+			ret = -EPERM;
+			goto put_pid;
+		}
+	} else {
+		pid = get_pid(handle->pid);
+	}
 
 	fd = get_unused_fd_flags(data.fd_flags);
 	if (fd < 0) {
 		ret = fd;
-		goto put_handle;
+		goto put_pid;
 	}
-	dmabuf = secbuf_handle_export(handle->buffer, data.rights,
+	dmabuf = secbuf_handle_export(handle->buffer, data.rights, pid,
 				      data.rights & SECBUF_GRANT_WRITE ?
 				      O_RDWR : O_RDONLY);
 	if (IS_ERR(dmabuf)) {
@@ -144,11 +223,14 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 	data.grant_id = grant->grant_id;
 	ret = secbuf_fd_publish(fd, dmabuf, arg, &data,
 				min(usize, sizeof(data)));
+	put_pid(pid);
 	secbuf_handle_put(handle);
 	return ret;
 
 put_fd:
 	put_unused_fd(fd);
+put_pid:
+	put_pid(pid);
 put_handle:
 	secbuf_handle_put(handle);
 	return ret;
@@ -176,6 +258,7 @@ static u32 secbuf_grant_snapshot(struct secbuf_buffer *buffer,
 					SECBUF_STATE_LIVE;
 			info[n].mappings = atomic_read(&h->nr_mappings);
 			info[n].attachments = h->nr_attachments;
+			info[n].pid = h->pid ? pid_vnr(h->pid) : 0;
 		}
 		n++;
 	}
@@ -205,13 +288,9 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 	if (ret)
 		return ret;
 
-	handle = secbuf_handle_get(sfile->pool, data.buf_fd);
+	handle = secbuf_owner_handle_get(sfile, data.buf_fd);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	if (!secbuf_file_owns(sfile, handle)) {
-		ret = -EPERM;
-		goto put_handle;
-	}
 
 	max = min_t(u32, data.count, SECBUF_GRANT_LIST_MAX);
 	if (max) {
@@ -266,14 +345,18 @@ long secbuf_ioctl_query(struct secbuf_file *sfile, unsigned long arg,
 		return PTR_ERR(handle);
 	buffer = handle->buffer;
 
-	mutex_lock(&buffer->lock);
-	data.state = buffer->revoked ? SECBUF_STATE_REVOKED :
-				       SECBUF_STATE_LIVE;
-	data.handle_state = buffer->revoked || handle->revoked ?
-			    SECBUF_STATE_REVOKED : SECBUF_STATE_LIVE;
-	mutex_unlock(&buffer->lock);
+	down_read(&buffer->map_lock);
+	if (buffer->revoked)
+		data.state = SECBUF_STATE_REVOKED;
+	else if (secbuf_window_policy(buffer))
+		data.state = SECBUF_STATE_DMA;
+	else
+		data.state = SECBUF_STATE_LIVE;
+	data.handle_state = handle->revoked ? SECBUF_STATE_REVOKED :
+					      data.state;
+	data.seals = buffer->seals;
+	up_read(&buffer->map_lock);
 	data.rights = handle->rights;
-	data.seals = 0;
 	data.size = buffer->size;
 	data.id = buffer->id;
 	data.grant_id = handle->grant_id;

@@ -19,8 +19,11 @@
 #include <linux/types.h>
 
 struct dma_buf;
+struct dma_fence;
 struct device;
 struct page;
+struct pid;
+struct secbuf_window;
 
 /**
  * DOC: locking
@@ -32,13 +35,15 @@ struct page;
  *   counters, and the id counter. It is the innermost lock and is held
  *   only for bookkeeping, never across CMA calls or zeroing.
  * - &secbuf_buffer.map_lock (an rw_semaphore) orders access against
- *   revocation. Everything that creates access to the memory (the fault
- *   handler, mmap, attach, map_dma_buf, vmap, grant creation) holds it for
- *   reading while it checks the revoked state and sets the access up;
- *   revocation takes it for writing only to flip the state. The fault
- *   handler runs under mmap_lock and mmap with mmap_lock held for writing,
- *   so mmap_lock nests outside it; revocation therefore never holds it
- *   while zapping mappings.
+ *   revocation, seals and DMA windows. Everything that creates access to
+ *   the memory (the fault handler, pfn_mkwrite, mmap, attach, map_dma_buf,
+ *   pin, vmap) holds it for reading while it checks the buffer's state and
+ *   sets the access up; revoking, sealing and opening or closing a DMA
+ *   window take it for writing only to change the state, and zap the CPU
+ *   mappings after dropping it. The fault handler runs under mmap_lock and
+ *   mmap with mmap_lock held for writing, so mmap_lock nests outside it.
+ *   A fault that must wait for a fence drops map_lock and then mmap_lock
+ *   (the fault retry protocol) before it sleeps.
  * - &secbuf_buffer.lock (a mutex) protects a buffer's handle list, each
  *   handle's attachment list and the mapped state of each attachment, the
  *   attachment and vmap counts and the grant id counter. It nests inside
@@ -55,9 +60,15 @@ struct page;
  *   for dynamic importers, vmap and vunmap under &dma_buf.lock instead; the
  *   rest as on 6.12.
  *
+ * secbuf has pin and unpin, so the core treats it as a dynamic exporter: it
+ * maps a static importer's attachment bidirectionally once, at attach time,
+ * under the reservation lock, and keeps that mapping until detach.
+ *
  * No callback takes the reservation lock itself, so the same code is
- * correct under both rules. Revocation takes it, holding no other secbuf
- * lock, to call dma_buf_move_notify().
+ * correct under both rules. Revocation, sealing and DMA_BEGIN take it,
+ * before map_lock, to keep the handle list stable while they zap mappings
+ * and call dma_buf_move_notify(). The fence of a DMA window is signaled
+ * under its own spinlock, also from a timer.
  *
  * Revocation: map_lock held for writing sets the revoked flag, so every
  * later fault, mmap, attach, map or vmap fails; then every handle's
@@ -216,9 +227,16 @@ struct secbuf_file {
  * @map_lock: taken for reading by everything that creates access (fault,
  *	mmap, attach, map, vmap) and for writing to revoke
  * @revoked: set once, under @map_lock held for writing
+ * @seals: %SECBUF_SEAL_* seals, only ever added, under @map_lock held for
+ *	writing and @lock; read under either
+ * @window: the last DMA window opened, open while its fence is unsignaled,
+ *	referenced; under @map_lock
+ * @fence_context: dma-fence context of the buffer's DMA windows
+ * @fence_seqno: seqno of the last DMA window, under @map_lock
  * @lock: protects the fields below, see DOC: locking
  * @handles: &struct secbuf_handle list, the owner's first
  * @nr_attachments: attachments over all handles
+ * @nr_mapped: attachments over all handles with a DMA mapping
  * @vaddr: kernel mapping while @vmap_count is not zero
  * @vmap_count: users of @vaddr over all handles
  * @next_grant_id: id of the next grant
@@ -236,10 +254,15 @@ struct secbuf_buffer {
 
 	struct rw_semaphore map_lock;
 	bool revoked;
+	u32 seals;
+	struct secbuf_window *window;
+	u64 fence_context;
+	u64 fence_seqno;
 
 	struct mutex lock;	/* see DOC: locking */
 	struct list_head handles;
 	unsigned int nr_attachments;
+	unsigned int nr_mapped;
 	void *vaddr;
 	unsigned int vmap_count;
 	u64 next_grant_id;
@@ -252,6 +275,8 @@ struct secbuf_buffer {
  * @dmabuf: the dma-buf, whose priv points back here
  * @grant_id: 0 for the owner's handle, else the grant's id
  * @rights: %SECBUF_GRANT_* rights
+ * @pid: the only process (thread group) that may mmap or attach the
+ *	handle, referenced; NULL if any holder may
  * @revoked: this grant was revoked, under &secbuf_buffer.map_lock held for
  *	writing
  * @node: entry in &secbuf_buffer.handles, under &secbuf_buffer.lock
@@ -264,6 +289,7 @@ struct secbuf_handle {
 	struct dma_buf *dmabuf;
 	u64 grant_id;
 	u32 rights;
+	struct pid *pid;
 	bool revoked;
 	struct list_head node;
 	struct list_head attachments;
@@ -276,6 +302,7 @@ extern unsigned long secbuf_max_file_bytes;
 extern unsigned int secbuf_max_file_buffers;
 extern unsigned int secbuf_dev_mode;
 extern unsigned int secbuf_revoke_timeout_ms;
+extern unsigned int secbuf_dma_window_timeout_ms;
 
 /* secbuf-pool.c */
 int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
@@ -294,21 +321,42 @@ void secbuf_pool_get_stats(struct secbuf_pool *pool,
 struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 					   u64 size);
 void secbuf_buffer_put(struct secbuf_buffer *buffer);
-void secbuf_buffer_revoke(struct secbuf_buffer *buffer);
+int secbuf_buffer_revoke(struct secbuf_buffer *buffer);
 int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id);
 void secbuf_buffer_release_memory(struct secbuf_buffer *buffer);
+void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify);
 void secbuf_file_revoke_all(struct secbuf_file *sfile);
+
+/* secbuf-seal.c */
+int secbuf_buffer_seal(struct secbuf_buffer *buffer, u32 seals, u32 *now);
+long secbuf_ioctl_seal(struct secbuf_file *sfile, unsigned long arg,
+		       size_t usize);
+long secbuf_ioctl_get_seals(struct secbuf_file *sfile, unsigned long arg,
+			    size_t usize);
+
+/* secbuf-window.c */
+u32 secbuf_window_policy(struct secbuf_buffer *buffer);
+struct secbuf_window *secbuf_window_take(struct secbuf_buffer *buffer);
+int secbuf_window_close(struct secbuf_window *window, int error);
+long secbuf_ioctl_dma_begin(struct secbuf_file *sfile, unsigned long arg,
+			    size_t usize);
+long secbuf_ioctl_dma_end(struct secbuf_file *sfile, unsigned long arg,
+			  size_t usize);
 
 /* secbuf-handle.c */
 struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
-				     u32 rights, u32 fd_flags);
+				     u32 rights, struct pid *pid,
+				     u32 fd_flags);
 struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
 				     u32 fd_flags, u64 *id);
 struct secbuf_handle *secbuf_handle_get(struct secbuf_pool *pool, int fd);
 void secbuf_handle_put(struct secbuf_handle *handle);
 unsigned int secbuf_handle_state(struct secbuf_handle *handle);
+bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer);
 
 /* secbuf-manage.c */
+struct secbuf_handle *secbuf_owner_handle_get(struct secbuf_file *sfile,
+					      int fd);
 long secbuf_ioctl_revoke(struct secbuf_file *sfile, unsigned long arg,
 			 size_t usize);
 long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,

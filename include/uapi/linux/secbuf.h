@@ -507,6 +507,8 @@ struct secbuf_dma_end {
  *
  * EBADF, EINVAL, EPERM
  *	as for SECBUF_IOC_REVOKE.
+ * ENODEV
+ *	the buffer has been revoked (which closed its window).
  * ENOENT
  *	no window is open.
  * ETIMEDOUT
