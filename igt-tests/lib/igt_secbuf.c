@@ -757,6 +757,133 @@ void secbuf_query(int fd, int buf_fd, struct secbuf_query *q)
 	igt_assert_eq(__secbuf_query(fd, buf_fd, q), 0);
 }
 
+/* ---- Bound grants and seals --------------------------------------------- */
+
+/**
+ * __secbuf_grant_pidfd: a grant of @rights on the buffer of @buf_fd, bound
+ * with %SECBUF_GRANT_PIDFD to the process of @pidfd.
+ * Returns: 0, the new fd in @out and its id in @grant_id (may be NULL), or
+ * -errno.
+ */
+int __secbuf_grant_pidfd(int fd, int buf_fd, uint32_t rights, int pidfd,
+			 uint32_t fd_flags, int *out, uint64_t *grant_id)
+{
+	struct secbuf_grant arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.rights = rights,
+		.flags = SECBUF_GRANT_PIDFD,
+		.pidfd = (uint32_t)pidfd,
+		.fd_flags = fd_flags,
+	};
+	int ret = __secbuf_grant_full(fd, &arg);
+
+	if (ret == 0) {
+		*out = (int)arg.fd;
+		if (grant_id)
+			*grant_id = arg.grant_id;
+	}
+	return ret;
+}
+
+int secbuf_grant_pidfd(int fd, int buf_fd, uint32_t rights, int pidfd,
+		       uint64_t *grant_id)
+{
+	int grant = -1;
+
+	igt_assert_eq(__secbuf_grant_pidfd(fd, buf_fd, rights, pidfd,
+					   O_CLOEXEC, &grant, grant_id), 0);
+	igt_assert_fd(grant);
+	return grant;
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434	/* the same on every architecture */
+#endif
+
+/**
+ * __secbuf_pidfd_open: pidfd_open(@pid, @flags).
+ * Returns: the pidfd (close-on-exec, as pidfds always are), or -errno.
+ */
+int __secbuf_pidfd_open(pid_t pid, unsigned int flags)
+{
+	int ret = (int)syscall(SYS_pidfd_open, pid, flags);
+
+	ret = ret < 0 ? -errno : ret;
+	errno = 0;
+	return ret;
+}
+
+int secbuf_pidfd_open(pid_t pid)
+{
+	int pidfd = __secbuf_pidfd_open(pid, 0);
+
+	igt_assert_f(pidfd >= 0, "pidfd_open(%d): %s\n", (int)pid,
+		     strerror(-pidfd));
+	return pidfd;
+}
+
+int __secbuf_seal_full(int fd, struct secbuf_seal *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_SEAL, arg);
+
+	errno = 0;
+	return ret;
+}
+
+/**
+ * __secbuf_seal: add @seals to the buffer of @buf_fd.
+ * Returns: 0 and every seal of the buffer in @now (may be NULL), or -errno.
+ */
+int __secbuf_seal(int fd, int buf_fd, uint32_t seals, uint32_t *now)
+{
+	struct secbuf_seal arg = {
+		.buf_fd = (uint32_t)buf_fd,
+		.seals = seals,
+	};
+	int ret = __secbuf_seal_full(fd, &arg);
+
+	if (ret == 0 && now)
+		*now = arg.seals;
+	return ret;
+}
+
+/* Returns every seal of the buffer after adding @seals. */
+uint32_t secbuf_seal(int fd, int buf_fd, uint32_t seals)
+{
+	uint32_t now = 0;
+
+	igt_assert_eq(__secbuf_seal(fd, buf_fd, seals, &now), 0);
+	igt_assert_f((now & seals) == seals, "SEAL %#x returned seals %#x\n",
+		     seals, now);
+	return now;
+}
+
+int __secbuf_get_seals_full(int fd, struct secbuf_seal *arg)
+{
+	int ret = __secbuf_ioctl(fd, SECBUF_IOC_GET_SEALS, arg);
+
+	errno = 0;
+	return ret;
+}
+
+int __secbuf_get_seals(int fd, int buf_fd, uint32_t *seals)
+{
+	struct secbuf_seal arg = { .buf_fd = (uint32_t)buf_fd };
+	int ret = __secbuf_get_seals_full(fd, &arg);
+
+	if (ret == 0)
+		*seals = arg.seals;
+	return ret;
+}
+
+uint32_t secbuf_get_seals(int fd, int buf_fd)
+{
+	uint32_t seals = 0;
+
+	igt_assert_eq(__secbuf_get_seals(fd, buf_fd, &seals), 0);
+	return seals;
+}
+
 /* ---- fd passing --------------------------------------------------------- */
 
 void secbuf_send_fd(int sock, int fd)
@@ -834,7 +961,7 @@ static void probe_handler(int sig, siginfo_t *si, void *ctx)
 	_exit(1);
 }
 
-int secbuf_probe(void *addr, bool write, uint64_t *value)
+int __secbuf_probe(void *addr, bool write, uint64_t *value, int *code)
 {
 	struct probe_report r = { .sig = -1 };
 	int pfd[2], status;
@@ -874,13 +1001,23 @@ int secbuf_probe(void *addr, bool write, uint64_t *value)
 			*value = r.value;
 		return 0;
 	}
-	igt_assert_f(r.sig == SIGBUS,
-		     "touching %p raised signal %d (code %d) at %#" PRIx64
-		     ", not SIGBUS\n", addr, r.sig, r.code, r.addr);
 	igt_assert_f(r.addr == (uintptr_t)addr,
-		     "SIGBUS reported si_addr %#" PRIx64 ", touched %p\n",
-		     r.addr, addr);
-	return SIGBUS;
+		     "signal %d (code %d) reported si_addr %#" PRIx64
+		     ", touched %p\n", r.sig, r.code, r.addr, addr);
+	if (code)
+		*code = r.code;
+	return r.sig;
+}
+
+int secbuf_probe(void *addr, bool write, uint64_t *value)
+{
+	int code = 0;
+	int sig = __secbuf_probe(addr, write, value, &code);
+
+	igt_assert_f(sig == 0 || sig == SIGBUS,
+		     "touching %p raised signal %d (code %d), not SIGBUS\n",
+		     addr, sig, code);
+	return sig;
 }
 
 void secbuf_assert_sigbus(void *addr, bool write)

@@ -146,6 +146,28 @@ uint32_t secbuf_grant_list(int fd, int buf_fd, struct secbuf_grant_info *info,
 int __secbuf_query(int fd, int buf_fd, struct secbuf_query *q);
 void secbuf_query(int fd, int buf_fd, struct secbuf_query *q);
 
+/*
+ * SECBUF_IOC_GRANT bound to one process (SECBUF_GRANT_PIDFD), and pidfds
+ * from pidfd_open(2) through syscall(), which needs no libc wrapper.
+ */
+int __secbuf_grant_pidfd(int fd, int buf_fd, uint32_t rights, int pidfd,
+			 uint32_t fd_flags, int *out, uint64_t *grant_id);
+int secbuf_grant_pidfd(int fd, int buf_fd, uint32_t rights, int pidfd,
+		       uint64_t *grant_id);
+int __secbuf_pidfd_open(pid_t pid, unsigned int flags);
+int secbuf_pidfd_open(pid_t pid);
+
+/*
+ * SECBUF_IOC_SEAL (owner only; returns every seal of the buffer) and
+ * SECBUF_IOC_GET_SEALS (any holder), on the pool file @fd.
+ */
+int __secbuf_seal_full(int fd, struct secbuf_seal *arg);
+int __secbuf_seal(int fd, int buf_fd, uint32_t seals, uint32_t *now);
+uint32_t secbuf_seal(int fd, int buf_fd, uint32_t seals);
+int __secbuf_get_seals_full(int fd, struct secbuf_seal *arg);
+int __secbuf_get_seals(int fd, int buf_fd, uint32_t *seals);
+uint32_t secbuf_get_seals(int fd, int buf_fd);
+
 /* SCM_RIGHTS over a unix socket: one fd with one byte. */
 void secbuf_send_fd(int sock, int fd);
 int secbuf_recv_fd(int sock);
@@ -157,6 +179,12 @@ int secbuf_recv_fd(int sock);
  * and fails on anything else.
  */
 int secbuf_probe(void *addr, bool write, uint64_t *value);
+/*
+ * The same without asserting the signal: returns 0 if the access worked,
+ * else the signal it raised, with its si_code in @code (may be NULL); the
+ * signal must name @addr (asserted).
+ */
+int __secbuf_probe(void *addr, bool write, uint64_t *value, int *code);
 void secbuf_assert_sigbus(void *addr, bool write);
 void secbuf_assert_access(void *addr, bool write, uint64_t *value);
 
