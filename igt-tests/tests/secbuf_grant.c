@@ -17,9 +17,10 @@
  *   owner's fd or of an unbound grant inherited over fork works in the
  *   child, and after REVOKE parent and child both get SIGBUS.
  * - every management ioctl is the owner's: REVOKE, GRANT and GRANT_LIST by
- *   a process that received the fds over a unix socket, DMA_BEGIN and
- *   DMA_END by another pool file and by such a process, are EPERM (SEAL:
- *   secbuf_seal@seal-non-owner-eperm).
+ *   a process that received the fds over a unix socket are EPERM (by
+ *   another pool file: grant-non-owner-eperm and secbuf_revoke; SEAL:
+ *   secbuf_seal@seal-non-owner-eperm; DMA_BEGIN and DMA_END:
+ *   secbuf_window@begin-not-owner-eperm and @end-not-owner-eperm).
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -166,27 +167,6 @@ static struct secbuf_grant_info list_entry(int buf, uint64_t grant_id)
 	return info[0];
 }
 
-/* DMA_BEGIN and DMA_END through the raw ioctls: 0 or -errno. */
-static int dma_begin_err(int pool_fd, int buf_fd, uint32_t flags)
-{
-	struct secbuf_dma_begin arg = {
-		.buf_fd = (uint32_t)buf_fd,
-		.flags = flags,
-	};
-	int ret = __secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_BEGIN, &arg);
-
-	if (ret == 0 && (flags & SECBUF_DMA_FENCE_FD))
-		close((int)arg.fence_fd);
-	return ret;
-}
-
-static int dma_end_err(int pool_fd, int buf_fd)
-{
-	struct secbuf_dma_end arg = { .buf_fd = (uint32_t)buf_fd };
-
-	return __secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_END, &arg);
-}
-
 /*
  * Run @body in another process that has a pool file of its own and gets
  * the owner's fd @buf and the grant @grant (with every right, id
@@ -240,30 +220,6 @@ static void received_grant_list(int mine, int b, int g, uint64_t id)
 	(void)id;
 	igt_assert_eq(list_err(mine, b), -EPERM);
 	igt_assert_eq(list_err(mine, g), -EPERM);
-}
-
-static void received_dma_begin(int mine, int b, int g, uint64_t id)
-{
-	(void)id;
-	igt_assert_eq(dma_begin_err(mine, b, SECBUF_DMA_WAIT), -EPERM);
-	igt_assert_eq(dma_begin_err(mine, b, SECBUF_DMA_STRICT |
-				    SECBUF_DMA_FENCE_FD), -EPERM);
-	igt_assert_eq(dma_begin_err(mine, g, SECBUF_DMA_WAIT), -EPERM);
-}
-
-static void received_dma_end(int mine, int b, int g, uint64_t id)
-{
-	(void)id;
-	igt_assert_eq(dma_end_err(mine, b), -EPERM);
-	igt_assert_eq(dma_end_err(mine, g), -EPERM);
-}
-
-static void assert_state(int buf, uint32_t state)
-{
-	struct secbuf_query q;
-
-	secbuf_query(fd, buf, &q);
-	igt_assert_eq_u32(q.state, state);
 }
 
 igt_main
@@ -1361,66 +1317,6 @@ igt_main
 		int grant = secbuf_grant(fd, buf, ALL, &id);
 
 		in_receiver(buf, grant, id, received_grant_list);
-		close(grant);
-		close(buf);
-		secbuf_pool_assert_idle(pool);
-	}
-
-	igt_describe("DMA_BEGIN by a pool file that does not own the buffer is "
-		     "EPERM: another pool file of this process, and a process "
-		     "that received the owner's fd and a grant with every right "
-		     "over a unix socket; no window opens and the owner's "
-		     "mapping keeps working.");
-	igt_subtest("non-owner-dma-begin-eperm") {
-		int other = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint64_t id;
-		int grant = secbuf_grant(fd, buf, ALL, &id);
-		struct secbuf_snapshot snap;
-		char *own;
-
-		own = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
-		secbuf_fill(own, BUF_SIZE, 29);
-		secbuf_snapshot(&snap, pool);
-		igt_assert_eq(dma_begin_err(other, buf, SECBUF_DMA_WAIT), -EPERM);
-		igt_assert_eq(dma_begin_err(other, buf, SECBUF_DMA_STRICT |
-					    SECBUF_DMA_FENCE_FD), -EPERM);
-		igt_assert_eq(dma_begin_err(other, grant, SECBUF_DMA_STRICT),
-			      -EPERM);
-		secbuf_assert_unchanged(&snap);
-		in_receiver(buf, grant, id, received_dma_begin);
-		assert_state(buf, SECBUF_STATE_LIVE);
-		secbuf_assert_access(own + 4096, true, &(uint64_t){ 29 });
-		secbuf_assert_filled(own + 8192, BUF_SIZE - 8192, 29);
-
-		secbuf_munmap(own, BUF_SIZE);
-		close(other);
-		close(grant);
-		close(buf);
-		secbuf_pool_assert_idle(pool);
-	}
-
-	igt_describe("DMA_END by a pool file that does not own the buffer is "
-		     "EPERM, with the owner's window open (it stays open) and "
-		     "with none: another pool file of this process, and a "
-		     "process that received the fds over a unix socket.");
-	igt_subtest("non-owner-dma-end-eperm") {
-		int other = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint64_t id;
-		int grant = secbuf_grant(fd, buf, ALL, &id);
-
-		igt_assert_eq(dma_end_err(other, buf), -EPERM);
-		igt_assert_eq(dma_begin_err(fd, buf, SECBUF_DMA_WAIT), 0);
-		igt_assert_eq(dma_end_err(other, buf), -EPERM);
-		igt_assert_eq(dma_end_err(other, grant), -EPERM);
-		in_receiver(buf, grant, id, received_dma_end);
-		assert_state(buf, SECBUF_STATE_DMA);
-		igt_assert_eq(dma_end_err(fd, buf), 0);
-		assert_state(buf, SECBUF_STATE_LIVE);
-		in_receiver(buf, grant, id, received_dma_end);
-
-		close(other);
 		close(grant);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
