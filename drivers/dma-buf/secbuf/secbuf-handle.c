@@ -486,20 +486,45 @@ static void *secbuf_vmap_pages(struct secbuf_buffer *buffer)
 	return vaddr;
 }
 
+/*
+ * A kernel mapping that does not reach the buffer's memory: a snapshot of
+ * a write-sealed buffer, zeroes for a revoked one. Writes to it are lost.
+ */
+static void *secbuf_vmap_copy(struct secbuf_buffer *buffer, bool snapshot)
+{
+	unsigned long i, nr_pages = buffer->size >> PAGE_SHIFT;
+	void *vaddr;
+
+	vaddr = vzalloc(buffer->size);
+	if (!vaddr || !snapshot)
+		return vaddr;
+	for (i = 0; i < nr_pages; i++)
+		memcpy_from_page(vaddr + i * PAGE_SIZE, buffer->range.page + i,
+				 0, PAGE_SIZE);
+	return vaddr;
+}
+
 static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct secbuf_handle *handle = dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
+	void *vaddr;
 	int ret = 0;
 
+	/*
+	 * dma_buf_vmap() WARNs when this op fails, on 6.1 and 6.12 alike, so
+	 * refusing would let any user who can queue a buffer on a vb2-vmalloc
+	 * device trigger a WARN. A revoked or write-sealed buffer gets a
+	 * private mapping instead, which leaves the real memory untouched.
+	 */
 	down_read(&buffer->map_lock);
-	if (secbuf_handle_revoked(handle)) {
-		ret = -ENODEV;
-		goto unlock_map;
-	}
-	/* The kernel mapping is writable; a frozen buffer gets none. */
-	if (buffer->seals & SECBUF_SEAL_WRITE) {
-		ret = -EPERM;
+	if (secbuf_handle_revoked(handle) ||
+	    (buffer->seals & SECBUF_SEAL_WRITE)) {
+		vaddr = secbuf_vmap_copy(buffer, !secbuf_handle_revoked(handle));
+		if (!vaddr)
+			ret = -ENOMEM;
+		else
+			iosys_map_set_vaddr(map, vaddr);
 		goto unlock_map;
 	}
 	mutex_lock(&buffer->lock);
@@ -525,6 +550,13 @@ static void secbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct secbuf_buffer *buffer = handle->buffer;
 
 	mutex_lock(&buffer->lock);
+	if (!buffer->vmap_count || map->vaddr != buffer->vaddr) {
+		/* A private mapping from secbuf_vmap_copy(). */
+		mutex_unlock(&buffer->lock);
+		vfree(map->vaddr);
+		iosys_map_clear(map);
+		return;
+	}
 	if (!--buffer->vmap_count) {
 		if (PageHighMem(buffer->range.page))
 			vunmap(buffer->vaddr);

@@ -336,10 +336,12 @@ struct secbuf_dma_end {
  *
  * Only the owner (the pool file that allocated the buffer) may revoke. When
  * the ioctl returns, every CPU mapping made through the revoked handles is
- * gone and touching it raises SIGBUS; new mmap, attach, map and vmap fail
- * with ENODEV. Dynamic importers get dma_buf_move_notify(). Device fences
- * are waited for (bounded), and memory a device may still reach stays
- * quarantined until its last attachment is gone. Revoking a revoked
+ * gone and touching it raises SIGBUS; new mmap, attach and map fail with
+ * ENODEV. A new kernel vmap (which the dma-buf core does not let fail
+ * quietly) gets a private zeroed mapping instead of the memory. Dynamic
+ * importers get dma_buf_move_notify(). Device fences are waited for
+ * (bounded), and memory a device may still reach stays quarantined until
+ * its last device mapping is gone. Revoking a revoked
  * buffer or grant again succeeds and reports the quarantine.
  *
  * Closing the owner's pool file revokes every buffer it owns, except those
@@ -431,7 +433,8 @@ struct secbuf_dma_end {
  * refaults read-only; a write through any mapping raises SIGBUS; a new
  * writable mmap fails with EPERM and mprotect() cannot add PROT_WRITE to a
  * mapping made after the seal; map_dma_buf for %DMA_FROM_DEVICE or
- * %DMA_BIDIRECTIONAL, vmap and SECBUF_IOC_DMA_BEGIN fail with EPERM. Static
+ * %DMA_BIDIRECTIONAL and SECBUF_IOC_DMA_BEGIN fail with EPERM; a new kernel
+ * vmap gets a private snapshot, whose writes are lost. Static
  * importers are mapped bidirectionally by the dma-buf core when they
  * attach, so they cannot attach to a write-sealed buffer.
  *
