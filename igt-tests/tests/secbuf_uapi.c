@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * secbuf_uapi: input validation of SECBUF_IOC_ALLOC and SECBUF_IOC_POOL_INFO,
- * one error path per subtest (botching-up-ioctls.rst), each with the exact
- * errno from include/uapi/linux/secbuf.h and docs/uapi.md.
+ * of SECBUF_IOC_SEAL and _GET_SEALS, of the struct sizes and pointers of
+ * SECBUF_IOC_DMA_BEGIN and _DMA_END (their fields and fds are checked in
+ * secbuf_window), and of the pidfd field of SECBUF_IOC_GRANT: one error
+ * path per subtest (botching-up-ioctls.rst), each with the exact errno from
+ * include/uapi/linux/secbuf.h and docs/uapi.md.
  *
  * Every failing call must leave nothing behind: no new fd (the next free fd
  * number and the number of open fds are unchanged) and no pool usage. Where
@@ -13,10 +16,12 @@
  */
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("Every invalid field, flag, pad, size, struct size, "
 		     "ioctl number and pointer of the secbuf ioctls, with the "
@@ -26,6 +31,8 @@ IGT_TEST_DESCRIPTION("Every invalid field, flag, pad, size, struct size, "
 	_IOC(_IOC_READ | _IOC_WRITE, SECBUF_IOC_MAGIC, 0x00, (sz))
 #define SECBUF_IOC_POOL_INFO_SZ(sz) \
 	_IOC(_IOC_READ | _IOC_WRITE, SECBUF_IOC_MAGIC, 0x01, (sz))
+#define SECBUF_IOC_NR_SZ(nr, sz) \
+	_IOC(_IOC_READ | _IOC_WRITE, SECBUF_IOC_MAGIC, (nr), (sz))
 
 static const char *pool;
 static int pool_fd = -1;
@@ -116,10 +123,16 @@ static void test_bad_pointers(unsigned long cmd, const void *valid, size_t len)
 	munmap(straddle - 4096 + len / 2, 4096);
 }
 
+/*
+ * @before (may be NULL) sets up what the call needs, @after (may be NULL)
+ * checks and undoes what the call did.
+ */
 static void test_struct_sizes_larger(unsigned long (*cmd)(size_t),
-				     const void *valid, size_t len, bool alloc)
+				     const void *valid, size_t len,
+				     void (*before)(void),
+				     void (*after)(void *arg))
 {
-	static const size_t sizes[] = { 48, 64, 80, 88, 96, 256, 4096 };
+	static const size_t sizes[] = { 16, 24, 48, 64, 80, 88, 96, 256, 4096 };
 	static uint8_t buf[8192] __attribute__((aligned(8)));
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -132,6 +145,8 @@ static void test_struct_sizes_larger(unsigned long (*cmd)(size_t),
 		memset(buf, 0xcc, sizeof(buf));
 		memset(buf, 0, sz);
 		memcpy(buf, valid, len);
+		if (before)
+			before();
 		igt_assert_eq(__secbuf_ioctl(pool_fd, cmd(sz), buf), 0);
 		for (size_t b = len; b < sz; b++)
 			igt_assert_f(buf[b] == 0, "size %zu: tail byte %zu "
@@ -139,20 +154,24 @@ static void test_struct_sizes_larger(unsigned long (*cmd)(size_t),
 		for (size_t b = sz; b < sizeof(buf); b++)
 			igt_assert_f(buf[b] == 0xcc, "size %zu: byte %zu past "
 				     "the struct written\n", sz, b);
-		if (alloc) {
-			struct secbuf_alloc *a = (void *)buf;
-
-			igt_assert_eq_u64(a->alloc_size, SZ_4K);
-			close((int)a->fd);
-		}
-		secbuf_pool_assert_idle(pool);
+		if (after)
+			after(buf);
 	}
+}
+
+static void alloc_larger_after(void *arg)
+{
+	struct secbuf_alloc *a = arg;
+
+	igt_assert_eq_u64(a->alloc_size, SZ_4K);
+	close((int)a->fd);
+	secbuf_pool_assert_idle(pool);
 }
 
 static void test_struct_sizes_nonzero_tail(unsigned long (*cmd)(size_t),
 					   const void *valid, size_t len)
 {
-	static const size_t sizes[] = { 48, 80, 96, 4096 };
+	static const size_t sizes[] = { 16, 48, 80, 96, 4096 };
 	static uint8_t buf[4096] __attribute__((aligned(8)));
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -202,6 +221,262 @@ static const char *fd_flag_name(uint32_t bit)
 	case O_PATH: return "O_PATH";
 	default: return "no O_ flag";
 	}
+}
+
+/* ---- SEAL, GET_SEALS, DMA_BEGIN, DMA_END: one buffer per subtest ------- */
+
+static int cur_buf = -1;
+
+static int new_buf(void)
+{
+	cur_buf = secbuf_alloc(pool_fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+	return cur_buf;
+}
+
+static void put_buf(void)
+{
+	struct secbuf_query q;
+
+	/* No window may be left open by a refused call. */
+	secbuf_query(pool_fd, cur_buf, &q);
+	igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
+	close(cur_buf);
+	cur_buf = -1;
+	secbuf_pool_assert_idle(pool);
+}
+
+static void seal_init(void *arg, int buf)
+{
+	*(struct secbuf_seal *)arg = (struct secbuf_seal) {
+		.buf_fd = (uint32_t)buf,
+		.seals = SECBUF_SEAL_GRANT,
+	};
+}
+
+static void get_seals_init(void *arg, int buf)
+{
+	*(struct secbuf_seal *)arg = (struct secbuf_seal) {
+		.buf_fd = (uint32_t)buf,
+	};
+}
+
+static void dma_begin_init(void *arg, int buf)
+{
+	*(struct secbuf_dma_begin *)arg = (struct secbuf_dma_begin) {
+		.buf_fd = (uint32_t)buf,
+		.flags = SECBUF_DMA_WAIT,
+	};
+}
+
+static void dma_end_init(void *arg, int buf)
+{
+	*(struct secbuf_dma_end *)arg = (struct secbuf_dma_end) {
+		.buf_fd = (uint32_t)buf,
+	};
+}
+
+/* DMA_END needs an open window, and DMA_BEGIN's window must be closed. */
+static void window_open(void)
+{
+	struct secbuf_dma_begin arg;
+
+	dma_begin_init(&arg, cur_buf);
+	igt_assert_eq(__secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_BEGIN, &arg), 0);
+}
+
+static void window_close(void *arg)
+{
+	struct secbuf_dma_end end;
+
+	(void)arg;
+	dma_end_init(&end, cur_buf);
+	igt_assert_eq(__secbuf_ioctl(pool_fd, SECBUF_IOC_DMA_END, &end), 0);
+}
+
+static unsigned long seal_cmd(size_t sz)
+{
+	return SECBUF_IOC_NR_SZ(_IOC_NR(SECBUF_IOC_SEAL), sz);
+}
+
+static unsigned long get_seals_cmd(size_t sz)
+{
+	return SECBUF_IOC_NR_SZ(_IOC_NR(SECBUF_IOC_GET_SEALS), sz);
+}
+
+static unsigned long dma_begin_cmd(size_t sz)
+{
+	return SECBUF_IOC_NR_SZ(_IOC_NR(SECBUF_IOC_DMA_BEGIN), sz);
+}
+
+static unsigned long dma_end_cmd(size_t sz)
+{
+	return SECBUF_IOC_NR_SZ(_IOC_NR(SECBUF_IOC_DMA_END), sz);
+}
+
+/*
+ * The ioctls added with seals and DMA windows, for the checks every one
+ * of them gets: struct sizes, pointers, direction; and, where they are not
+ * in secbuf_window (SEAL, GET_SEALS), the fd checks.
+ */
+static const struct new_ioctl {
+	const char *name;		/* subtest prefix */
+	const char *upper;		/* in descriptions */
+	unsigned long (*cmd)(size_t size);
+	size_t size;
+	void (*init)(void *arg, int buf);	/* a valid argument */
+	void (*before)(void);		/* what a valid call needs */
+	void (*after)(void *arg);	/* undo a valid call */
+	bool fd_checks;
+} new_ioctls[] = {
+	{ "seal", "SEAL", seal_cmd, sizeof(struct secbuf_seal),
+	  seal_init, NULL, NULL, true },
+	{ "get-seals", "GET_SEALS", get_seals_cmd, sizeof(struct secbuf_seal),
+	  get_seals_init, NULL, NULL, true },
+	{ "dma-begin", "DMA_BEGIN", dma_begin_cmd,
+	  sizeof(struct secbuf_dma_begin), dma_begin_init, NULL, window_close,
+	  false },
+	{ "dma-end", "DMA_END", dma_end_cmd, sizeof(struct secbuf_dma_end),
+	  dma_end_init, window_open, NULL, false },
+};
+
+/* Fds that do not name a secbuf dma-buf of this pool. */
+enum bad_fd { BAD_FD_CLOSED, BAD_FD_NOT_DMABUF, BAD_FD_OTHER_EXPORTER,
+	      BAD_FD_OTHER_POOL };
+
+static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
+{
+	uint64_t arg[8] = { 0 };	/* room for any of the structs */
+	int vgem = -1, fd2 = -1, other = -1;
+	uint32_t handle = 0;
+
+	new_buf();
+	switch (kind) {
+	case BAD_FD_CLOSED:
+		other = secbuf_alloc(pool_fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		close(other);
+		ni->init(arg, other);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EBADF);
+		ni->init(arg, -1);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EBADF);
+		other = -1;
+		break;
+	case BAD_FD_NOT_DMABUF:
+		other = open("/dev/null", O_RDWR | O_CLOEXEC);
+		igt_assert_fd(other);
+		ni->init(arg, other);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
+		ni->init(arg, pool_fd);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
+		break;
+	case BAD_FD_OTHER_EXPORTER:
+		vgem = drm_open_vgem();
+		igt_assert_eq(__vgem_create(vgem, SZ_4K, &handle), 0);
+		other = prime_handle_to_fd(vgem, handle);
+		ni->init(arg, other);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
+		break;
+	case BAD_FD_OTHER_POOL:
+		fd2 = secbuf_open_pool(secbuf_pool2_name());
+		other = secbuf_alloc(fd2, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		ni->init(arg, other);
+		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
+		igt_assert_eq_u32(secbuf_get_seals(fd2, other), 0);
+		break;
+	}
+	/* The corrected call works. */
+	ni->init(arg, cur_buf);
+	if (ni->before)
+		ni->before();
+	igt_assert_eq(__secbuf_ioctl(pool_fd, ni->cmd(ni->size), arg), 0);
+	if (ni->after)
+		ni->after(arg);
+
+	if (other >= 0)
+		close(other);
+	if (handle)
+		gem_close(vgem, handle);
+	if (vgem >= 0)
+		close(vgem);
+	if (fd2 >= 0)
+		close(fd2);
+	put_buf();
+	secbuf_pool_assert_idle(secbuf_pool2_name());
+}
+
+/* SEAL with @seals fails with EINVAL, adds nothing; SEAL_GRANT then works. */
+static void seal_invalid(uint32_t seals)
+{
+	struct secbuf_seal arg = { .seals = seals };
+
+	arg.buf_fd = (uint32_t)new_buf();
+	assert_fails_cleanly(SECBUF_IOC_SEAL, &arg, EINVAL);
+	igt_assert_eq_u32(secbuf_get_seals(pool_fd, cur_buf), 0);
+	igt_assert_eq_u32(secbuf_seal(pool_fd, cur_buf, SECBUF_SEAL_GRANT),
+			  SECBUF_SEAL_GRANT);
+	put_buf();
+}
+
+/*
+ * GRANT bound with @arg fails with exactly @err and leaves no fd; the same
+ * argument bound to this process's pidfd then works.
+ */
+static void grant_pidfd_invalid(struct secbuf_grant arg, int err)
+{
+	int self = secbuf_pidfd_open(getpid());
+
+	assert_fails_cleanly(SECBUF_IOC_GRANT, &arg, err);
+	arg.flags = SECBUF_GRANT_PIDFD;
+	arg.pidfd = (uint32_t)self;
+	igt_assert_eq(__secbuf_grant_full(pool_fd, &arg), 0);
+	close((int)arg.fd);
+	close(self);
+}
+
+static struct secbuf_grant pidfd_grant_arg(int buf, int pidfd)
+{
+	return (struct secbuf_grant) {
+		.buf_fd = (uint32_t)buf,
+		.rights = SECBUF_GRANT_READ,
+		.flags = SECBUF_GRANT_PIDFD,
+		.pidfd = (uint32_t)pidfd,
+		.fd_flags = O_CLOEXEC,
+	};
+}
+
+/*
+ * A pidfd of a child that has exited: reaped (@reap) or still a zombie.
+ * Returns the pidfd; a zombie is reaped by secbuf_reap_zombie().
+ */
+static int exited_child_pidfd(bool reap, pid_t *out)
+{
+	int pfd[2], pidfd, status;
+	pid_t pid;
+	char c = 0;
+
+	igt_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	pidfd = secbuf_pidfd_open(pid);
+	igt_assert_eq(write(pfd[1], &c, 1), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	if (reap) {
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+	} else {
+		siginfo_t si = { 0 };
+
+		/* Exited, not reaped: WNOWAIT leaves the zombie. */
+		igt_assert_eq(waitid(P_PID, (id_t)pid, &si,
+				     WEXITED | WNOWAIT), 0);
+		igt_assert_eq(si.si_pid, pid);
+	}
+	*out = pid;
+	return pidfd;
 }
 
 igt_main
@@ -421,7 +696,8 @@ igt_main
 	igt_subtest("alloc-struct-larger-zero-tail") {
 		struct secbuf_alloc arg = valid_alloc();
 
-		test_struct_sizes_larger(alloc_cmd, &arg, sizeof(arg), true);
+		test_struct_sizes_larger(alloc_cmd, &arg, sizeof(arg), NULL,
+					 alloc_larger_after);
 	}
 
 	igt_describe("A struct secbuf_alloc longer than the kernel's with a "
@@ -582,7 +858,9 @@ igt_main
 	igt_subtest("pool-info-struct-larger-zero-tail") {
 		struct secbuf_pool_info pi = { 0 };
 
-		test_struct_sizes_larger(pool_info_cmd, &pi, sizeof(pi), false);
+		test_struct_sizes_larger(pool_info_cmd, &pi, sizeof(pi), NULL,
+					 NULL);
+		secbuf_pool_assert_idle(pool);
 	}
 
 	igt_describe("A struct secbuf_pool_info longer than the kernel's with "
@@ -624,6 +902,246 @@ igt_main
 
 		assert_fails_cleanly(SECBUF_IOC_POOL_INFO, ro, EFAULT);
 		munmap(ro, 4096);
+	}
+
+	/* ---- SECBUF_IOC_SEAL: seals ------------------------------------------ */
+
+	for (int bit = 0; bit < 32; bit++) {
+		if (SECBUF_SEAL_VALID_SEALS & (1u << bit))
+			continue;
+
+		igt_describe_f("SEAL with the unknown seal bit %d (next to "
+			       "SEAL_GRANT) is EINVAL and adds no seal.", bit);
+		igt_subtest_f("seal-seals-bit%02d", bit)
+			seal_invalid(SECBUF_SEAL_GRANT | (1u << bit));
+	}
+
+	igt_describe("SEAL with no seal (seals 0) is EINVAL.");
+	igt_subtest("seal-seals-zero")
+		seal_invalid(0);
+
+	igt_describe("SEAL with every bit of seals set is EINVAL and adds none "
+		     "of the valid seals among them.");
+	igt_subtest("seal-seals-all")
+		seal_invalid(~0u);
+
+	/* ---- SECBUF_IOC_GET_SEALS: seals --------------------------------- */
+
+	igt_describe("GET_SEALS with seals (an out field) not 0 on input is "
+		     "EINVAL, whatever the value: a valid seal, an unknown bit, "
+		     "every bit.");
+	igt_subtest("get-seals-nonzero-seals") {
+		static const uint32_t values[] = {
+			SECBUF_SEAL_WRITE, SECBUF_SEAL_SEAL, 1u << 31, ~0u,
+		};
+		struct secbuf_seal arg;
+
+		arg.buf_fd = (uint32_t)new_buf();
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			arg.seals = values[i];
+			assert_fails_cleanly(SECBUF_IOC_GET_SEALS, &arg, EINVAL);
+		}
+		arg.seals = 0;
+		igt_assert_eq(__secbuf_ioctl(pool_fd, SECBUF_IOC_GET_SEALS,
+					     &arg), 0);
+		igt_assert_eq_u32(arg.seals, 0);
+		put_buf();
+	}
+
+	igt_describe("GET_SEALS with its argument in read-only memory is "
+		     "EFAULT (the seals cannot be written back).");
+	igt_subtest("get-seals-readonly-arg") {
+		struct secbuf_seal arg;
+		void *ro;
+
+		get_seals_init(&arg, new_buf());
+		ro = readonly_copy(&arg, sizeof(arg));
+		assert_fails_cleanly(SECBUF_IOC_GET_SEALS, ro, EFAULT);
+		munmap(ro, 4096);
+		put_buf();
+	}
+
+	/* ---- SEAL, GET_SEALS, DMA_BEGIN, DMA_END: sizes, pointers, fds --- */
+
+	for (size_t i = 0; i < sizeof(new_ioctls) / sizeof(new_ioctls[0]); i++) {
+		const struct new_ioctl *ni = &new_ioctls[i];
+
+		igt_describe_f("A struct of %s longer than the kernel's, every "
+			       "extra byte 0 (sizes up to 4096), works; the "
+			       "kernel leaves the extra bytes and what follows "
+			       "alone.", ni->upper);
+		igt_subtest_f("%s-struct-larger-zero-tail", ni->name) {
+			uint64_t arg[8] = { 0 };
+
+			ni->init(arg, new_buf());
+			test_struct_sizes_larger(ni->cmd, arg, ni->size,
+						 ni->before, ni->after);
+			put_buf();
+		}
+
+		igt_describe_f("A struct of %s longer than the kernel's with a "
+			       "nonzero extra byte (the first or the last) is "
+			       "E2BIG.", ni->upper);
+		igt_subtest_f("%s-struct-larger-nonzero-tail", ni->name) {
+			uint64_t arg[8] = { 0 };
+
+			ni->init(arg, new_buf());
+			/* DMA_END: refused for the tail, not for no window. */
+			if (ni->before)
+				ni->before();
+			test_struct_sizes_nonzero_tail(ni->cmd, arg, ni->size);
+			if (ni->before)
+				window_close(NULL);
+			put_buf();
+		}
+
+		igt_describe_f("A struct of %s shorter than its first version "
+			       "(0 bytes, half of it, one byte short) is EINVAL.",
+			       ni->upper);
+		igt_subtest_f("%s-struct-too-small", ni->name) {
+			size_t sizes[] = { 0, ni->size / 2, ni->size - 1 };
+			uint64_t arg[8] = { 0 };
+
+			ni->init(arg, new_buf());
+			for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+				assert_fails_cleanly(ni->cmd(sizes[s]), arg, EINVAL);
+			put_buf();
+		}
+
+		igt_describe_f("%s with an unreadable argument (NULL, a "
+			       "PROT_NONE page, a struct running into unmapped "
+			       "memory, a kernel address) is EFAULT.", ni->upper);
+		igt_subtest_f("%s-bad-pointer", ni->name) {
+			uint64_t arg[8] = { 0 };
+
+			ni->init(arg, new_buf());
+			test_bad_pointers(ni->cmd(ni->size), arg, ni->size);
+			put_buf();
+		}
+
+		igt_describe_f("%s's number with a wrong direction (_IOW, _IOR, "
+			       "_IO) is ENOTTY.", ni->upper);
+		igt_subtest_f("%s-wrong-direction", ni->name) {
+			unsigned int nr = _IOC_NR(ni->cmd(ni->size));
+			uint64_t arg[8] = { 0 };
+
+			ni->init(arg, new_buf());
+			assert_fails_cleanly(_IOC(_IOC_WRITE, SECBUF_IOC_MAGIC, nr,
+						  ni->size), arg, ENOTTY);
+			assert_fails_cleanly(_IOC(_IOC_READ, SECBUF_IOC_MAGIC, nr,
+						  ni->size), arg, ENOTTY);
+			assert_fails_cleanly(_IOC(_IOC_NONE, SECBUF_IOC_MAGIC, nr,
+						  0), arg, ENOTTY);
+			put_buf();
+		}
+
+		if (!ni->fd_checks)
+			continue;
+
+		igt_describe_f("%s of a closed fd number, or of -1, is EBADF.",
+			       ni->upper);
+		igt_subtest_f("%s-fd-closed", ni->name)
+			test_bad_fd(ni, BAD_FD_CLOSED);
+
+		igt_describe_f("%s of an fd that is not a dma-buf (/dev/null, "
+			       "the pool file itself) is EINVAL.", ni->upper);
+		igt_subtest_f("%s-fd-not-dmabuf", ni->name)
+			test_bad_fd(ni, BAD_FD_NOT_DMABUF);
+
+		igt_describe_f("%s of a dma-buf of another exporter (vgem) is "
+			       "EINVAL.", ni->upper);
+		igt_subtest_f("%s-fd-other-exporter", ni->name)
+			test_bad_fd(ni, BAD_FD_OTHER_EXPORTER);
+
+		igt_describe_f("%s on one pool's file of a buffer of another "
+			       "pool is EINVAL.", ni->upper);
+		igt_subtest_f("%s-fd-other-pool", ni->name)
+			test_bad_fd(ni, BAD_FD_OTHER_POOL);
+	}
+
+	/* ---- SECBUF_IOC_GRANT: the pidfd field ---------------------------- */
+
+	igt_describe("GRANT with pidfd set but without SECBUF_GRANT_PIDFD in "
+		     "flags is EINVAL, also when pidfd is a real pidfd.");
+	igt_subtest("grant-pidfd-without-flag") {
+		int buf = new_buf();
+		int self = secbuf_pidfd_open(getpid());
+		struct secbuf_grant arg = pidfd_grant_arg(buf, self);
+
+		arg.flags = 0;
+		grant_pidfd_invalid(arg, EINVAL);
+		arg.pidfd = 1;
+		grant_pidfd_invalid(arg, EINVAL);
+		close(self);
+		put_buf();
+	}
+
+	igt_describe("GRANT with SECBUF_GRANT_PIDFD and a pidfd that is not an "
+		     "open fd (a closed fd number, -1) is EBADF.");
+	igt_subtest("grant-pidfd-not-open") {
+		int buf = new_buf();
+		int closed = secbuf_pidfd_open(getpid());
+
+		close(closed);
+		grant_pidfd_invalid(pidfd_grant_arg(buf, closed), EBADF);
+		grant_pidfd_invalid(pidfd_grant_arg(buf, -1), EBADF);
+		put_buf();
+	}
+
+	igt_describe("GRANT with SECBUF_GRANT_PIDFD and an fd that is not a "
+		     "pidfd (/dev/null) is EINVAL.");
+	igt_subtest("grant-pidfd-not-pidfd-devnull") {
+		int buf = new_buf();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		igt_assert_fd(null);
+		grant_pidfd_invalid(pidfd_grant_arg(buf, null), EINVAL);
+		close(null);
+		put_buf();
+	}
+
+	igt_describe("GRANT with SECBUF_GRANT_PIDFD and the pool file as pidfd "
+		     "is EINVAL.");
+	igt_subtest("grant-pidfd-not-pidfd-pool-file") {
+		int buf = new_buf();
+
+		grant_pidfd_invalid(pidfd_grant_arg(buf, pool_fd), EINVAL);
+		put_buf();
+	}
+
+	igt_describe("GRANT with SECBUF_GRANT_PIDFD and a dma-buf (the buffer's "
+		     "own fd) as pidfd is EINVAL.");
+	igt_subtest("grant-pidfd-not-pidfd-dmabuf") {
+		int buf = new_buf();
+
+		grant_pidfd_invalid(pidfd_grant_arg(buf, buf), EINVAL);
+		put_buf();
+	}
+
+	igt_describe("GRANT bound to the pidfd of a process that has exited "
+		     "and been reaped is ESRCH.");
+	igt_subtest("grant-pidfd-exited") {
+		int buf = new_buf();
+		pid_t pid;
+		int pidfd = exited_child_pidfd(true, &pid);
+
+		grant_pidfd_invalid(pidfd_grant_arg(buf, pidfd), ESRCH);
+		close(pidfd);
+		put_buf();
+	}
+
+	igt_describe("GRANT bound to the pidfd of a process that has exited "
+		     "but is not reaped yet (a zombie) is ESRCH: it has exited.");
+	igt_subtest("grant-pidfd-zombie") {
+		int buf = new_buf();
+		pid_t pid;
+		int pidfd = exited_child_pidfd(false, &pid);
+		int status;
+
+		grant_pidfd_invalid(pidfd_grant_arg(buf, pidfd), ESRCH);
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		close(pidfd);
+		put_buf();
 	}
 
 	igt_fixture
