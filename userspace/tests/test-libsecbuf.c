@@ -451,6 +451,43 @@ static bool fence_signaled(int fd)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
 
+/*
+ * Another pool file of the same pool is not the owner: it may derive
+ * grants only from a grant with REGRANT, and never list them.
+ */
+static void test_driver_regrant(struct secbuf_pool *pool,
+				struct secbuf_buffer *buf,
+				struct secbuf_buffer *read_grant)
+{
+	struct secbuf_pool *other = secbuf_pool_open(secbuf_pool_get_path(pool));
+	struct secbuf_buffer *rg, *derived;
+
+	CHECK(other != NULL, "a second pool file");
+	if (!other)
+		return;
+	CHECK_ERR(!secbuf_buffer_grant(other, read_grant, SECBUF_RIGHT_READ, -1),
+		  EPERM, "a non-owner grant from a grant without REGRANT");
+	CHECK_ERR(!secbuf_buffer_list_grants(other, buf), EPERM,
+		  "a non-owner lists grants");
+	rg = secbuf_buffer_grant(pool, buf, SECBUF_RIGHT_READ |
+				 SECBUF_RIGHT_REGRANT, -1);
+	CHECK(rg != NULL, "grant(READ|REGRANT)");
+	derived = rg ? secbuf_buffer_grant(other, rg, SECBUF_RIGHT_READ, -1) :
+		       NULL;
+	CHECK(derived && secbuf_buffer_get_grant_id(derived) !=
+	      secbuf_buffer_get_grant_id(rg),
+	      "a non-owner derives a grant from a REGRANT grant");
+	if (rg)
+		CHECK(secbuf_buffer_revoke_grant(pool, buf,
+				secbuf_buffer_get_grant_id(rg), NULL) == 0 &&
+		      (!derived || secbuf_buffer_revoke_grant(pool, buf,
+				secbuf_buffer_get_grant_id(derived), NULL) == 0),
+		      "the owner revokes both");
+	secbuf_buffer_free(derived);
+	secbuf_buffer_free(rg);
+	secbuf_pool_close(other);
+}
+
 /* Grants, queries, revocation, DMA windows and seals on the real driver. */
 static void test_driver_manage(struct secbuf_pool *pool)
 {
@@ -498,8 +535,10 @@ static void test_driver_manage(struct secbuf_pool *pool)
 	      secbuf_buffer_get_grant_id(g), "query of the grant");
 	secbuf_buffer_info_free(info);
 
-	CHECK_ERR(!secbuf_buffer_grant(pool, g, SECBUF_RIGHT_READ, -1), EPERM,
-		  "grant from a grant without REGRANT");
+	CHECK_ERR(!secbuf_buffer_grant(pool, g, SECBUF_RIGHT_READ |
+				       SECBUF_RIGHT_WRITE, -1), EPERM,
+		  "grant of rights wider than the source's");
+	test_driver_regrant(pool, buf, g);
 
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (pidfd >= 0) {
