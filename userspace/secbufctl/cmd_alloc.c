@@ -204,22 +204,13 @@ int cmd_alloc(int argc, char **argv)
 			goto out;
 		pool_name = strrchr(path, '/') + 1;
 	} else {
-		path = sbc_pool_path(pool_arg);
+		buf = sbc_alloc_buffer(pool_arg, size, flags, &pool);
+		if (!buf)
+			goto out;
+		pool_name = secbuf_pool_get_name(pool);
+		path = strdup(secbuf_pool_get_path(pool));
 		if (!path) {
 			sbc_error(errno, NULL, "%s", pool_arg);
-			return EXIT_ERROR;
-		}
-		pool = secbuf_pool_open(path);
-		if (!pool) {
-			sbc_error(errno, sbc_open_hint(errno), "open %s", path);
-			goto out;
-		}
-		pool_name = secbuf_pool_get_name(pool);
-		buf = secbuf_buffer_alloc(pool, size, flags);
-		if (!buf) {
-			sbc_error(errno, sbc_alloc_hint(errno, size),
-				  "alloc %" PRIu64 " bytes from %s", size,
-				  pool_name);
 			goto out;
 		}
 	}

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <secbuf.h>
@@ -30,64 +29,6 @@
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 /* ---------------------------------------------------------------------- */
-
-static int make_addr(const char *path, struct sockaddr_un *addr)
-{
-	memset(addr, 0, sizeof(*addr));
-	addr->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(addr->sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(addr->sun_path, path);
-	return 0;
-}
-
-static pid_t peer_pid(int sock)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return 0;
-	return cred.pid;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Waits for @events on @fd until @deadline (CLOCK_MONOTONIC ms, or < 0 for
- * none). Returns 0 when ready, -1 with errno ETIMEDOUT or poll()'s errno.
- */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int timeout, ret;
-
-	for (;;) {
-		timeout = -1;
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-
-			timeout = left > 0 ? (int)left : 0;
-		}
-		ret = poll(&pfd, 1, timeout);
-		if (ret > 0)
-			return 0;
-		if (ret == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (errno != EINTR)
-			return -1;
-	}
-}
 
 static int parse_seconds(const char *cmd, const char *arg, long *out)
 {
@@ -138,47 +79,19 @@ static void serve_signal(int sig)
 
 static int serve_listen(const char *path)
 {
-	struct sockaddr_un addr;
 	struct sigaction sa = { .sa_handler = serve_signal };
-	struct stat st;
 	int sock;
 
-	if (make_addr(path, &addr) < 0) {
-		sbc_error(errno, NULL, "socket %s", path);
-		return -1;
-	}
-
-	/* Replace a socket left by an earlier run; refuse anything else. */
-	if (!lstat(path, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			sbc_message("%s exists and is not a socket", path);
-			return -1;
-		}
-		unlink(path);
-	}
-
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0) {
-		sbc_error(errno, NULL, "socket");
-		return -1;
-	}
-	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		sbc_error(errno, NULL, "bind %s", path);
-		close(sock);
-		return -1;
-	}
-
+	/* From bind() on, an interrupted serve removes its socket. */
 	serve_socket_path = path;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (listen(sock, 8) < 0) {
-		sbc_error(errno, NULL, "listen %s", path);
-		close(sock);
-		return -1;
-	}
+	sock = sbc_unix_listen(path, SOCK_STREAM, false);
+	if (sock < 0)
+		serve_socket_path = NULL;	/* not ours to remove */
 	return sock;
 }
 
@@ -190,7 +103,7 @@ static int serve_client(int lsock, struct secbuf_buffer *buf,
 	ssize_t n;
 	int conn;
 
-	if (wait_fd(lsock, POLLIN, deadline) < 0) {
+	if (sbc_wait_fd(lsock, POLLIN, deadline) < 0) {
 		sbc_error(errno, NULL, "wait for client %lu", nr);
 		return -1;
 	}
@@ -208,11 +121,11 @@ static int serve_client(int lsock, struct secbuf_buffer *buf,
 		return -1;
 	}
 	printf("serve: client %lu (pid %d) connected, sent it the fd\n", nr,
-	       (int)peer_pid(conn));
+	       (int)sbc_peer_pid(conn));
 
 	/* The client says nothing; it hangs up when it is done. */
 	for (;;) {
-		if (wait_fd(conn, POLLIN, deadline) < 0) {
+		if (sbc_wait_fd(conn, POLLIN, deadline) < 0) {
 			sbc_error(errno, NULL, "wait for client %lu to finish",
 				  nr);
 			close(conn);
@@ -250,7 +163,7 @@ int cmd_serve(int argc, char **argv)
 	struct sbc_fd_info fi;
 	long timeout = -1;
 	uint64_t size = 0;
-	char *path, h[32];
+	char h[32];
 
 	while ((opt = getopt_long(argc, argv, ":p:s:S:f:c:t:h", opts,
 				  NULL)) != -1) {
@@ -296,24 +209,9 @@ int cmd_serve(int argc, char **argv)
 	if (fill && !fill[0])
 		return sbc_usage_error("serve", "--fill needs a non-empty TEXT");
 
-	path = sbc_pool_path(pool_arg);
-	if (!path) {
-		sbc_error(errno, NULL, "%s", pool_arg);
+	buf = sbc_alloc_buffer(pool_arg, size, 0, &pool);
+	if (!buf)
 		return EXIT_ERROR;
-	}
-
-	pool = secbuf_pool_open(path);
-	if (!pool) {
-		sbc_error(errno, sbc_open_hint(errno), "open %s", path);
-		goto out;
-	}
-	buf = secbuf_buffer_alloc(pool, size, 0);
-	if (!buf) {
-		sbc_error(errno, sbc_alloc_hint(errno, size),
-			  "alloc %" PRIu64 " bytes from %s", size,
-			  secbuf_pool_get_name(pool));
-		goto out;
-	}
 	sbc_get_fd_info(secbuf_buffer_get_fd(buf), &fi);
 	printf("serve: buffer %" PRIu64 " from %s, %s, dma-buf inode %" PRIu64
 	       "\n", secbuf_buffer_get_id(buf), secbuf_pool_get_name(pool),
@@ -333,7 +231,7 @@ int cmd_serve(int argc, char **argv)
 	       count == 1 ? "" : "s", sock_path);
 
 	if (timeout >= 0)
-		deadline = now_ms() + (int64_t)timeout * 1000;
+		deadline = sbc_now_ms() + (int64_t)timeout * 1000;
 	for (i = 1; i <= count; i++)
 		if (serve_client(lsock, buf, i, deadline) < 0)
 			goto out;
@@ -350,7 +248,6 @@ out:
 	}
 	secbuf_buffer_free(buf);
 	secbuf_pool_close(pool);
-	free(path);
 	return ret;
 }
 
@@ -381,7 +278,7 @@ static int fetch_connect(const char *path, int64_t deadline)
 	struct sockaddr_un addr;
 	int sock, err;
 
-	if (make_addr(path, &addr) < 0)
+	if (sbc_unix_addr(path, &addr) < 0)
 		return -1;
 
 	for (;;) {
@@ -393,7 +290,7 @@ static int fetch_connect(const char *path, int64_t deadline)
 		err = errno;
 		close(sock);
 		if ((err != ENOENT && err != ECONNREFUSED && err != EINTR) ||
-		    now_ms() >= deadline) {
+		    sbc_now_ms() >= deadline) {
 			errno = err;
 			return -1;
 		}
@@ -477,7 +374,7 @@ int cmd_fetch(int argc, char **argv)
 	if (!sock_path)
 		return sbc_usage_error("fetch", "--socket is required");
 
-	deadline = now_ms() + (int64_t)timeout * 1000;
+	deadline = sbc_now_ms() + (int64_t)timeout * 1000;
 	sock = fetch_connect(sock_path, deadline);
 	if (sock < 0) {
 		sbc_error(errno, errno == ENOENT || errno == ECONNREFUSED ?
@@ -486,7 +383,7 @@ int cmd_fetch(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 
-	if (wait_fd(sock, POLLIN, deadline) < 0) {
+	if (sbc_wait_fd(sock, POLLIN, deadline) < 0) {
 		sbc_error(errno, NULL, "wait for the descriptor");
 		goto out;
 	}
@@ -505,7 +402,7 @@ int cmd_fetch(int argc, char **argv)
 	sbc_get_fd_info(fd, &fi);
 	printf("fetch: got fd %d from pid %d: %s (%" PRIu64
 	       " bytes), dma-buf inode %" PRIu64 "\n", fd,
-	       (int)peer_pid(sock),
+	       (int)sbc_peer_pid(sock),
 	       sbc_human_size(secbuf_buffer_get_size(buf), h, sizeof(h)),
 	       secbuf_buffer_get_size(buf), fi.inode);
 

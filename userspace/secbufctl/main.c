@@ -22,6 +22,22 @@ static const struct sbc_command commands[] = {
 	  cmd_serve, cmd_serve_usage },
 	{ "fetch", "receive a buffer from 'serve', read it, write to it",
 	  cmd_fetch, cmd_fetch_usage },
+	{ "hold",  "own a buffer and carry out the owner's requests",
+	  cmd_hold, cmd_hold_usage },
+	{ "grant", "get a grant from 'hold', optionally run a command with it",
+	  cmd_grant, cmd_grant_usage },
+	{ "revoke", "have 'hold' revoke its buffer or one grant",
+	  cmd_revoke, cmd_revoke_usage },
+	{ "seal",  "have 'hold' seal its buffer",
+	  cmd_seal, cmd_seal_usage },
+	{ "dma-begin", "have 'hold' open a DMA window (--wait or --strict)",
+	  cmd_dma_begin, cmd_dma_begin_usage },
+	{ "dma-end", "have 'hold' close the DMA window",
+	  cmd_dma_end, cmd_dma_end_usage },
+	{ "query", "state, rights, seals and grants of a buffer",
+	  cmd_query, cmd_query_usage },
+	{ "demo",  "run a self-checking demo ('demo security')",
+	  cmd_demo, cmd_demo_usage },
 };
 
 #define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -38,7 +54,7 @@ static void usage(FILE *out)
 "\n"
 "Commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-7s %s\n", commands[i].name,
+		fprintf(out, "  %-9s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
 "\n"

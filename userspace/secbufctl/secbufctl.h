@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define EXIT_OK		0
 #define EXIT_ERROR	1
@@ -18,6 +19,8 @@
 
 /* Set by main(): the directory holding the pool nodes. */
 extern const char *sbc_dev_dir;
+
+struct secbuf_buffer;
 
 /* ---- commands (cmd_*.c) ---- */
 
@@ -36,6 +39,22 @@ int cmd_serve(int argc, char **argv);
 void cmd_serve_usage(FILE *out);
 int cmd_fetch(int argc, char **argv);
 void cmd_fetch_usage(FILE *out);
+int cmd_hold(int argc, char **argv);
+void cmd_hold_usage(FILE *out);
+int cmd_grant(int argc, char **argv);
+void cmd_grant_usage(FILE *out);
+int cmd_revoke(int argc, char **argv);
+void cmd_revoke_usage(FILE *out);
+int cmd_seal(int argc, char **argv);
+void cmd_seal_usage(FILE *out);
+int cmd_dma_begin(int argc, char **argv);
+void cmd_dma_begin_usage(FILE *out);
+int cmd_dma_end(int argc, char **argv);
+void cmd_dma_end_usage(FILE *out);
+int cmd_query(int argc, char **argv);
+void cmd_query_usage(FILE *out);
+int cmd_demo(int argc, char **argv);
+void cmd_demo_usage(FILE *out);
 
 /* ---- messages (util.c) ---- */
 
@@ -104,8 +123,6 @@ void sbc_get_fd_info(int fd, struct sbc_fd_info *info);
 
 /* ---- buffer contents (util.c) ---- */
 
-struct secbuf_buffer;
-
 /*
  * Maps @buf and fills it with @text repeated, inside a CPU write access.
  * Reports failures itself. Returns 0 or -1.
@@ -118,6 +135,80 @@ int sbc_fill_buffer(struct secbuf_buffer *buf, const char *text);
  * failures itself. Returns 0 or -1.
  */
 int sbc_show_contents(struct secbuf_buffer *buf, const char *prefix);
+
+/* ---- messages with a descriptor (util.c) ---- */
+
+/*
+ * Sends @len bytes (at least 1) as one message on a SOCK_SEQPACKET socket,
+ * with @fd attached (SCM_RIGHTS) unless it is -1. Never raises SIGPIPE.
+ * Returns 0 or -1 with errno set.
+ */
+int sbc_msg_send(int sock, const void *data, size_t len, int fd);
+
+/*
+ * Receives one message of at most @len bytes. If @fd is not NULL it gets
+ * the attached descriptor (O_CLOEXEC) or -1; without @fd any descriptor
+ * is closed. Returns the message length, 0 when the peer hung up, or -1
+ * with errno set.
+ */
+ssize_t sbc_msg_recv(int sock, void *data, size_t len, int *fd);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t sbc_now_ms(void);
+
+/*
+ * Waits for @events on @fd until @deadline (sbc_now_ms() time, or < 0 for
+ * none). Returns 0 when ready, -1 with errno ETIMEDOUT or poll()'s errno.
+ */
+int sbc_wait_fd(int fd, short events, int64_t deadline);
+
+/* A pidfd of @pid (pidfd_open()), or -1 with errno set. */
+int sbc_pidfd_open(pid_t pid);
+
+/* ---- unix sockets and pools (util.c) ---- */
+
+struct sockaddr_un;
+struct secbuf_pool;
+
+/* Fills @addr for @path; -1 with ENAMETOOLONG if it does not fit. */
+int sbc_unix_addr(const char *path, struct sockaddr_un *addr);
+
+/*
+ * A unix socket of @type (SOCK_STREAM, SOCK_SEQPACKET) listening on
+ * @path, with SOCK_CLOEXEC. A socket left at @path by an earlier run is
+ * replaced, anything else refused. With @private only this user (and
+ * root) may connect. Reports failures itself; returns the socket or -1.
+ */
+int sbc_unix_listen(const char *path, int type, bool private);
+
+/* The pid of the peer of a connected unix socket, or 0. */
+pid_t sbc_peer_pid(int sock);
+
+/*
+ * Opens the pool @pool_arg (a name under sbc_dev_dir, or a path) and
+ * allocates @size bytes with @flags from it. Reports failures itself.
+ * Returns the buffer, with its pool in @pool (to close after the buffer
+ * is freed); or NULL, and @pool is then NULL too.
+ */
+struct secbuf_buffer *sbc_alloc_buffer(const char *pool_arg, uint64_t size,
+				       unsigned int flags,
+				       struct secbuf_pool **pool);
+
+/* ---- owner control (names.c) ---- */
+
+/*
+ * Parses rights ("read,write", "rw", "rwdg", "all") or seals ("write,grant",
+ * "all") into library bits. Returns 0 or -1.
+ */
+int sbc_parse_rights(const char *s, unsigned int *out);
+int sbc_parse_seals(const char *s, unsigned int *out);
+
+/* "read,write", "none": into @buf, which it returns. */
+const char *sbc_rights_str(unsigned int rights, char *buf, size_t len);
+const char *sbc_seals_str(unsigned int seals, char *buf, size_t len);
+
+/* "live", "revoked", "dma". */
+const char *sbc_state_str(unsigned int state);
 
 /* ---- JSON output (json.c) ---- */
 

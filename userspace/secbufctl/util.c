@@ -8,10 +8,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <secbuf.h>
 
@@ -346,4 +353,213 @@ int sbc_show_contents(struct secbuf_buffer *buf, const char *prefix)
 		return -1;
 	}
 	return 0;
+}
+
+int sbc_msg_send(int sock, const void *data, size_t len, int fd)
+{
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cmsg;
+	ssize_t ret;
+
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+
+	do {
+		ret = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -1 : 0;
+}
+
+ssize_t sbc_msg_recv(int sock, void *data, size_t len, int *fd)
+{
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cmsg;
+	int got = -1, one;
+	size_t i, n;
+	ssize_t ret;
+
+	do {
+		ret = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -1;
+
+	/* Keep the first descriptor if asked to; close every other one. */
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&one, CMSG_DATA(cmsg) + i * sizeof(int),
+			       sizeof(int));
+			if (fd && got < 0)
+				got = one;
+			else
+				close(one);
+		}
+	}
+	if (fd)
+		*fd = got;
+	return ret;
+}
+
+int64_t sbc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sbc_wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int timeout, ret;
+
+	for (;;) {
+		timeout = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - sbc_now_ms();
+
+			timeout = left > 0 ? (int)left : 0;
+		}
+		ret = poll(&pfd, 1, timeout);
+		if (ret > 0)
+			return 0;
+		if (ret == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int sbc_pidfd_open(pid_t pid)
+{
+	/* The syscall rather than glibc's wrapper, which is 2.36 and up. */
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int sbc_unix_addr(const char *path, struct sockaddr_un *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(addr->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+int sbc_unix_listen(const char *path, int type, bool private)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+	mode_t mask = 0;
+	int sock, ret;
+
+	if (sbc_unix_addr(path, &addr) < 0) {
+		sbc_error(errno, NULL, "socket %s", path);
+		return -1;
+	}
+
+	/* Replace a socket left by an earlier run; refuse anything else. */
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode)) {
+			sbc_message("%s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+
+	sock = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		sbc_error(errno, NULL, "socket");
+		return -1;
+	}
+	/* The socket file is made by bind(), with the umask's mode. */
+	if (private)
+		mask = umask(0177);
+	ret = bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	if (private)
+		umask(mask);
+	if (ret < 0) {
+		sbc_error(errno, NULL, "bind %s", path);
+		close(sock);
+		return -1;
+	}
+	if (listen(sock, 8) < 0) {
+		sbc_error(errno, NULL, "listen %s", path);
+		close(sock);
+		unlink(path);
+		return -1;
+	}
+	return sock;
+}
+
+pid_t sbc_peer_pid(int sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return 0;
+	return cred.pid;
+}
+
+struct secbuf_buffer *sbc_alloc_buffer(const char *pool_arg, uint64_t size,
+				       unsigned int flags,
+				       struct secbuf_pool **pool)
+{
+	struct secbuf_buffer *buf = NULL;
+	char *path;
+
+	*pool = NULL;
+	path = sbc_pool_path(pool_arg);
+	if (!path) {
+		sbc_error(errno, NULL, "%s", pool_arg);
+		return NULL;
+	}
+	*pool = secbuf_pool_open(path);
+	if (!*pool) {
+		sbc_error(errno, sbc_open_hint(errno), "open %s", path);
+		goto out;
+	}
+	buf = secbuf_buffer_alloc(*pool, size, flags);
+	if (!buf) {
+		sbc_error(errno, sbc_alloc_hint(errno, size),
+			  "alloc %" PRIu64 " bytes from %s", size,
+			  secbuf_pool_get_name(*pool));
+		secbuf_pool_close(*pool);
+		*pool = NULL;
+	}
+out:
+	free(path);
+	return buf;
 }

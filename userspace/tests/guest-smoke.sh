@@ -130,6 +130,82 @@ has "$T/serve" 'buffer now starts: "written by fetcho hello hello' "serve sees f
 if [ ! -e "$sock" ]; then ok "serve removed its socket"; else bad "socket left behind"; fi
 run 1 "fetch with no server" "$CTL" fetch --socket "$sock" --timeout 0
 
+echo "# hold and the owner's commands"
+hsock=$T/hold.sock
+"$CTL" hold --pool "$POOL" --size 64K --fill 'held ' --socket "$hsock" --timeout 120 >"$T/hold.log" 2>&1 &
+holder=$!
+i=0
+while [ ! -S "$hsock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ "$(stat -c %a "$hsock")" = 600 ]; then ok "hold's socket is mode 0600"; else bad "hold's socket is mode $(stat -c %a "$hsock")"; fi
+run 0 "query --socket" "$CTL" query --socket "$hsock"
+has "$T/out" "^buffer [1-9][0-9]* of $POOL: 64 KiB, live, seals none" "query shows the held buffer"
+has "$T/out" "0 grants" "no grants yet"
+run 0 "grant --json" "$CTL" grant --socket "$hsock" --rights read,dma --json
+has "$T/out" '"rights": \[' "grant --json lists the rights"
+has "$T/out" '"dma"' "... read and dma"
+run 0 "grant -rw --bind-self -- query --fd 3" "$CTL" grant --socket "$hsock" -r rw --bind-self -- "$CTL" query --pool "$POOL" --fd 3
+has "$T/out" "bound to pid" "the grant is bound to the client"
+has "$T/out" "^fd 3: buffer [1-9][0-9]* of $POOL, grant [1-9]" "the command sees its grant on fd 3"
+has "$T/out" "rights read,write; seals none" "... with its rights"
+run 2 "grant --bind and --bind-self" "$CTL" grant --socket "$hsock" --bind 1 --bind-self
+run 1 "grant bound to a missing process" "$CTL" grant --socket "$hsock" --bind 999999
+has "$T/err" "(ESRCH)" "binding to a missing process: ESRCH"
+
+# A grant kept by a running command, revoked from outside.
+"$CTL" grant --socket "$hsock" --rights read -- sleep 60 >"$T/kept" 2>&1 &
+keeper=$!
+i=0
+while ! grep -q '^grant ' "$T/kept" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+gid=$(sed -n 's/^grant \([0-9]*\) of buffer.*/\1/p' "$T/kept")
+run 0 "query lists the kept grant" "$CTL" query --socket "$hsock" --json
+has "$T/out" "\"grant_id\": $gid," "grant $gid is listed"
+run 0 "revoke --grant $gid" "$CTL" revoke --socket "$hsock" --grant "$gid"
+has "$T/out" "^revoked grant $gid of buffer [0-9]*; 0 bytes of the pool quarantined" "revoke reports the quarantine"
+run 0 "query after the revocation" "$CTL" query --socket "$hsock"
+has "$T/out" "grant $gid  *read  *revoked" "grant $gid is revoked, the buffer is not"
+has "$T/out" ": 64 KiB, live," "the buffer is still live"
+run 1 "revoke an unknown grant" "$CTL" revoke --socket "$hsock" --grant 999999
+has "$T/err" "(ENOENT)" "-> ENOENT"
+kill "$keeper"
+wait "$keeper" 2>/dev/null
+
+run 0 "dma-begin --strict" "$CTL" dma-begin --socket "$hsock" --strict
+has "$T/out" "DMA window open (strict)" "a window is open"
+run 0 "query during the window" "$CTL" query --socket "$hsock" --json
+has "$T/out" '"state": "dma"' "query: state dma"
+run 1 "a second dma-begin" "$CTL" dma-begin --socket "$hsock" --wait
+has "$T/err" "(EBUSY)" "-> EBUSY"
+run 0 "dma-end" "$CTL" dma-end --socket "$hsock" --json
+has "$T/out" '"dma_window": false' "the window is closed"
+run 1 "dma-end without a window" "$CTL" dma-end --socket "$hsock"
+has "$T/err" "(ENOENT)" "-> ENOENT"
+
+run 0 "seal write" "$CTL" seal --socket "$hsock" write
+has "$T/out" "seals: write$" "the buffer is write-sealed"
+run 1 "dma-begin on a write-sealed buffer" "$CTL" dma-begin --socket "$hsock" --wait --json
+has "$T/out" '"errno": "EPERM"' "-> EPERM, also in JSON"
+run 0 "seal grant,seal" "$CTL" seal --socket "$hsock" grant,seal --json
+has "$T/out" '"seal"' "seals: all but revoke"
+run 1 "grant after seal grant" "$CTL" grant --socket "$hsock"
+has "$T/err" "(EPERM)" "-> EPERM"
+run 0 "revoke the whole buffer" "$CTL" revoke --socket "$hsock" --wait 5 --json
+has "$T/out" '"quarantined_bytes": 0' "nothing quarantined"
+has "$T/out" '"grant_id": null' "the whole buffer"
+run 0 "query the revoked buffer" "$CTL" query --socket "$hsock"
+has "$T/out" ", revoked, seals write,grant,seal" "query: revoked, sealed"
+run 1 "query --fd of a descriptor that is no dma-buf" "$CTL" query --pool "$POOL" --fd 0
+kill "$holder"
+wait "$holder"
+rc=$?
+if [ $rc -eq 0 ]; then ok "hold exits 0 on SIGTERM"; else bad "hold exit $rc"; fi
+sed 's/^/#   /' "$T/hold.log"
+has "$T/hold.log" "hold: pid [0-9]*: revoke grant $gid: done" "hold logs the requests"
+if [ ! -e "$hsock" ]; then ok "hold removed its socket"; else bad "hold left its socket"; fi
+
+echo "# demo security"
+run 0 "demo security" "$CTL" demo security --pool "$POOL" --size 64K
+has "$T/out" "secbuf security demo: [1-9][0-9]* passed, 0 failed" "every step behaved"
+
 i=0
 while ! pool_idle && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 if pool_idle; then ok "pool idle at the end"; else bad "pool not idle at the end"; fi

@@ -172,7 +172,7 @@ check "usage errors point at --help" grep -q "Try 'secbufctl --help'" "$tmp/err"
 run 2 "secbufctl bogus" "$CTL" bogus
 run 2 "secbufctl --bogus" "$CTL" --bogus
 run 2 "secbufctl --dev-dir (no argument)" "$CTL" --dev-dir
-for cmd in info alloc serve fetch; do
+for cmd in info alloc serve fetch hold grant revoke seal dma-begin dma-end query demo; do
 	run 0 "secbufctl $cmd --help" "$CTL" "$cmd" --help
 	check "$cmd --help shows its usage" \
 		grep -q "^Usage: secbufctl $cmd" "$tmp/out"
@@ -194,6 +194,28 @@ run 2 "serve without --socket" "$CTL" serve --pool gpu --size 4K
 run 2 "serve --count 0" "$CTL" serve --pool gpu --size 4K --socket "$tmp/s" --count 0
 run 2 "fetch without --socket" "$CTL" fetch
 run 2 "fetch --timeout x" "$CTL" fetch --socket "$tmp/s" --timeout x
+run 2 "hold without --socket" "$CTL" hold --pool gpu --size 4K
+run 2 "hold --timeout 0" "$CTL" hold --pool gpu --size 4K --socket "$tmp/h" --timeout 0
+run 2 "grant without --socket" "$CTL" grant
+run 2 "grant --rights rx" "$CTL" grant --socket "$tmp/h" --rights rx
+check "... names the rights" grep -q "read, write, dma, regrant, all" "$tmp/err"
+run 2 "grant --rights read," "$CTL" grant --socket "$tmp/h" --rights read,
+run 2 "grant --bind with --bind-self" "$CTL" grant --socket "$tmp/h" --bind 1 --bind-self
+run 2 "grant --bind 0" "$CTL" grant --socket "$tmp/h" --bind 0
+run 2 "revoke --grant 0" "$CTL" revoke --socket "$tmp/h" --grant 0
+run 2 "revoke --wait x" "$CTL" revoke --socket "$tmp/h" --wait x
+run 2 "revoke stray argument" "$CTL" revoke --socket "$tmp/h" 3
+run 2 "seal without seals" "$CTL" seal --socket "$tmp/h"
+run 2 "seal bogus" "$CTL" seal --socket "$tmp/h" write,bogus
+run 2 "dma-begin without a policy" "$CTL" dma-begin --socket "$tmp/h"
+run 2 "dma-begin --wait --strict" "$CTL" dma-begin --socket "$tmp/h" --wait --strict
+run 2 "dma-end --strict" "$CTL" dma-end --socket "$tmp/h" --strict
+run 2 "query without --socket or --fd" "$CTL" query
+run 2 "query --fd without --pool" "$CTL" query --fd 3
+run 2 "query --socket with --fd" "$CTL" query --socket "$tmp/h" --pool gpu --fd 3
+run 2 "demo without a name" "$CTL" demo
+run 2 "demo bogus" "$CTL" demo bogus
+run 2 "demo security --size 1K" "$CTL" demo security --size 1K
 
 echo "# secbufctl error paths"
 
@@ -231,6 +253,50 @@ check "... names the heap node" grep -q "alloc 4096 bytes from /no/such/heap: .*
 run 1 "serve from /dev/null" "$CTL" serve --pool /dev/null --size 4K --socket "$tmp/s"
 run 1 "fetch with no server" "$CTL" fetch --socket "$tmp/nosock" --timeout 0
 check "... hints at serve" grep -q "is 'secbufctl serve' running?" "$tmp/err"
+run 1 "grant with no hold" "$CTL" grant --socket "$tmp/nosock"
+check "... hints at hold" grep -q "is 'secbufctl hold' running?" "$tmp/err"
+run 1 "query --json with no hold" "$CTL" query --socket "$tmp/nosock" --json
+json_check "... prints the error as JSON" 'd["error"]["errno"] == "ENOENT"'
+run 1 "hold from /dev/null" "$CTL" hold --pool /dev/null --size 4K --socket "$tmp/h"
+check "... leaves no socket" test ! -e "$tmp/h"
+run 1 "query --fd of a non-secbuf pool" "$CTL" query --pool /dev/null --fd 0
+check "... names the ioctl" grep -q "SECBUF_IOC_QUERY: .*(ENOTTY)" "$tmp/err"
+run 1 "demo security with no pool" "$CTL" --dev-dir "$tmp/empty" demo security
+check "... fails its first step" grep -q "^  \[FAILED\] 1\. " "$tmp/out"
+check "... and says so last" bash -c 'tail -n 1 "$1" | grep -q "0 passed, 1 failed$"' _ "$tmp/out"
+
+# A stand-in for 'secbufctl hold' that answers one request with $2 and
+# writes the request it got to $1.
+fake_hold() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+open(sys.argv[2], "w").write(c.recv(4096).decode())
+c.send(sys.argv[3].encode().decode("unicode_escape").encode())
+c.close()' "$tmp/fake" "$tmp/req" "$1" &
+	fake=$!
+	for _ in $(seq 50); do [ -S "$tmp/fake" ] && break; sleep 0.1; done
+}
+if $have_python; then
+	fake_hold 'ok\nid=7 seals=9\n'
+	run 0 "seal write,seal (fake hold)" "$CTL" seal --socket "$tmp/fake" write,seal
+	wait $fake; rm -f "$tmp/fake"
+	check "... sends the seal bits" grep -qx "seal seals=9" "$tmp/req"
+	check "... prints the seals" grep -qx "buffer 7 seals: write,seal" "$tmp/out"
+	fake_hold 'error 1\n'
+	run 1 "revoke --grant 3 (fake hold says EPERM)" "$CTL" revoke --socket "$tmp/fake" --grant 3
+	wait $fake; rm -f "$tmp/fake"
+	check "... sends the grant id" grep -qx "revoke grant=3 wait_ms=0" "$tmp/req"
+	check "... reports EPERM" grep -q "(EPERM)" "$tmp/err"
+	fake_hold 'ok\nid=7 size=65536 state=2 seals=0 grants=1 quarantined_bytes=0 pool=gpu\ngrant id=4 rights=5 state=1 mappings=2 attachments=1 pid=42\n'
+	run 0 "query --json (fake hold)" "$CTL" query --socket "$tmp/fake" --json
+	wait $fake; rm -f "$tmp/fake"
+	json_check "... parses the reply" 'd["state"] == "dma" and d["grants"] == [{"grant_id": 4, "rights": ["read", "dma"], "state": "revoked", "mappings": 2, "attachments": 1, "pid": 42}]'
+else
+	echo "# skipped (no python3): secbufctl against a stand-in hold"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
