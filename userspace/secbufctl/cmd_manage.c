@@ -14,9 +14,10 @@
  * The protocol is one request and one reply per connection, each a single
  * SOCK_SEQPACKET message of text:
  *
- *   request  "VERB key=value ..."              (grant: a pidfd may ride along)
- *   reply    "ok\n" key=value ... "\n" [lines "grant key=value ...\n"]
- *            or "error ERRNO\n"                (grant: the grant's fd rides along)
+ *   request  "VERB key=value ..."; a grant request may carry a pidfd.
+ *   reply    "ok\nkey=value ...\n", for a query followed by one line
+ *            "grant key=value ...\n" per grant; or "error ERRNO\n".
+ *            The reply to a grant carries the grant's descriptor.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -30,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -252,10 +252,18 @@ static int hold_do(struct hold *h, const char *req, int pidfd,
 		      secbuf_buffer_revoke(h->pool, h->buf, &quarantined);
 		if (ret < 0)
 			return -1;
-		if (quarantined && wait_ms &&
-		    secbuf_pool_wait_quarantine(h->pool, wait_ms > INT32_MAX ?
-						-1 : (int)wait_ms) == 0)
-			quarantined = 0;
+		if (quarantined && wait_ms) {
+			struct secbuf_pool_stats *st;
+
+			/* Success or ETIMEDOUT: report what is left either way. */
+			secbuf_pool_wait_quarantine(h->pool, wait_ms > INT32_MAX ?
+						    -1 : (int)wait_ms);
+			st = secbuf_pool_get_stats(h->pool);
+			if (st)
+				quarantined =
+					secbuf_pool_stats_get_quarantined_bytes(st);
+			secbuf_pool_stats_free(st);
+		}
 		text_add(out, "ok\ngrant=%" PRIu64 " id=%" PRIu64
 			 " quarantined_bytes=%" PRIu64 "\n", grant_id,
 			 secbuf_buffer_get_id(h->buf), quarantined);
