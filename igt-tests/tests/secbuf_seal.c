@@ -6,11 +6,13 @@
  *   SEAL_WRITE   the content is frozen: writable PTEs are zapped and a
  *                write through any mapping raises SIGBUS, reads still work;
  *                a new writable mmap is EPERM, mprotect cannot add
- *                PROT_WRITE to a mapping made after the seal; devices and
- *                the kernel get no writable mapping (vgem and vivid imports:
- *                EPERM), and the seal itself is EBUSY while one exists
- *                (DMA_BEGIN on a sealed buffer and SEAL_WRITE during a DMA
- *                window are in secbuf_window);
+ *                PROT_WRITE to a mapping made after the seal; devices get
+ *                no writable mapping (vgem import: EPERM), a kernel vmap
+ *                (vivid, vb2-vmalloc) only a private snapshot whose writes
+ *                are lost, and the seal itself is EBUSY while a device or
+ *                kernel mapping that can write exists (DMA_BEGIN on a
+ *                sealed buffer and SEAL_WRITE during a DMA window are in
+ *                secbuf_window);
  *   SEAL_GRANT   GRANT is EPERM;
  *   SEAL_REVOKE  REVOKE is EPERM and closing or killing the owner leaves the
  *                buffer alive until its last fd and mapping go;
@@ -23,6 +25,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -194,21 +197,70 @@ static void vivid_reqbufs(int v, uint32_t count)
 		igt_assert_lte(1, (int)req.count);
 }
 
-/*
- * VIDIOC_PREPARE_BUF of @dmabuf as buffer 0: vb2 attaches it to vivid and
- * vb2-vmalloc vmaps it, and keeps both until REQBUFS 0. Returns 0 or -errno.
- */
-static int vivid_prepare(int v, int dmabuf, uint32_t length)
+static struct v4l2_buffer vivid_buffer(uint32_t index, int dmabuf,
+				       uint32_t length)
 {
 	struct v4l2_buffer b = {
-		.index = 0,
+		.index = index,
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_DMABUF,
 		.length = length,
 	};
 
 	b.m.fd = dmabuf;
+	return b;
+}
+
+/*
+ * VIDIOC_PREPARE_BUF of @dmabuf as buffer 0: vb2-vmalloc vmaps it (it does
+ * not attach) and keeps the vmap until REQBUFS 0. Returns 0 or -errno.
+ */
+static int vivid_prepare(int v, int dmabuf, uint32_t length)
+{
+	struct v4l2_buffer b = vivid_buffer(0, dmabuf, length);
+
 	return __secbuf_ioctl(v, VIDIOC_PREPARE_BUF, &b);
+}
+
+/*
+ * Capture one frame into one of the two dma-bufs @bufs: queue both
+ * (vivid streams with two), stream until a frame is done, dequeue it and
+ * stop. Returns the index of the buffer that got the frame.
+ */
+static int vivid_capture_one(int v, const int bufs[2], uint32_t length)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct pollfd pfd = { .fd = v, .events = POLLIN };
+	struct v4l2_buffer b;
+
+	vivid_reqbufs(v, 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		b = vivid_buffer(i, bufs[i], length);
+		igt_assert_eq(__secbuf_ioctl(v, VIDIOC_QBUF, &b), 0);
+	}
+	igt_assert_eq(__secbuf_ioctl(v, VIDIOC_STREAMON, &type), 0);
+	igt_assert_f(poll(&pfd, 1, 30000) == 1, "vivid: no frame in 30 s\n");
+	b = vivid_buffer(0, -1, 0);
+	igt_assert_eq(__secbuf_ioctl(v, VIDIOC_DQBUF, &b), 0);
+	igt_assert_lt((int)b.index, 2);
+	igt_assert_lt(0, (int)b.bytesused);
+	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR), "vivid: frame error\n");
+	igt_assert_eq(__secbuf_ioctl(v, VIDIOC_STREAMOFF, &type), 0);
+	vivid_reqbufs(v, 0);
+	return (int)b.index;
+}
+
+/* The first @len bytes at @ptr still hold @seed's pattern. */
+static bool holds_pattern(const char *ptr, size_t len, uint64_t seed)
+{
+	char *ref = malloc(len);
+	bool same;
+
+	igt_assert(ref);
+	secbuf_fill(ref, len, seed);
+	same = !memcmp(ptr, ref, len);
+	free(ref);
+	return same;
 }
 
 /* ---- Owner death ------------------------------------------------------ */
@@ -548,36 +600,48 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("vivid (vb2-vmalloc, which attaches and vmaps an imported "
-		     "dma-buf) cannot take a write-sealed buffer: "
-		     "VIDIOC_PREPARE_BUF with V4L2_MEMORY_DMABUF is EPERM, and "
-		     "the same call works for an unsealed buffer.");
-	igt_subtest("seal-write-vivid-import-eperm") {
+	igt_describe("A kernel vmap of a write-sealed buffer is a private "
+		     "snapshot: vivid (vb2-vmalloc) takes two sealed buffers "
+		     "and captures a frame, but both keep their data, while an "
+		     "unsealed buffer captured the same way gets the frame.");
+	igt_subtest("seal-write-vivid-capture-lost") {
 		uint32_t sizeimage = 0;
 		int v = vivid_open_capture(&sizeimage);
-		int sealed, open_buf;
+		int sealed[2], open_bufs[2], got;
+		char *map[2];
 
 		igt_assert_lte_u64(sizeimage, BUF_SIZE);
-		sealed = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		secbuf_seal(fd, sealed, S_WRITE);
-		vivid_reqbufs(v, 1);
-		igt_assert_eq(vivid_prepare(v, sealed, BUF_SIZE), -EPERM);
-		vivid_reqbufs(v, 0);
+		for (int i = 0; i < 2; i++) {
+			sealed[i] = alloc_filled(fd, 30 + i, &map[i]);
+			secbuf_munmap(map[i], BUF_SIZE);
+			secbuf_seal(fd, sealed[i], S_WRITE);
+		}
+		vivid_capture_one(v, sealed, BUF_SIZE);
+		for (int i = 0; i < 2; i++) {
+			map[i] = secbuf_mmap(sealed[i], BUF_SIZE, PROT_READ);
+			secbuf_assert_filled(map[i], BUF_SIZE, 30 + i);
+			secbuf_munmap(map[i], BUF_SIZE);
+		}
 
-		open_buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		vivid_reqbufs(v, 1);
-		igt_assert_eq(vivid_prepare(v, open_buf, BUF_SIZE), 0);
-		vivid_reqbufs(v, 0);
+		/* The control: without the seal the frame lands. */
+		for (int i = 0; i < 2; i++)
+			open_bufs[i] = alloc_filled(fd, 32 + i, &map[i]);
+		got = vivid_capture_one(v, open_bufs, BUF_SIZE);
+		igt_assert_f(!holds_pattern(map[got], sizeimage, 32 + got),
+			     "vivid captured nothing into an unsealed buffer\n");
 
+		for (int i = 0; i < 2; i++) {
+			secbuf_munmap(map[i], BUF_SIZE);
+			close(open_bufs[i]);
+			close(sealed[i]);
+		}
 		close(v);
-		close(sealed);
-		close(open_buf);
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("SEAL_WRITE while vivid holds the buffer (attached and "
-		     "vmapped by VIDIOC_PREPARE_BUF) is EBUSY; after REQBUFS 0 "
-		     "releases it, the seal works.");
+	igt_describe("SEAL_WRITE while vivid holds a kernel mapping of the "
+		     "buffer (vb2-vmalloc's vmap, from VIDIOC_PREPARE_BUF) is "
+		     "EBUSY; after REQBUFS 0 releases it, the seal works.");
 	igt_subtest("seal-write-vivid-held-ebusy") {
 		uint32_t sizeimage = 0;
 		int v = vivid_open_capture(&sizeimage);
