@@ -1238,22 +1238,22 @@ igt_main
 		socketpair_seqpacket(sv);
 		igt_fork(child, 1) {
 			secbuf_assert_filled(m1, BUF_SIZE, 26);
-			secbuf_fill(m1, BUF_SIZE / 2, 27);
-			secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
+			secbuf_fill(m1, BUF_SIZE, 27);
+			secbuf_assert_filled(m2, BUF_SIZE, 27);
 			send_byte(sv[1], 'w');
 			igt_assert_eq(recv_byte(sv[1]), 'r');
 			secbuf_assert_sigbus(m1, false);
 			secbuf_assert_sigbus(m1 + 4096, true);
-			secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
-			secbuf_assert_filled(own, BUF_SIZE / 2, 27);
+			secbuf_assert_filled(m2, BUF_SIZE, 27);
+			secbuf_assert_filled(own, BUF_SIZE, 27);
 		}
 		igt_assert_eq(recv_byte(sv[0]), 'w');
 		secbuf_revoke(fd, buf, id1);
 		send_byte(sv[0], 'r');
 		igt_waitchildren();
 		secbuf_assert_sigbus(m1 + BUF_SIZE - 8, false);
-		secbuf_assert_filled(m2, BUF_SIZE / 2, 27);
-		secbuf_assert_filled(own + BUF_SIZE / 2, BUF_SIZE / 2, 26);
+		secbuf_assert_filled(m2, BUF_SIZE, 27);
+		secbuf_assert_filled(own, BUF_SIZE, 27);
 
 		secbuf_munmap(m1, BUF_SIZE);
 		secbuf_munmap(m2, BUF_SIZE);
