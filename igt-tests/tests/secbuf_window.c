@@ -145,9 +145,7 @@ static void sleep_us(unsigned int us)
 
 enum peer_op {
 	PEER_RECV_FD = 1,	/* slot: take the dma-buf sent next */
-	PEER_CLOSE,		/* slot: close it */
 	PEER_MMAP,		/* slot, len, arg = prot; answers the address */
-	PEER_MUNMAP,		/* slot */
 	PEER_READ,		/* slot: read the word at offset, then check
 				 * [0, len) against arg's pattern */
 	PEER_WRITE,		/* slot: write the word arg at offset */
@@ -298,10 +296,6 @@ static void peer_run(const struct peer_cmd *c)
 	case PEER_RECV_FD:
 		peer_fds[slot] = secbuf_recv_fd(peer_sock);
 		break;
-	case PEER_CLOSE:
-		r.ret = close(peer_fds[slot]) ? -errno : 0;
-		peer_fds[slot] = -1;
-		break;
 	case PEER_MMAP: {
 		void *ptr = mmap(NULL, c->len, (int)c->arg, MAP_SHARED,
 				 peer_fds[slot], 0);
@@ -315,10 +309,6 @@ static void peer_run(const struct peer_cmd *c)
 		r.addr = (uintptr_t)ptr;
 		break;
 	}
-	case PEER_MUNMAP:
-		r.ret = munmap(peer_maps[slot], peer_lens[slot]) ? -errno : 0;
-		peer_maps[slot] = NULL;
-		break;
 	case PEER_READ:
 	case PEER_WRITE:
 		peer_access(c, &r, expect);
