@@ -422,9 +422,11 @@ static void seal_invalid(uint32_t seals)
  */
 static void grant_pidfd_invalid(struct secbuf_grant arg, int err)
 {
-	int self = secbuf_pidfd_open(getpid());
+	int self;
 
 	assert_fails_cleanly(SECBUF_IOC_GRANT, &arg, err);
+	/* Only now: it could take the number of a closed fd @arg names. */
+	self = secbuf_pidfd_open(getpid());
 	arg.flags = SECBUF_GRANT_PIDFD;
 	arg.pidfd = (uint32_t)self;
 	igt_assert_eq(__secbuf_grant_full(pool_fd, &arg), 0);
