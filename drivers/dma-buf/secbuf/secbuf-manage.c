@@ -107,7 +107,8 @@ put_handle:
 
 /*
  * The process (thread group) a pidfd refers to, referenced: -EBADF if @fd
- * is not open, -EINVAL if it is not a pidfd, -ESRCH if the process is gone.
+ * is not open, -EINVAL if it is not a pidfd, -ESRCH if the process has
+ * exited (a zombie can never use the grant).
  */
 static struct pid *secbuf_pidfd_tgid(int fd)
 {
@@ -127,7 +128,10 @@ static struct pid *secbuf_pidfd_tgid(int fd)
 		pid = ERR_PTR(-ESRCH);
 		goto put_file;
 	}
-	pid = get_task_pid(task, PIDTYPE_TGID);
+	if (READ_ONCE(task->flags) & PF_EXITING)
+		pid = NULL;
+	else
+		pid = get_task_pid(task, PIDTYPE_TGID);
 	put_task_struct(task);
 	if (!pid)
 		pid = ERR_PTR(-ESRCH);

@@ -386,7 +386,7 @@ struct secbuf_dma_end {
  *	@flags or @fd_flags bits; @pidfd set without %SECBUF_GRANT_PIDFD,
  *	or not a pidfd; an out field not 0.
  * ESRCH
- *	the process of @pidfd has exited.
+ *	the process of @pidfd has exited (also while it is a zombie).
  * EPERM
  *	the caller does not own the buffer and @buf_fd is not a grant with
  *	%SECBUF_GRANT_REGRANT, @rights are wider than @buf_fd's, @buf_fd is
