@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -25,8 +26,8 @@
 #include "compat.h"
 #include "secbuf.h"
 
-/* Caps one GRANT_LIST call; userspace asks again with a larger array. */
-#define SECBUF_GRANT_LIST_MAX	1024
+/* How often GRANT_LIST sizes its snapshot again when grants keep coming. */
+#define SECBUF_GRANT_LIST_TRIES	4
 
 static bool secbuf_file_owns(struct secbuf_file *sfile,
 			     struct secbuf_handle *handle)
@@ -285,6 +286,7 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 	struct secbuf_grant_info *info = NULL;
 	struct secbuf_handle *handle;
 	struct secbuf_grant_list data;
+	unsigned int tries;
 	u32 max, total;
 	int ret;
 
@@ -296,15 +298,31 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 
-	max = min_t(u32, data.count, SECBUF_GRANT_LIST_MAX);
-	if (max) {
-		info = kcalloc(max, sizeof(*info), GFP_KERNEL);
-		if (!info) {
-			ret = -ENOMEM;
+	/*
+	 * Size the snapshot to the grants that exist, so that every one fits
+	 * when the caller's array is large enough. Grants made meanwhile (a
+	 * REGRANT holder may make them) mean sizing again.
+	 */
+	for (tries = 0;; tries++) {
+		if (tries == SECBUF_GRANT_LIST_TRIES) {
+			ret = -EAGAIN;
 			goto put_handle;
 		}
+		max = min(data.count,
+			  secbuf_grant_snapshot(handle->buffer, NULL, 0));
+		if (max) {
+			info = kvcalloc(max, sizeof(*info), GFP_KERNEL);
+			if (!info) {
+				ret = -ENOMEM;
+				goto put_handle;
+			}
+		}
+		total = secbuf_grant_snapshot(handle->buffer, info, max);
+		if (total <= max || max == data.count)
+			break;
+		kvfree(info);
+		info = NULL;
 	}
-	total = secbuf_grant_snapshot(handle->buffer, info, max);
 
 	if (max && copy_to_user(u64_to_user_ptr(data.grants), info,
 				min(max, total) * sizeof(*info))) {
@@ -315,7 +333,7 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 	if (copy_to_user((void __user *)arg, &data, min(usize, sizeof(data))))
 		ret = -EFAULT;
 free_info:
-	kfree(info);
+	kvfree(info);
 put_handle:
 	secbuf_handle_put(handle);
 	return ret;

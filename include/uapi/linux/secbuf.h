@@ -402,10 +402,12 @@ struct secbuf_dma_end {
 /**
  * DOC: SECBUF_IOC_GRANT_LIST - list the grants of a buffer
  *
- * Owner only. Fills up to @count entries, in creation order, and sets
- * @count to the number of grants.
+ * Owner only. Writes min(@count in, @count out) entries, in creation
+ * order, and sets @count to the number of grants: an array too small gets
+ * filled and @count tells how large it must be.
  *
- * Errors: EBADF, EINVAL and EPERM as for SECBUF_IOC_REVOKE; EFAULT.
+ * Errors: EBADF, EINVAL and EPERM as for SECBUF_IOC_REVOKE; ENOMEM; EFAULT;
+ * EAGAIN if grants kept being made while the list was taken.
  */
 #define SECBUF_IOC_GRANT_LIST	_IOWR(SECBUF_IOC_MAGIC, 0x04, struct secbuf_grant_list)
 
