@@ -346,7 +346,7 @@ enum bad_fd { BAD_FD_CLOSED, BAD_FD_NOT_DMABUF, BAD_FD_OTHER_EXPORTER,
 static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 {
 	uint64_t arg[8] = { 0 };	/* room for any of the structs */
-	int vgem = -1, fd2 = -1, other = -1;
+	int vgem = -1, fd2, other = -1;
 	uint32_t handle = 0;
 
 	new_buf();
@@ -381,6 +381,10 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 		ni->init(arg, other);
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
 		igt_assert_eq_u32(secbuf_get_seals(fd2, other), 0);
+		close(other);
+		other = -1;
+		close(fd2);
+		secbuf_pool_assert_idle(secbuf_pool2_name());
 		break;
 	}
 	/* The corrected call works. */
@@ -397,10 +401,7 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 		gem_close(vgem, handle);
 	if (vgem >= 0)
 		close(vgem);
-	if (fd2 >= 0)
-		close(fd2);
 	put_buf();
-	secbuf_pool_assert_idle(secbuf_pool2_name());
 }
 
 /* SEAL with @seals fails with EINVAL, adds nothing; SEAL_GRANT then works. */
