@@ -17,10 +17,13 @@
  * yet is zeroed inline, as a chunk from CMA is. No buffer is ever handed
  * out with a previous owner's bytes.
  *
- * The cache is memory CMA could lend to the rest of the system, so it gives
- * way: a shrinker hands cached chunks back under memory pressure, and an
- * allocation that finds no room in CMA drains the cache and tries again.
- * Cached bytes count as free in largest_free_bytes for that reason.
+ * The cache never changes where CMA places memory: an allocation that
+ * finds no cached chunk of its size first stops the worker and gives the
+ * whole cache back, so CMA's first fit sees the pool as it would without a
+ * cache, and the cache cannot fragment it.
+ * It is also memory CMA could lend to the rest of the system, so a
+ * shrinker hands it back under memory pressure. Cached bytes count as free
+ * in largest_free_bytes for both reasons.
  */
 
 #include <linux/highmem.h>
@@ -32,6 +35,9 @@
 
 #include "compat.h"
 #include "secbuf.h"
+
+/* The worker checks for a drain between batches of this many pages. */
+#define SECBUF_CACHE_ZERO_BATCH	(SZ_256K >> PAGE_SHIFT)
 
 static bool secbuf_cache_fits(struct secbuf_pool *pool, size_t size)
 {
@@ -116,7 +122,7 @@ struct secbuf_chunk *secbuf_cache_take(struct secbuf_pool *pool, size_t size)
 
 /*
  * Move up to @max_bytes of cached chunks the worker is not touching onto
- * @list, for secbuf_chunk_destroy() once the lock is dropped.
+ * @list, for secbuf_cache_release() once the lock is dropped.
  */
 static size_t secbuf_cache_detach(struct secbuf_pool *pool,
 				  struct list_head *list, size_t max_bytes)
@@ -141,8 +147,9 @@ static size_t secbuf_cache_detach(struct secbuf_pool *pool,
 	return bytes;
 }
 
-static void secbuf_cache_destroy_list(struct secbuf_pool *pool,
-				      struct list_head *list)
+/* Give chunks taken off the cache back to CMA; no lock held. */
+static void secbuf_cache_release(struct secbuf_pool *pool,
+				 struct list_head *list)
 {
 	struct secbuf_chunk *chunk, *tmp;
 
@@ -156,22 +163,25 @@ static void secbuf_cache_destroy_list(struct secbuf_pool *pool,
  * secbuf_cache_drain() - give every cached chunk back to CMA
  * @pool: the pool
  *
- * Waits for the zeroing worker first, so that no chunk stays behind.
+ * Stops the zeroing worker first (it gives up within a batch of pages), so
+ * that no chunk stays behind.
  *
  * Context: Process context. Takes &secbuf_pool.lock; must not hold it.
- * Return: true if anything was given back.
  */
-bool secbuf_cache_drain(struct secbuf_pool *pool)
+void secbuf_cache_drain(struct secbuf_pool *pool)
 {
 	LIST_HEAD(list);
-	size_t bytes;
 
+	WRITE_ONCE(pool->cache_stop, true);
 	flush_work(&pool->zero_work);
 	mutex_lock(&pool->lock);
-	bytes = secbuf_cache_detach(pool, &list, SIZE_MAX);
+	secbuf_cache_detach(pool, &list, SIZE_MAX);
 	mutex_unlock(&pool->lock);
-	secbuf_cache_destroy_list(pool, &list);
-	return bytes;
+	WRITE_ONCE(pool->cache_stop, false);
+	secbuf_cache_release(pool, &list);
+	/* A chunk cached while we drained waits for the worker. */
+	if (READ_ONCE(pool->cache_bytes))
+		queue_work(system_unbound_wq, &pool->zero_work);
 }
 
 static void secbuf_cache_zero_work(struct work_struct *work)
@@ -179,7 +189,7 @@ static void secbuf_cache_zero_work(struct work_struct *work)
 	struct secbuf_pool *pool = container_of(work, struct secbuf_pool,
 						zero_work);
 	struct secbuf_chunk *chunk;
-	unsigned long i;
+	unsigned long i, nr_pages;
 
 	for (;;) {
 		mutex_lock(&pool->lock);
@@ -194,18 +204,26 @@ found:
 		chunk->busy = true;
 		mutex_unlock(&pool->lock);
 
-		for (i = 0; i < chunk->size >> PAGE_SHIFT; i++) {
+		nr_pages = chunk->size >> PAGE_SHIFT;
+		for (i = 0; i < nr_pages; i++) {
+			if (!(i % SECBUF_CACHE_ZERO_BATCH) &&
+			    READ_ONCE(pool->cache_stop))
+				break;
 			clear_highpage(pfn_to_page(PHYS_PFN(chunk->base) + i));
 			cond_resched();
 		}
 
 		mutex_lock(&pool->lock);
 		chunk->busy = false;
-		chunk->clean = true;
-		pool->clean_bytes += chunk->size;
-		/* Zeroed chunks first, so that takers find them. */
-		list_move(&chunk->node, &pool->cache);
+		if (i == nr_pages) {
+			chunk->clean = true;
+			pool->clean_bytes += chunk->size;
+			/* Zeroed chunks first, so that takers find them. */
+			list_move(&chunk->node, &pool->cache);
+		}
 		mutex_unlock(&pool->lock);
+		if (i < nr_pages)
+			return;
 	}
 }
 
@@ -231,7 +249,7 @@ static unsigned long secbuf_cache_scan(struct shrinker *shrinker,
 	bytes = secbuf_cache_detach(pool, &list,
 				    sc->nr_to_scan << PAGE_SHIFT);
 	mutex_unlock(&pool->lock);
-	secbuf_cache_destroy_list(pool, &list);
+	secbuf_cache_release(pool, &list);
 	return bytes ? bytes >> PAGE_SHIFT : SHRINK_STOP;
 }
 
@@ -267,5 +285,5 @@ void secbuf_cache_fini(struct secbuf_pool *pool)
 	secbuf_cache_detach(pool, &list, SIZE_MAX);
 	WARN_ON(!list_empty(&pool->cache));
 	mutex_unlock(&pool->lock);
-	secbuf_cache_destroy_list(pool, &list);
+	secbuf_cache_release(pool, &list);
 }

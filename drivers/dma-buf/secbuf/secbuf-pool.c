@@ -335,35 +335,46 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 	bool shared = size < SECBUF_CHUNK_SIZE;
 	size_t chunk_size = shared ? SECBUF_CHUNK_SIZE :
 				     round_up(size, SECBUF_CHUNK_SIZE);
-	struct secbuf_chunk *chunk = NULL;
+	struct secbuf_chunk *chunk;
+	unsigned long *bitmap = NULL;
 	bool drain;
 
 	range->clean = false;
+	/* A shared chunk from the cache needs a bitmap, made unlocked. */
+	if (shared) {
+		bitmap = bitmap_zalloc(SECBUF_CHUNK_PAGES, GFP_KERNEL);
+		if (!bitmap)
+			return -ENOMEM;
+	}
+
 	mutex_lock(&pool->lock);
 	if (shared && secbuf_pool_alloc_shared(pool, size >> PAGE_SHIFT,
 					       range)) {
 		mutex_unlock(&pool->lock);
+		bitmap_free(bitmap);
 		return 0;
 	}
 	if (pool->size - pool->chunk_bytes < chunk_size) {
 		mutex_unlock(&pool->lock);
+		bitmap_free(bitmap);
 		return -ENOMEM;
 	}
 	/* Promise the bytes to this allocation while CMA works unlocked. */
 	pool->chunk_bytes += chunk_size;
-	if (!shared)
-		chunk = secbuf_cache_take(pool, chunk_size);
-	/* Cached chunks may hold the room CMA needs for this one. */
-	drain = !chunk && pool->cache_bytes &&
-		pool->size - pool->chunk_bytes < pool->cache_bytes;
+	chunk = secbuf_cache_take(pool, chunk_size);
+	if (chunk && shared) {
+		chunk->bitmap = bitmap;
+		bitmap = NULL;
+	}
+	drain = !chunk && pool->cache_bytes;
 	mutex_unlock(&pool->lock);
+	bitmap_free(bitmap);
 
 	if (!chunk) {
+		/* Let CMA place this one as if there were no cache. */
 		if (drain)
 			secbuf_cache_drain(pool);
 		chunk = secbuf_chunk_create(pool, chunk_size, shared);
-		if (IS_ERR(chunk) && secbuf_cache_drain(pool))
-			chunk = secbuf_chunk_create(pool, chunk_size, shared);
 	}
 
 	mutex_lock(&pool->lock);
@@ -381,6 +392,7 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 		 */
 		WARN_ON(!secbuf_chunk_alloc_pages(chunk, size >> PAGE_SHIFT,
 						  range));
+		chunk->clean = false;
 	} else {
 		range->chunk = chunk;
 		range->page = secbuf_chunk_page(chunk, 0);

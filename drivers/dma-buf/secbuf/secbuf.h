@@ -180,6 +180,7 @@ struct secbuf_pool_stats {
  * @cache_bytes: bytes in @cache
  * @clean_bytes: bytes in @cache already zeroed
  * @zero_work: zeroes the chunks in @cache
+ * @cache_stop: a drain asks @zero_work to stop
  * @shrinker: gives @cache back to CMA under memory pressure
  * @secbuf_misc: /dev/secbuf/<name>
  * @heap_misc: /dev/dma_heap/<name>
@@ -209,6 +210,7 @@ struct secbuf_pool {
 	size_t clean_bytes;
 
 	struct work_struct zero_work;
+	bool cache_stop;
 	struct shrinker *shrinker;
 	struct miscdevice secbuf_misc;
 	struct miscdevice heap_misc;
@@ -349,7 +351,7 @@ void secbuf_cache_fini(struct secbuf_pool *pool);
 struct secbuf_chunk *secbuf_cache_take(struct secbuf_pool *pool, size_t size);
 bool secbuf_cache_keep(struct secbuf_pool *pool, struct secbuf_chunk *chunk,
 		       bool clean);
-bool secbuf_cache_drain(struct secbuf_pool *pool);
+void secbuf_cache_drain(struct secbuf_pool *pool);
 void secbuf_pool_get_stats(struct secbuf_pool *pool,
 			   struct secbuf_pool_stats *stats);
 
