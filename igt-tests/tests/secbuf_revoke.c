@@ -674,8 +674,9 @@ igt_main
 	}
 
 	igt_describe("POOL_INFO with the first, 72-byte struct works and "
-		     "writes nothing past it; the current struct adds "
-		     "quarantined_bytes at offset 72.");
+		     "writes nothing past it; the second adds "
+		     "quarantined_bytes at offset 72, the current one "
+		     "cached_bytes and prezeroed_bytes at 80.");
 	igt_subtest("pool-info-v0-and-current") {
 		uint8_t raw[128];
 		struct secbuf_pool_info pi;
@@ -683,7 +684,10 @@ igt_main
 		igt_assert_eq(SECBUF_POOL_INFO_SIZE_VER0, 72);
 		igt_assert_eq(offsetof(struct secbuf_pool_info, quarantined_bytes),
 			      SECBUF_POOL_INFO_SIZE_VER0);
-		igt_assert_eq(sizeof(struct secbuf_pool_info), 80);
+		igt_assert_eq(SECBUF_POOL_INFO_SIZE_VER1, 80);
+		igt_assert_eq(offsetof(struct secbuf_pool_info, cached_bytes),
+			      SECBUF_POOL_INFO_SIZE_VER1);
+		igt_assert_eq(sizeof(struct secbuf_pool_info), 96);
 
 		memset(raw, 0xa5, sizeof(raw));
 		memset(raw, 0, SECBUF_POOL_INFO_SIZE_VER0);

@@ -11,6 +11,8 @@
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/version.h>
 
@@ -91,5 +93,72 @@ static inline struct pid *secbuf_pidfd_pid(struct file *file)
 	return inode->i_private;
 #endif
 }
+
+typedef unsigned long (*secbuf_shrink_fn)(struct shrinker *shrinker,
+					  struct shrink_control *sc);
+
+/* Shrinkers are allocated by the core from 6.7; before, embedded. */
+#if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
+struct secbuf_shrinker {
+	struct shrinker base;
+	void *private_data;
+};
+
+static inline struct shrinker *
+secbuf_shrinker_create(void *private_data, secbuf_shrink_fn count,
+		       secbuf_shrink_fn scan, const char *name)
+{
+	struct secbuf_shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->base.count_objects = count;
+	s->base.scan_objects = scan;
+	s->base.seeks = DEFAULT_SEEKS;
+	s->private_data = private_data;
+	if (register_shrinker(&s->base, "secbuf-%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return &s->base;
+}
+
+static inline void *secbuf_shrinker_private(struct shrinker *shrinker)
+{
+	return container_of(shrinker, struct secbuf_shrinker,
+			    base)->private_data;
+}
+
+static inline void secbuf_shrinker_destroy(struct shrinker *shrinker)
+{
+	unregister_shrinker(shrinker);
+	kfree(container_of(shrinker, struct secbuf_shrinker, base));
+}
+#else
+static inline struct shrinker *
+secbuf_shrinker_create(void *private_data, secbuf_shrink_fn count,
+		       secbuf_shrink_fn scan, const char *name)
+{
+	struct shrinker *s = shrinker_alloc(0, "secbuf-%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->private_data = private_data;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void *secbuf_shrinker_private(struct shrinker *shrinker)
+{
+	return shrinker->private_data;
+}
+
+static inline void secbuf_shrinker_destroy(struct shrinker *shrinker)
+{
+	shrinker_free(shrinker);
+}
+#endif
 
 #endif /* _SECBUF_COMPAT_H */

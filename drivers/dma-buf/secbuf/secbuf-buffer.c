@@ -90,10 +90,15 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	if (ret)
 		goto uncharge;
 
-	/* No byte of a previous owner may ever be seen by the next one. */
-	ret = secbuf_range_zero(&buffer->range, true);
-	if (ret)
-		goto free_range;
+	/*
+	 * No byte of a previous owner may ever be seen by the next one. A
+	 * chunk the cache zeroed ahead is clean already.
+	 */
+	if (!buffer->range.clean) {
+		ret = secbuf_range_zero(&buffer->range, true);
+		if (ret)
+			goto free_range;
+	}
 
 	kref_get(&sfile->ref);
 	buffer->owner = sfile;
@@ -104,7 +109,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	return buffer;
 
 free_range:
-	secbuf_pool_free(pool, &buffer->range);
+	secbuf_pool_free(pool, &buffer->range, false);
 uncharge:
 	secbuf_pool_uncharge(sfile, len);
 free_buffer:
@@ -169,7 +174,7 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 	mutex_unlock(&buffer->lock);
 
 	secbuf_range_zero(&range, false);
-	secbuf_pool_free(pool, &range);
+	secbuf_pool_free(pool, &range, true);
 	secbuf_pool_uncharge(buffer->owner, buffer->size);
 }
 
@@ -186,7 +191,7 @@ static void secbuf_buffer_release(struct kref *ref)
 	secbuf_buffer_unquarantine(buffer);
 	mutex_unlock(&buffer->lock);
 	if (buffer->range.chunk) {
-		secbuf_pool_free(pool, &buffer->range);
+		secbuf_pool_free(pool, &buffer->range, false);
 		secbuf_pool_uncharge(buffer->owner, buffer->size);
 	}
 

@@ -197,6 +197,8 @@ static long secbuf_ioctl_pool_info(struct secbuf_file *sfile,
 	data.file_max_bytes = READ_ONCE(secbuf_max_file_bytes);
 	data.file_max_buffers = READ_ONCE(secbuf_max_file_buffers);
 	data.quarantined_bytes = stats.quarantined_bytes;
+	data.cached_bytes = stats.cached_bytes;
+	data.prezeroed_bytes = stats.prezeroed_bytes;
 
 	mutex_lock(&pool->lock);
 	data.file_buffers = sfile->nr_buffers;

@@ -15,9 +15,11 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pfn_t.h>
 #include <linux/pid.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
@@ -87,43 +89,136 @@ static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
 	return VM_FAULT_RETRY;
 }
 
+/* Pages one fault maps: the aligned 2 MiB around the faulting page. */
+#define SECBUF_FAULT_AROUND	(SECBUF_CHUNK_SIZE >> PAGE_SHIFT)
+
+enum secbuf_fault_verdict {
+	SECBUF_FAULT_MAP,
+	SECBUF_FAULT_SIGBUS,
+	SECBUF_FAULT_WAIT,
+};
+
+/* What a CPU access may do now. The caller holds map_lock. */
+static enum secbuf_fault_verdict secbuf_fault_verdict(struct secbuf_handle *handle,
+						      bool write)
+{
+	struct secbuf_buffer *buffer = handle->buffer;
+
+	if (secbuf_handle_revoked(handle) ||
+	    (write && (buffer->seals & SECBUF_SEAL_WRITE)) ||
+	    secbuf_window_policy(buffer) == SECBUF_DMA_STRICT)
+		return SECBUF_FAULT_SIGBUS;
+	if (!dma_resv_test_signaled(&buffer->resv, dma_resv_usage_rw(write)))
+		return SECBUF_FAULT_WAIT;
+	return SECBUF_FAULT_MAP;
+}
+
+/*
+ * Map the faulting page, then the rest of its aligned 2 MiB that the VMA
+ * and the buffer cover, so that a sequential walk takes one fault per
+ * 2 MiB instead of one per page. Entries already present stay as they
+ * are. A read maps with the VMA's protection, which is read-only for a
+ * writable shared mapping (write-notify, see secbuf_vm_pfn_mkwrite()); a
+ * write, already checked against the seals, maps writable at once.
+ */
+static vm_fault_t secbuf_vm_map_around(struct vm_fault *vmf,
+				       struct secbuf_buffer *buffer, bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long pfn = page_to_pfn(buffer->range.page);
+	unsigned long first, last, pgoff;
+	pgprot_t prot = vma->vm_page_prot;
+	vm_fault_t ret;
+
+	if (write)
+		prot = vm_get_page_prot(vma->vm_flags);
+	ret = vmf_insert_pfn_prot(vma, vmf->address, pfn + vmf->pgoff, prot);
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+
+	first = max(round_down(vmf->pgoff, SECBUF_FAULT_AROUND),
+		    vma->vm_pgoff);
+	last = min3(round_down(vmf->pgoff, SECBUF_FAULT_AROUND) +
+		    SECBUF_FAULT_AROUND, vma->vm_pgoff + vma_pages(vma),
+		    (unsigned long)(buffer->size >> PAGE_SHIFT));
+	for (pgoff = first; pgoff < last; pgoff++) {
+		unsigned long addr = vma->vm_start +
+				     ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+
+		if (pgoff == vmf->pgoff)
+			continue;
+		if (vmf_insert_pfn_prot(vma, addr, pfn + pgoff, prot) &
+		    VM_FAULT_ERROR)
+			break;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t secbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct secbuf_handle *handle = vma->vm_private_data;
 	struct secbuf_buffer *buffer = handle->buffer;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	bool wait = false;
-	vm_fault_t ret;
+	enum secbuf_fault_verdict verdict;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 
 	if (vmf->pgoff >= buffer->size >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
 
 	down_read(&buffer->map_lock);
-	if (secbuf_handle_revoked(handle) ||
-	    (write && (buffer->seals & SECBUF_SEAL_WRITE)) ||
-	    secbuf_window_policy(buffer) == SECBUF_DMA_STRICT) {
-		ret = VM_FAULT_SIGBUS;
-	} else if (!dma_resv_test_signaled(&buffer->resv,
-					   dma_resv_usage_rw(write))) {
-		wait = true;
-		ret = 0;
-	} else {
-		/*
-		 * Writable shared mappings are write-notified (we have
-		 * pfn_mkwrite), so the PTE goes in read-only and a write
-		 * comes back through secbuf_vm_pfn_mkwrite().
-		 */
-		ret = vmf_insert_pfn(vma, vmf->address,
-				     page_to_pfn(buffer->range.page) +
-				     vmf->pgoff);
-	}
+	verdict = secbuf_fault_verdict(handle, write);
+	if (verdict == SECBUF_FAULT_MAP)
+		ret = secbuf_vm_map_around(vmf, buffer, write);
 	up_read(&buffer->map_lock);
 
-	if (wait)
+	if (verdict == SECBUF_FAULT_WAIT)
 		ret = secbuf_vm_fault_wait(vmf, buffer, write);
 	return ret;
 }
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/*
+ * One PMD per 2 MiB where the VMA and the buffer line up (6.12 and later;
+ * libsecbuf aligns large mappings). Anything else falls back to
+ * secbuf_vm_fault(), which also does the waiting.
+ */
+static vm_fault_t secbuf_vm_huge_fault(struct vm_fault *vmf,
+				       unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct secbuf_handle *handle = vma->vm_private_data;
+	struct secbuf_buffer *buffer = handle->buffer;
+	unsigned long addr = vmf->address & PMD_MASK;
+	unsigned long pgoff = vma->vm_pgoff +
+			      ((addr - vma->vm_start) >> PAGE_SHIFT);
+	unsigned long pfn = page_to_pfn(buffer->range.page) + pgoff;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret;
+
+	if (order != PMD_ORDER || addr < vma->vm_start ||
+	    addr + PMD_SIZE > vma->vm_end ||
+	    pgoff + (1UL << PMD_ORDER) > buffer->size >> PAGE_SHIFT ||
+	    !IS_ALIGNED(pfn, 1UL << PMD_ORDER))
+		return VM_FAULT_FALLBACK;
+
+	down_read(&buffer->map_lock);
+	switch (secbuf_fault_verdict(handle, write)) {
+	case SECBUF_FAULT_MAP:
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 write);
+		break;
+	case SECBUF_FAULT_SIGBUS:
+		ret = VM_FAULT_SIGBUS;
+		break;
+	default:
+		ret = VM_FAULT_FALLBACK;
+		break;
+	}
+	up_read(&buffer->map_lock);
+	return ret;
+}
+#endif
 
 /* The first write through a read-only PTE of a writable mapping. */
 static vm_fault_t secbuf_vm_pfn_mkwrite(struct vm_fault *vmf)
@@ -164,6 +259,9 @@ static const struct vm_operations_struct secbuf_vm_ops = {
 	.open = secbuf_vm_open,
 	.close = secbuf_vm_close,
 	.fault = secbuf_vm_fault,
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	.huge_fault = secbuf_vm_huge_fault,
+#endif
 	.pfn_mkwrite = secbuf_vm_pfn_mkwrite,
 };
 
@@ -385,6 +483,15 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (ret < 0)
 		return ret;
 
+	/*
+	 * Fast path: nothing to maintain without a device or kernel mapping.
+	 * A mapping made concurrently is as unordered with this call as it
+	 * would be a moment later.
+	 */
+	if (!READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
+		return READ_ONCE(handle->revoked) || READ_ONCE(buffer->revoked) ?
+		       -ENODEV : 0;
+
 	mutex_lock(&buffer->lock);
 	if (secbuf_handle_revoked(handle)) {
 		ret = -ENODEV;
@@ -404,6 +511,9 @@ static int secbuf_end_cpu_access(struct dma_buf *dmabuf,
 {
 	struct secbuf_handle *handle = dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
+
+	if (!READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
+		return 0;
 
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_count)

@@ -55,6 +55,11 @@ module_param_named(dma_window_timeout_ms, secbuf_dma_window_timeout_ms, uint,
 MODULE_PARM_DESC(dma_window_timeout_ms,
 		 "A DMA window not closed after this long expires and its fence signals with -ETIMEDOUT (default 10000 ms)");
 
+unsigned long secbuf_cache_max_bytes = SZ_64M;
+module_param_named(cache_max_bytes, secbuf_cache_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(cache_max_bytes,
+		 "Bytes of freed chunks each pool keeps from CMA, zeroed in the background (default 64 MiB, 0: none)");
+
 static char *cma_pool_size = "0";
 module_param(cma_pool_size, charp, 0444);
 MODULE_PARM_DESC(cma_pool_size,
@@ -170,8 +175,9 @@ static int secbuf_probe(struct platform_device *pdev)
 
 	ret = secbuf_pool_init(pool, dev, name, size);
 	if (ret) {
-		dev_err(dev, "pool of %zu bytes is smaller than one chunk\n",
-			size);
+		if (ret == -EINVAL)
+			dev_err(dev, "pool of %zu bytes is smaller than one chunk\n",
+				size);
 		goto release_rmem;
 	}
 	platform_set_drvdata(pdev, pool);

@@ -20,7 +20,9 @@
  *   user of a shared CMA area, or a range CMA could not migrate), the chunk
  *   is taken again with 2 MiB - PAGE_SIZE of slack and the aligned part used.
  * - Smaller buffers share 2 MiB chunks, sub-allocated first-fit with a page
- *   bitmap. A shared chunk goes back to CMA as soon as it is empty.
+ *   bitmap.
+ * - A chunk that falls empty goes to the pool's chunk cache (see DOC: chunk
+ *   cache), or back to CMA when the cache is full.
  *
  * dma_alloc_pages() falls back to the page allocator when CMA has nothing,
  * so a chunk outside the pool's reserved region is handed back and the
@@ -54,11 +56,13 @@
  * @pool->base and @pool->region_known may be set before or after this call.
  *
  * Context: Process context.
- * Return: 0, or -EINVAL if @size cannot hold a single chunk.
+ * Return: 0, -EINVAL if @size cannot hold a single chunk, or -ENOMEM.
  */
 int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
 		     const char *name, size_t size)
 {
+	int ret;
+
 	if (size < SECBUF_CHUNK_SIZE)
 		return -EINVAL;
 
@@ -68,7 +72,10 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
 	pool->next_id = 1;
 	mutex_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->chunks);
-	return 0;
+	ret = secbuf_cache_init(pool);
+	if (ret)
+		mutex_destroy(&pool->lock);
+	return ret;
 }
 
 /**
@@ -79,6 +86,7 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
  */
 void secbuf_pool_fini(struct secbuf_pool *pool)
 {
+	secbuf_cache_fini(pool);
 	WARN_ON(!list_empty(&pool->chunks));
 	WARN_ON(pool->used_bytes || pool->nr_buffers || pool->chunk_bytes);
 	mutex_destroy(&pool->lock);
@@ -230,8 +238,15 @@ free_chunk:
 	return ERR_PTR(-ENOMEM);
 }
 
-static void secbuf_chunk_destroy(struct secbuf_pool *pool,
-				 struct secbuf_chunk *chunk)
+/**
+ * secbuf_chunk_destroy() - give a chunk back to CMA
+ * @pool: the pool
+ * @chunk: a chunk on no list
+ *
+ * Context: Process context, also direct reclaim; takes no secbuf lock.
+ */
+void secbuf_chunk_destroy(struct secbuf_pool *pool,
+			  struct secbuf_chunk *chunk)
 {
 	dma_free_pages(pool->dev, chunk->alloc_size, chunk->page, chunk->dma,
 		       DMA_BIDIRECTIONAL);
@@ -307,8 +322,9 @@ static bool secbuf_pool_alloc_shared(struct secbuf_pool *pool,
  * @size: bytes, page aligned and at most secbuf_pool_max_buffer()
  * @range: filled in on success
  *
- * The memory is not zeroed. A range of %SECBUF_CHUNK_SIZE or more starts on
- * a %SECBUF_CHUNK_SIZE boundary.
+ * The memory is zeroed only if @range->clean says so (a chunk the cache
+ * zeroed ahead). A range of %SECBUF_CHUNK_SIZE or more starts on a
+ * %SECBUF_CHUNK_SIZE boundary.
  *
  * Context: Process context, may sleep in CMA. Takes &secbuf_pool.lock.
  * Return: 0, or -ENOMEM when the pool has no room for @size.
@@ -320,22 +336,46 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 	size_t chunk_size = shared ? SECBUF_CHUNK_SIZE :
 				     round_up(size, SECBUF_CHUNK_SIZE);
 	struct secbuf_chunk *chunk;
+	unsigned long *bitmap = NULL;
+	bool drain;
+
+	range->clean = false;
+	/* A shared chunk from the cache needs a bitmap, made unlocked. */
+	if (shared) {
+		bitmap = bitmap_zalloc(SECBUF_CHUNK_PAGES, GFP_KERNEL);
+		if (!bitmap)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&pool->lock);
 	if (shared && secbuf_pool_alloc_shared(pool, size >> PAGE_SHIFT,
 					       range)) {
 		mutex_unlock(&pool->lock);
+		bitmap_free(bitmap);
 		return 0;
 	}
 	if (pool->size - pool->chunk_bytes < chunk_size) {
 		mutex_unlock(&pool->lock);
+		bitmap_free(bitmap);
 		return -ENOMEM;
 	}
 	/* Promise the bytes to this allocation while CMA works unlocked. */
 	pool->chunk_bytes += chunk_size;
+	chunk = secbuf_cache_take(pool, chunk_size);
+	if (chunk && shared) {
+		chunk->bitmap = bitmap;
+		bitmap = NULL;
+	}
+	drain = !chunk && pool->cache_bytes;
 	mutex_unlock(&pool->lock);
+	bitmap_free(bitmap);
 
-	chunk = secbuf_chunk_create(pool, chunk_size, shared);
+	if (!chunk) {
+		/* Let CMA place this one as if there were no cache. */
+		if (drain)
+			secbuf_cache_drain(pool);
+		chunk = secbuf_chunk_create(pool, chunk_size, shared);
+	}
 
 	mutex_lock(&pool->lock);
 	if (IS_ERR(chunk)) {
@@ -352,10 +392,13 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 		 */
 		WARN_ON(!secbuf_chunk_alloc_pages(chunk, size >> PAGE_SHIFT,
 						  range));
+		chunk->clean = false;
 	} else {
 		range->chunk = chunk;
 		range->page = secbuf_chunk_page(chunk, 0);
 		range->size = size;
+		range->clean = chunk->clean;
+		chunk->clean = false;
 	}
 	mutex_unlock(&pool->lock);
 	return 0;
@@ -365,12 +408,14 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
  * secbuf_pool_free() - give a range back to the pool
  * @pool: the pool
  * @range: a range returned by secbuf_pool_alloc()
+ * @zeroed: the caller has zeroed the range
  *
- * A chunk left empty goes back to CMA.
+ * A chunk left empty goes to the chunk cache, or back to CMA.
  *
  * Context: Process context, may sleep in CMA. Takes &secbuf_pool.lock.
  */
-void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range)
+void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range,
+		      bool zeroed)
 {
 	struct secbuf_chunk *chunk = range->chunk;
 	unsigned long start;
@@ -387,6 +432,9 @@ void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range)
 	if (chunk) {
 		list_del(&chunk->node);
 		pool->chunk_bytes -= chunk->size;
+		/* A shared chunk may hold bytes of earlier small buffers. */
+		if (secbuf_cache_keep(pool, chunk, zeroed && !chunk->bitmap))
+			chunk = NULL;
 	}
 	mutex_unlock(&pool->lock);
 
@@ -472,8 +520,10 @@ void secbuf_pool_get_stats(struct secbuf_pool *pool,
 	stats->used_bytes = pool->used_bytes;
 	stats->peak_used_bytes = pool->peak_used_bytes;
 	stats->largest_free_bytes = min(largest, secbuf_pool_max_buffer(pool));
-	stats->chunk_bytes = pool->chunk_bytes;
+	stats->chunk_bytes = pool->chunk_bytes + pool->cache_bytes;
 	stats->quarantined_bytes = pool->quarantined_bytes;
+	stats->cached_bytes = pool->cache_bytes;
+	stats->prezeroed_bytes = pool->clean_bytes;
 	stats->nr_buffers = pool->nr_buffers;
 	mutex_unlock(&pool->lock);
 }

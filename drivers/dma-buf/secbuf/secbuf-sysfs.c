@@ -2,7 +2,8 @@
 /*
  * Per-pool statistics in sysfs, on the /dev/secbuf/<pool> device:
  * /sys/class/misc/secbuf-<pool>/{total,used,peak_used,largest_free}_bytes,
- * quarantined_bytes, buffers and cma_bytes. One decimal value per file.
+ * quarantined_bytes, buffers, cma_bytes, cached_bytes and prezeroed_bytes.
+ * One decimal value per file.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -40,6 +41,8 @@ SECBUF_STAT_ATTR(peak_used_bytes, peak_used_bytes);
 SECBUF_STAT_ATTR(largest_free_bytes, largest_free_bytes);
 SECBUF_STAT_ATTR(cma_bytes, chunk_bytes);
 SECBUF_STAT_ATTR(quarantined_bytes, quarantined_bytes);
+SECBUF_STAT_ATTR(cached_bytes, cached_bytes);
+SECBUF_STAT_ATTR(prezeroed_bytes, prezeroed_bytes);
 SECBUF_STAT_ATTR(buffers, nr_buffers);
 
 static struct attribute *secbuf_pool_attrs[] = {
@@ -49,6 +52,8 @@ static struct attribute *secbuf_pool_attrs[] = {
 	&dev_attr_largest_free_bytes.attr,
 	&dev_attr_cma_bytes.attr,
 	&dev_attr_quarantined_bytes.attr,
+	&dev_attr_cached_bytes.attr,
+	&dev_attr_prezeroed_bytes.attr,
 	&dev_attr_buffers.attr,
 	NULL
 };

@@ -17,6 +17,7 @@
 #include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct dma_buf;
 struct dma_fence;
@@ -31,9 +32,11 @@ struct secbuf_window;
  * secbuf has three locks of its own:
  *
  * - &secbuf_pool.lock (a mutex) protects the pool's allocator (chunk list,
- *   chunk bitmaps), the pool's counters, each pool file's buffer list and
+ *   chunk bitmaps, the chunk cache and the clean and busy state of cached
+ *   chunks), the pool's counters, each pool file's buffer list and
  *   counters, and the id counter. It is the innermost lock and is held
- *   only for bookkeeping, never across CMA calls or zeroing.
+ *   only for bookkeeping, never across CMA calls, zeroing or an allocation
+ *   that could enter reclaim; the cache's shrinker only trylocks it.
  * - &secbuf_buffer.map_lock (an rw_semaphore) orders access against
  *   revocation, seals and DMA windows. Everything that creates access to
  *   the memory (the fault handler, pfn_mkwrite, mmap, attach, map_dma_buf,
@@ -101,6 +104,8 @@ struct secbuf_window;
  * @bitmap: one bit per page for a shared chunk that holds small buffers,
  *	NULL for a chunk dedicated to one large buffer
  * @used_pages: pages of a shared chunk in use
+ * @clean: every byte is zero (a cached chunk the zeroing worker has done)
+ * @busy: the zeroing worker is clearing this cached chunk
  */
 struct secbuf_chunk {
 	struct list_head node;
@@ -111,6 +116,8 @@ struct secbuf_chunk {
 	size_t size;
 	unsigned long *bitmap;
 	unsigned int used_pages;
+	bool clean;
+	bool busy;
 };
 
 /**
@@ -118,11 +125,13 @@ struct secbuf_chunk {
  * @chunk: the chunk the range lives in
  * @page: first page of the range
  * @size: length in bytes, a multiple of PAGE_SIZE
+ * @clean: the range is known to be zero already
  */
 struct secbuf_range {
 	struct secbuf_chunk *chunk;
 	struct page *page;
 	size_t size;
+	bool clean;
 };
 
 /**
@@ -131,8 +140,10 @@ struct secbuf_range {
  * @used_bytes: bytes of live buffers
  * @peak_used_bytes: highest @used_bytes seen
  * @largest_free_bytes: largest buffer an allocation could get now
- * @chunk_bytes: bytes currently taken from CMA
+ * @chunk_bytes: bytes currently taken from CMA, cached ones included
  * @quarantined_bytes: bytes of revoked buffers still held for a device
+ * @cached_bytes: bytes of free chunks kept from CMA
+ * @prezeroed_bytes: the part of @cached_bytes already zeroed
  * @nr_buffers: live buffers
  */
 struct secbuf_pool_stats {
@@ -142,6 +153,8 @@ struct secbuf_pool_stats {
 	u64 largest_free_bytes;
 	u64 chunk_bytes;
 	u64 quarantined_bytes;
+	u64 cached_bytes;
+	u64 prezeroed_bytes;
 	u64 nr_buffers;
 };
 
@@ -155,13 +168,20 @@ struct secbuf_pool_stats {
  *	at @base, so free space can be computed exactly
  * @rmem_initialized: of_reserved_mem_device_init() succeeded
  * @lock: protects the fields below, see DOC: locking
- * @chunks: chunks taken from CMA, sorted by physical address
- * @chunk_bytes: bytes taken from CMA or promised to an allocation in flight
+ * @chunks: chunks in use, sorted by physical address
+ * @chunk_bytes: bytes of chunks in use or promised to an allocation in
+ *	flight
  * @used_bytes: bytes of live buffers
  * @peak_used_bytes: highest @used_bytes seen
  * @nr_buffers: live buffers
  * @quarantined_bytes: bytes of revoked buffers still held for a device
  * @next_id: id of the next buffer
+ * @cache: free chunks kept from CMA, see secbuf-cache.c
+ * @cache_bytes: bytes in @cache
+ * @clean_bytes: bytes in @cache already zeroed
+ * @zero_work: zeroes the chunks in @cache
+ * @cache_stop: a drain asks @zero_work to stop
+ * @shrinker: gives @cache back to CMA under memory pressure
  * @secbuf_misc: /dev/secbuf/<name>
  * @heap_misc: /dev/dma_heap/<name>
  * @secbuf_name: device name of @secbuf_misc
@@ -185,7 +205,13 @@ struct secbuf_pool {
 	unsigned long nr_buffers;
 	size_t quarantined_bytes;
 	u64 next_id;
+	struct list_head cache;
+	size_t cache_bytes;
+	size_t clean_bytes;
 
+	struct work_struct zero_work;
+	bool cache_stop;
+	struct shrinker *shrinker;
 	struct miscdevice secbuf_misc;
 	struct miscdevice heap_misc;
 	char *secbuf_name;
@@ -303,6 +329,7 @@ extern unsigned int secbuf_max_file_buffers;
 extern unsigned int secbuf_dev_mode;
 extern unsigned int secbuf_revoke_timeout_ms;
 extern unsigned int secbuf_dma_window_timeout_ms;
+extern unsigned long secbuf_cache_max_bytes;
 
 /* secbuf-pool.c */
 int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
@@ -313,7 +340,18 @@ int secbuf_pool_charge(struct secbuf_file *sfile, size_t size);
 void secbuf_pool_uncharge(struct secbuf_file *sfile, size_t size);
 int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 		      struct secbuf_range *range);
-void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range);
+void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range,
+		      bool zeroed);
+void secbuf_chunk_destroy(struct secbuf_pool *pool,
+			  struct secbuf_chunk *chunk);
+
+/* secbuf-cache.c */
+int secbuf_cache_init(struct secbuf_pool *pool);
+void secbuf_cache_fini(struct secbuf_pool *pool);
+struct secbuf_chunk *secbuf_cache_take(struct secbuf_pool *pool, size_t size);
+bool secbuf_cache_keep(struct secbuf_pool *pool, struct secbuf_chunk *chunk,
+		       bool clean);
+void secbuf_cache_drain(struct secbuf_pool *pool);
 void secbuf_pool_get_stats(struct secbuf_pool *pool,
 			   struct secbuf_pool_stats *stats);
 

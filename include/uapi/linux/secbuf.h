@@ -124,6 +124,12 @@ struct secbuf_alloc {
  * @quarantined_bytes:	out: bytes of revoked buffers still held because a
  *			device may reach them (part of @used_bytes). Not in
  *			the first version of the struct.
+ * @cached_bytes:	out: bytes of free memory the pool keeps from CMA to
+ *			allocate faster (counted as free; handed back under
+ *			memory pressure). Not in the first two versions.
+ * @prezeroed_bytes:	out: the part of @cached_bytes already zeroed, which
+ *			allocations hand out without zeroing. Not in the
+ *			first two versions.
  *
  * All out fields are overwritten; only @flags and @pad are checked.
  */
@@ -140,10 +146,13 @@ struct secbuf_pool_info {
 	__u32 file_buffers;
 	__u64 file_used_bytes;
 	__u64 quarantined_bytes;
+	__u64 cached_bytes;
+	__u64 prezeroed_bytes;
 };
 
-/* Size of the first version of struct secbuf_pool_info. */
+/* Sizes of the earlier versions of struct secbuf_pool_info. */
 #define SECBUF_POOL_INFO_SIZE_VER0	72
+#define SECBUF_POOL_INFO_SIZE_VER1	80
 
 /**
  * struct secbuf_revoke - argument of SECBUF_IOC_REVOKE
