@@ -405,6 +405,36 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("A pool file opened read-only cannot allocate (EBADF), "
+		     "owns nothing (REVOKE of another file's buffer is EPERM), "
+		     "but may ask: POOL_INFO, QUERY and GET_SEALS work.");
+	igt_subtest("readonly-pool-file") {
+		char path[64];
+		int ro, buf, dmabuf = -1;
+		struct secbuf_pool_info info;
+		struct secbuf_query q;
+
+		snprintf(path, sizeof(path), "/dev/secbuf/%s", pool);
+		ro = open(path, O_RDONLY | O_CLOEXEC);
+		igt_assert_fd(ro);
+		igt_assert_eq(__secbuf_alloc(ro, SZ_4K, 0, O_RDWR | O_CLOEXEC,
+					     &dmabuf), -EBADF);
+		igt_assert_eq(dmabuf, -1);
+
+		buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		secbuf_pool_info(ro, &info);
+		igt_assert_eq(info.file_buffers, 0);
+		igt_assert_eq_u64(info.buffer_count, 1);
+		secbuf_query(ro, buf, &q);
+		igt_assert_eq(q.state, SECBUF_STATE_LIVE);
+		igt_assert_eq(secbuf_get_seals(ro, buf), 0);
+		igt_assert_eq(__secbuf_revoke(ro, buf, 0, NULL), -EPERM);
+
+		close(buf);
+		close(ro);
+		secbuf_pool_assert_idle(pool);
+	}
+
 	igt_fixture
 		close(fd);
 }

@@ -224,6 +224,9 @@ static long secbuf_dev_ioctl(struct file *file, unsigned int cmd,
 
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(SECBUF_IOC_ALLOC):
+		/* A read-only pool file may look, not allocate. */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		return secbuf_ioctl_alloc(sfile, arg, usize);
 	case _IOC_NR(SECBUF_IOC_POOL_INFO):
 		return secbuf_ioctl_pool_info(sfile, arg, usize);

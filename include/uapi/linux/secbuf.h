@@ -302,8 +302,15 @@ struct secbuf_dma_end {
  * Takes a &struct secbuf_alloc. On success returns 0 and fills @fd, @id and
  * @alloc_size. Buffers of 2 MiB or more are 2 MiB aligned physically.
  *
+ * The pool file must be open for writing. A read-only one (all a holder
+ * needs) may use POOL_INFO, QUERY and GET_SEALS, and derive grants from a
+ * grant with %SECBUF_GRANT_REGRANT; it owns nothing, so the owner's
+ * ioctls fail on it with EPERM.
+ *
  * Errors:
  *
+ * EBADF
+ *	the pool file is not open for writing.
  * EINVAL
  *	an out field is not 0, an unknown @flags or @fd_flags bit is set,
  *	%O_WRONLY was requested, @pad is not 0, or @size is 0.
