@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * secbuf-bench: samples, their statistics, the table and the JSON.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define MAX_SERIES	128
+#define MAX_NOTES	32
+
+static struct series all_series[MAX_SERIES];
+static unsigned int nr_series;
+static char *notes[MAX_NOTES];
+static unsigned int nr_notes;
+
+/*
+ * How a row compares with secbuf's. SPEEDUP: how many times better secbuf
+ * is (anchor/secbuf for times, secbuf/anchor for throughputs; > 1: secbuf
+ * ahead). COST: secbuf's time in units of the anchor's (secbuf/anchor;
+ * < 1: secbuf cheaper), for metrics whose anchor is a floor for the same
+ * operation (a no-op ioctl, the mappers' own munmap()).
+ */
+enum ratio_kind { SPEEDUP, COST };
+
+/* Issue 6's targets, all ratios in the same boot. */
+static const struct target {
+	const char *metric;
+	uint64_t size;
+	unsigned int procs;
+	const char *anchor;
+	double limit;
+	const char *text;
+} targets[] = {
+	{ "alloc_close", 4 * KiB, 0, "cma_heap", 1.0, ">= 1x (not slower)" },
+	{ "alloc_close", 8 * MiB, 0, "cma_heap", 10.0, ">= 10x" },
+	{ "alloc_close", 64 * MiB, 0, "cma_heap", 10.0, ">= 10x" },
+	{ "first_touch", 64 * MiB, 0, "cma_heap", 50.0, ">= 50x (6.12)" },
+	{ "import", 64 * MiB, 0, "cma_heap", 100.0, ">= 100x" },
+	{ "sync", 0, 0, "noop_ioctl", 1.5, "<= 1.5x" },
+	{ "revoke", 64 * MiB, 8, "munmap", 2.0, "<= 2x" },
+	{ "write_bw", 64 * MiB, 0, "anon", 0.9, ">= 0.9x" },
+};
+
+static const struct {
+	const char *metric;
+	const char *title;
+	enum ratio_kind kind;
+} metric_info[] = {
+	{ "alloc_close",    "alloc+close",     SPEEDUP },
+	{ "first_touch",    "first touch",     SPEEDUP },
+	{ "write_bw",       "write bandwidth", SPEEDUP },
+	{ "sync",           "SYNC START+END",  COST },
+	{ "import",         "vgem import",     SPEEDUP },
+	{ "import_release", "vgem release",    SPEEDUP },
+	{ "revoke",         "revoke",          COST },
+	{ "grant_create",   "grant create",    COST },
+	{ "grant_revoke",   "grant revoke",    COST },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *metric_title(const char *metric)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(metric_info); i++)
+		if (!strcmp(metric_info[i].metric, metric))
+			return metric_info[i].title;
+	return metric;
+}
+
+static enum ratio_kind metric_kind(const char *metric)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(metric_info); i++)
+		if (!strcmp(metric_info[i].metric, metric))
+			return metric_info[i].kind;
+	return SPEEDUP;
+}
+
+struct series *series_get(const char *metric, const char *exporter,
+			  uint64_t size, unsigned int procs, const char *unit,
+			  enum better better)
+{
+	struct series *s;
+	unsigned int i;
+
+	for (i = 0; i < nr_series; i++) {
+		s = &all_series[i];
+		if (!strcmp(s->metric, metric) && !strcmp(s->exporter, exporter) &&
+		    s->size == size && s->procs == procs)
+			return s;
+	}
+	if (nr_series == MAX_SERIES)
+		die("too many series");
+	s = &all_series[nr_series++];
+	memset(s, 0, sizeof(*s));
+	s->metric = metric;
+	s->exporter = exporter;
+	s->size = size;
+	s->procs = procs;
+	s->unit = unit;
+	s->better = better;
+	s->extra = -1;
+	return s;
+}
+
+void series_add(struct series *s, double v)
+{
+	if (s->n == s->cap) {
+		unsigned int cap = s->cap ? 2 * s->cap : 16;
+		double *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			die("out of memory");
+		s->v = nv;
+		s->cap = cap;
+	}
+	s->v[s->n++] = v;
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		p = NULL;
+	va_end(ap);
+	if (!p)
+		return;
+	if (cfg.verbose)
+		fprintf(stderr, "secbuf-bench: %s\n", p);
+	if (nr_notes < MAX_NOTES)
+		notes[nr_notes++] = p;
+	else
+		free(p);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The @q quantile of @n sorted values, linearly interpolated. */
+static double quantile(const double *v, unsigned int n, double q)
+{
+	double pos = q * (n - 1);
+	unsigned int i = (unsigned int)pos;
+
+	if (i + 1 >= n)
+		return v[n - 1];
+	return v[i] + (pos - i) * (v[i + 1] - v[i]);
+}
+
+static void series_stats(struct series *s)
+{
+	double *v;
+
+	if (!s->n)
+		return;
+	v = malloc(s->n * sizeof(*v));
+	if (!v)
+		die("out of memory");
+	memcpy(v, s->v, s->n * sizeof(*v));
+	qsort(v, s->n, sizeof(*v), cmp_double);
+	s->min = v[0];
+	s->max = v[s->n - 1];
+	s->p10 = quantile(v, s->n, 0.10);
+	s->p25 = quantile(v, s->n, 0.25);
+	s->median = quantile(v, s->n, 0.50);
+	s->p75 = quantile(v, s->n, 0.75);
+	s->p90 = quantile(v, s->n, 0.90);
+	free(v);
+}
+
+static struct series *subject_of(const struct series *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_series; i++) {
+		struct series *t = &all_series[i];
+
+		if (!strcmp(t->metric, s->metric) && t->size == s->size &&
+		    t->procs == s->procs && !strcmp(t->exporter, "secbuf"))
+			return t->n ? t : NULL;
+	}
+	return NULL;
+}
+
+/* The ratio of @s's row against secbuf's, NAN when there is none. */
+static double ratio_of(const struct series *s, const struct series *subj)
+{
+	if (!subj || subj == s || !s->n || s->median <= 0 || subj->median <= 0)
+		return NAN;
+	if (metric_kind(s->metric) == COST)
+		return s->better == LOWER_IS_BETTER ? subj->median / s->median :
+						      s->median / subj->median;
+	return s->better == LOWER_IS_BETTER ? s->median / subj->median :
+					      subj->median / s->median;
+}
+
+static const struct target *target_of(const struct series *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(targets); i++) {
+		const struct target *t = &targets[i];
+
+		if (!strcmp(t->metric, s->metric) && t->size == s->size &&
+		    t->procs == s->procs && !strcmp(t->anchor, s->exporter))
+			return t;
+	}
+	return NULL;
+}
+
+static bool target_met(const struct target *t, const struct series *s,
+		       double ratio)
+{
+	return metric_kind(s->metric) == COST ? ratio <= t->limit :
+						ratio >= t->limit;
+}
+
+const char *size_str(uint64_t size, char *buf, size_t len)
+{
+	if (!size)
+		snprintf(buf, len, "-");
+	else if (size % MiB == 0)
+		snprintf(buf, len, "%lluM", (unsigned long long)(size / MiB));
+	else if (size % KiB == 0)
+		snprintf(buf, len, "%lluK", (unsigned long long)(size / KiB));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)size);
+	return buf;
+}
+
+static const char *num(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (a >= 100)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+	return buf;
+}
+
+static void print_row(FILE *out, const struct series *s, bool first,
+		      const struct series *subj)
+{
+	char sz[16], procs[16], med[32], lo[32], hi[32], spread[64], rs[32];
+	const struct target *t = target_of(s);
+	double ratio = ratio_of(s, subj);
+	char tgt[64] = "";
+
+	size_str(s->size, sz, sizeof(sz));
+	if (s->procs)
+		snprintf(procs, sizeof(procs), "%u", s->procs);
+	else
+		snprintf(procs, sizeof(procs), "-");
+	num(s->median, med, sizeof(med));
+	snprintf(spread, sizeof(spread), "%s..%s", num(s->p25, lo, sizeof(lo)),
+		 num(s->p75, hi, sizeof(hi)));
+	if (isnan(ratio))
+		snprintf(rs, sizeof(rs), "%s", subj == s ? "" : "n/a");
+	else
+		snprintf(rs, sizeof(rs), "%.2fx", ratio);
+	if (t && !isnan(ratio))
+		snprintf(tgt, sizeof(tgt), "%s %s", t->text,
+			 target_met(t, s, ratio) ? "met" : "MISSED");
+	else if (t)
+		snprintf(tgt, sizeof(tgt), "%s ?", t->text);
+	fprintf(out, "%-16s %5s %5s  %-17s %9s %-7s %-19s %8s  %s",
+		first ? metric_title(s->metric) : "", first ? sz : "",
+		first ? procs : "", s->exporter, med, s->unit, spread, rs, tgt);
+	if (s->extra >= 0)
+		fprintf(out, "%s%s=%lld", *tgt ? "; " : "", s->extra_name,
+			s->extra);
+	fputc('\n', out);
+}
+
+static void stats_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_series; i++)
+		series_stats(&all_series[i]);
+}
+
+void report_table(FILE *out)
+{
+	unsigned int i, j, e;
+	bool any = false;
+	struct utsname u;
+
+	stats_all();
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	fprintf(out, "secbuf-bench results: %u rounds per row, median and p25..p75;\n"
+		"  kernel %s %s\n", cfg.rounds, u.release, u.machine);
+	for (e = 0; e < NR_EXP; e++)
+		fprintf(out, "  %-12s %s: %s\n", exporters[e].name,
+			exporters[e].present ? "present" : "ABSENT",
+			exporters[e].detail);
+	fprintf(out, "  %-12s %s: %s\n", "vgem", cfg.vgem_fd >= 0 ?
+		"present" : "ABSENT", cfg.vgem_detail);
+	fprintf(out,
+"ratio: alloc, first touch, bandwidth, import: times secbuf is ahead of the\n"
+"  row (anchor/secbuf for times, secbuf/anchor for throughput; > 1: secbuf\n"
+"  ahead). SYNC, revoke, grants: secbuf's cost in units of the row's\n"
+"  (secbuf/row; < 1: secbuf cheaper).\n\n");
+	fprintf(out, "%-16s %5s %5s  %-17s %9s %-7s %-19s %8s  %s\n", "metric",
+		"size", "procs", "exporter", "median", "unit", "p25..p75",
+		"ratio", "target");
+
+	/* Groups in the order they were measured, secbuf's row first. */
+	for (i = 0; i < nr_series; i++) {
+		struct series *s = &all_series[i], *subj;
+		bool seen = false, first = true;
+
+		for (j = 0; j < i; j++) {
+			struct series *t = &all_series[j];
+
+			if (!strcmp(t->metric, s->metric) && t->size == s->size &&
+			    t->procs == s->procs)
+				seen = true;
+		}
+		if (seen)
+			continue;
+		subj = subject_of(s);
+		if (subj) {
+			print_row(out, subj, true, subj);
+			first = false;
+		}
+		for (j = i; j < nr_series; j++) {
+			struct series *t = &all_series[j];
+
+			if (t == subj || !t->n || strcmp(t->metric, s->metric) ||
+			    t->size != s->size || t->procs != s->procs)
+				continue;
+			print_row(out, t, first, subj);
+			first = false;
+		}
+		any = true;
+	}
+	if (!any)
+		fprintf(out, "(nothing measured)\n");
+	if (nr_notes)
+		fputc('\n', out);
+	for (i = 0; i < nr_notes; i++)
+		fprintf(out, "note: %s\n", notes[i]);
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_num(FILE *out, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%.6g", v);
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * One JSON document. Every series and every comparison is an object on a
+ * line of its own, so that the lines stay short on a serial console.
+ */
+int report_json(FILE *out, const char *version)
+{
+	char thp[128];
+	struct utsname u;
+	unsigned int i, e;
+
+	stats_all();
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
+	fprintf(out, "{\n\"tool\": \"secbuf-bench\", \"version\": ");
+	json_str(out, version);
+	fprintf(out, ",\n\"kernel\": ");
+	json_str(out, u.release);
+	fprintf(out, ", \"machine\": ");
+	json_str(out, u.machine);
+	fprintf(out, ", \"cpus\": %ld, \"page_size\": %zu, \"thp\": ",
+		sysconf(_SC_NPROCESSORS_ONLN), cfg.page);
+	json_str(out, thp);
+	fprintf(out, ",\n\"pool\": ");
+	json_str(out, cfg.pool);
+	fprintf(out, ", \"rounds\": %u, \"warmup_rounds\": 1,\n\"exporters\": [\n",
+		cfg.rounds);
+	for (e = 0; e <= NR_EXP; e++) {
+		bool vgem = e == NR_EXP;
+
+		fprintf(out, "{\"name\": ");
+		json_str(out, vgem ? "vgem" : exporters[e].name);
+		fprintf(out, ", \"present\": %s, \"detail\": ",
+			(vgem ? cfg.vgem_fd >= 0 : exporters[e].present) ?
+			"true" : "false");
+		json_str(out, vgem ? cfg.vgem_detail : exporters[e].detail);
+		fprintf(out, "}%s\n", e < NR_EXP ? "," : "");
+	}
+	fprintf(out, "],\n\"series\": [\n");
+	for (i = 0; i < nr_series; i++) {
+		const struct series *s = &all_series[i], *subj = subject_of(s);
+		const struct target *t = target_of(s);
+		double ratio = ratio_of(s, subj);
+		unsigned int j;
+
+		fprintf(out, "{\"metric\": ");
+		json_str(out, s->metric);
+		fprintf(out, ", \"exporter\": ");
+		json_str(out, s->exporter);
+		fprintf(out, ", \"size\": %llu, \"procs\": %u, \"unit\": ",
+			(unsigned long long)s->size, s->procs);
+		json_str(out, s->unit);
+		fprintf(out, ", \"better\": \"%s\", \"n\": %u",
+			s->better == LOWER_IS_BETTER ? "lower" : "higher", s->n);
+		if (s->n) {
+			fprintf(out, ", \"median\": ");
+			json_num(out, s->median);
+			fprintf(out, ", \"p10\": ");
+			json_num(out, s->p10);
+			fprintf(out, ", \"p25\": ");
+			json_num(out, s->p25);
+			fprintf(out, ", \"p75\": ");
+			json_num(out, s->p75);
+			fprintf(out, ", \"p90\": ");
+			json_num(out, s->p90);
+			fprintf(out, ", \"min\": ");
+			json_num(out, s->min);
+			fprintf(out, ", \"max\": ");
+			json_num(out, s->max);
+		}
+		if (subj && subj != s) {
+			fprintf(out, ", \"ratio\": ");
+			json_num(out, ratio);
+			fprintf(out, ", \"ratio_kind\": \"%s\"",
+				metric_kind(s->metric) == COST ? "cost" : "speedup");
+		}
+		if (t) {
+			fprintf(out, ", \"target\": ");
+			json_str(out, t->text);
+			fprintf(out, ", \"target_limit\": ");
+			json_num(out, t->limit);
+			fprintf(out, ", \"target_met\": %s", isnan(ratio) ? "null" :
+				target_met(t, s, ratio) ? "true" : "false");
+		}
+		if (s->extra >= 0) {
+			fprintf(out, ", ");
+			json_str(out, s->extra_name);
+			fprintf(out, ": %lld", s->extra);
+		}
+		fprintf(out, ",\n  \"samples\": [");
+		for (j = 0; j < s->n; j++) {
+			if (j)
+				fputs(", ", out);
+			json_num(out, s->v[j]);
+		}
+		fprintf(out, "]}%s\n", i + 1 < nr_series ? "," : "");
+	}
+	fprintf(out, "],\n\"notes\": [\n");
+	for (i = 0; i < nr_notes; i++) {
+		json_str(out, notes[i]);
+		fprintf(out, "%s\n", i + 1 < nr_notes ? "," : "");
+	}
+	fprintf(out, "]\n}\n");
+	return ferror(out) ? -1 : 0;
+}
