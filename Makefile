@@ -10,19 +10,23 @@
 #   make run     the scripted demo on the default board (arm64, 6.1)
 #   make shell   the default board, left at a shell in the guest
 #   make lint    W=1, sparse and checkpatch --strict against every lane's headers
+#   make bench   secbuf-bench in BENCH_LANES; JSON, PNG and table in build/bench/
 
 SRCDIR		:= $(CURDIR)
 KDIR		?= /lib/modules/$(shell uname -r)/build
 SECBUF_DIR	:= $(SRCDIR)/drivers/dma-buf/secbuf
 LANE		?= arm64-6.1
 O		?= $(SRCDIR)/build/host
+# Lanes whose kernels have the benchmark's anchors (udmabuf on 6.12; the
+# dma-heaps on x86_64-debug).
+BENCH_LANES	?= arm64-6.12 x86_64-debug
 
 # The Kbuild file is the in-tree one; out of tree we only have to say "m"
 # and point the compiler at our uapi header.
 KBUILD_ARGS	:= M=$(SECBUF_DIR) CONFIG_DMABUF_SECBUF=m \
 		   KCPPFLAGS="-I$(SRCDIR)/include/uapi"
 
-.PHONY: all modules modules_clean userspace igt check run shell lint dtb clean
+.PHONY: all modules modules_clean userspace igt check run shell lint dtb bench clean
 
 all: userspace igt
 
@@ -52,6 +56,9 @@ shell:
 
 lint:
 	scripts/lint
+
+bench:
+	@BENCH_LANES="$(BENCH_LANES)" scripts/bench
 
 clean:
 	rm -rf build
