@@ -79,6 +79,10 @@ load_lane() {
 	LANE=$1
 	conf=$(lane_conf "$LANE")
 	[[ -f $conf ]] || die "unknown lane '$LANE' (known: $(known_lanes))"
+	# Optional settings must not leak from a lane loaded before.
+	unset LANE_IMAGE_META LANE_HEADERS_META LANE_KERNEL_SOURCE LANE_KERNEL_CONFIG \
+	      LANE_GUEST_TIMEOUT
+	unset BOARD_DTS_FRAGMENT BOARD_DTB BOARD_APPEND BOARD_INSMOD_ARGS
 	# shellcheck source=/dev/null
 	. "$conf"
 	load_board "$LANE_BOARD"

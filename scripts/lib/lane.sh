@@ -12,6 +12,11 @@
 #                                 linux-headers-<kver>-<arch>, -common and the
 #                                 host's linux-kbuild unpacked into one root
 #   busybox/<ver>_<arch>/         busybox-static unpacked
+#
+# Lanes with LANE_KERNEL_SOURCE build their kernel instead (lib/kernel.sh).
+
+# shellcheck source=/dev/null
+. "$SECBUF_SCRIPTS/lib/kernel.sh"
 
 # resolve_meta META: print "package version" of the versioned package the
 # lane's meta package (e.g. linux-image-arm64) depends on right now.
@@ -110,10 +115,32 @@ prepare_busybox() {
 	[[ -x $BUSYBOX ]] || die "no $BUSYBOX"
 }
 
+# A kernel built from source (lib/kernel.sh): build_kernel has run already,
+# outside the cache lock.
+prepare_built_kernel() {
+	local dir
+
+	dir=$(kernel_build_dir)
+	[[ -e $dir/.complete ]] || die "lane $LANE: the kernel in $dir is not built"
+	KVER=$(cat "$dir/kernelrelease")
+	VMLINUZ=$dir/bzImage
+	KDIR=$dir/build
+	MODDIR=$dir/staging/lib/modules/$KVER
+	IMAGE_VERSION=${dir##*/}
+	IMAGE_VERSION=${IMAGE_VERSION#"${LANE}_"}
+	HEADERS_VERSION=$IMAGE_VERSION
+	[[ -f $VMLINUZ && -f $MODDIR/modules.dep ]] || die "lane $LANE: $dir is incomplete"
+}
+
 prepare_lane_locked() {
 	local img_pkg img_ver hdr_pkg hdr_ver
 
 	HOST_DEB_ARCH=$(dpkg --print-architecture)
+	if [[ -n ${LANE_KERNEL_SOURCE:-} ]]; then
+		prepare_built_kernel
+		prepare_busybox
+		return
+	fi
 	read -r img_pkg img_ver < <(resolve_meta "$LANE_IMAGE_META" linux-image-)
 	read -r hdr_pkg hdr_ver < <(resolve_meta "$LANE_HEADERS_META" linux-headers-)
 	KVER=${img_pkg#linux-image-}
@@ -129,6 +156,10 @@ prepare_lane_locked() {
 prepare_lane() {
 	local vars
 
+	# A kernel build takes many minutes: under its own lock, not the cache's.
+	if [[ -n ${LANE_KERNEL_SOURCE:-} ]]; then
+		build_kernel >/dev/null || die "lane $LANE: no kernel"
+	fi
 	# Run under the cache lock, then bring the results back out of the subshell.
 	vars=$(with_cache_lock bash -c '
 		set -euo pipefail

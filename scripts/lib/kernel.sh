@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Kernels built from source, for lanes that set LANE_KERNEL_SOURCE (a Debian
+# linux-source-X.Y package) and LANE_KERNEL_CONFIG (a fragment in
+# scripts/kernel/). Built once per machine into the cache and reused by every
+# run. Needs lib/common.sh and load_lane done.
+#
+# Recipe: "make tinyconfig", scripts/kconfig/merge_config.sh with the
+# fragment, olddefconfig, then a check that every option the fragment sets
+# (=y, =m, ="..." and "is not set") has that value in the final .config. A
+# fragment line that a missing dependency silently drops fails the build.
+#
+# Cache layout (${SECBUF_CACHE:-/var/cache/secbuf}):
+#   kernel/<source pkg>_<ver>/src/     the source tree, unpacked once
+#   kernel/<lane>_<ver>_<hash>/        one built kernel, <hash> from the
+#                                      fragment and KERNEL_RECIPE:
+#     build/                           the O= tree: KDIR for M= builds
+#     bzImage                          the boot image (arch/*/boot/...)
+#     staging/lib/modules/<kver>/      make modules_install (with modules.dep)
+#     kernelrelease, build.log, .complete
+#   kernel/.<lane>.lock                held while that lane's kernel builds
+
+# Bump when the recipe below changes in a way the fragment does not show,
+# so that every machine rebuilds.
+KERNEL_RECIPE=1
+
+# kernel_source_version PKG: the installed version of PKG (setup-host
+# installs it). Resolved on every run, never written down.
+kernel_source_version() {
+	local ver
+
+	ver=$(dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null || true)
+	[[ $ver == "installed "* ]] || die "$1 is not installed (run scripts/setup-host)"
+	printf '%s\n' "${ver#installed }"
+}
+
+# kernel_build_dir: the cache directory of this lane's kernel, for the
+# installed source version and the fragment as it is now.
+kernel_build_dir() {
+	local ver hash
+
+	ver=$(kernel_source_version "$LANE_KERNEL_SOURCE")
+	hash=$( { printf 'recipe %s\n' "$KERNEL_RECIPE"; cat "$(kernel_fragment)"; } |
+		sha256sum | cut -c1-12)
+	printf '%s/kernel/%s_%s_%s\n' "$(secbuf_cache_dir)" "$LANE" "${ver//:/%3a}" "$hash"
+}
+
+kernel_fragment() {
+	local f=$SECBUF_SCRIPTS/kernel/$LANE_KERNEL_CONFIG
+
+	[[ -f $f ]] || die "lane $LANE: no config fragment $f"
+	printf '%s\n' "$f"
+}
+
+# unpack_kernel_source PKG VER: the source tree of the installed package,
+# unpacked once (under the cache lock) and shared by every fragment.
+unpack_kernel_source() {
+	local pkg=$1 ver=$2 dir tarball
+
+	dir=$(secbuf_cache_dir)/kernel/${pkg}_${ver//:/%3a}
+	if [[ ! -e $dir/.complete ]]; then
+		tarball=$(dpkg -L "$pkg" | grep -E '/usr/src/linux-source-[^/]*\.tar\.(xz|bz2|gz)$' | head -n1)
+		[[ -f $tarball ]] || die "$pkg $ver: no source tarball in /usr/src"
+		msg "unpacking $tarball"
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp/src"
+		tar -xf "$tarball" -C "$dir.tmp/src" --strip-components=1 ||
+			die "cannot unpack $tarball"
+		finish_unpack "$dir"
+	fi
+	printf '%s\n' "$dir/src"
+}
+
+# kconfig_check FRAGMENT CONFIG: print every option of FRAGMENT whose value
+# in CONFIG differs; fail if any.
+kconfig_check() {
+	local frag=$1 config=$2
+
+	awk '
+		FNR == NR {
+			if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) {
+				opt = substr($0, 1, RLENGTH - 1)
+				have[opt] = substr($0, RLENGTH + 1)
+			}
+			next
+		}
+		/^CONFIG_[A-Za-z0-9_]+=/ {
+			opt = $0; sub(/=.*/, "", opt); want = $0; sub(/^[^=]*=/, "", want)
+		}
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { opt = $2; want = "n" }
+		!/^CONFIG_/ && !/^# CONFIG_.* is not set$/ { next }
+		{
+			got = (opt in have) ? have[opt] : "n"
+			if (got != want) {
+				printf "%s: the fragment says %s, olddefconfig gave %s\n", opt, want, got
+				bad = 1
+			}
+		}
+		END { exit bad }' "$config" "$frag"
+}
+
+# Runs in the build directory's parent, output to build.log.
+kernel_build_steps() {
+	local src=$1 out=$2 frag=$3 jobs
+
+	jobs=$(nproc)
+	set -x
+	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" tinyconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
+		"$out/build/.config" "$frag"
+	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" olddefconfig
+	{ set +x; } 2>/dev/null
+	if ! kconfig_check "$frag" "$out/build/.config"; then
+		echo "olddefconfig dropped or changed options of $frag (see above)"
+		return 1
+	fi
+	set -x
+	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" -j"$jobs" all
+	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" \
+		INSTALL_MOD_PATH="$out/staging" modules_install
+	{ set +x; } 2>/dev/null
+	make -s -C "$src" O="$out/build" ARCH="$LANE_KARCH" kernelrelease >"$out/kernelrelease"
+	cp "$out/build/$(make -s -C "$src" O="$out/build" ARCH="$LANE_KARCH" image_name)" \
+		"$out/bzImage"
+}
+
+# build_kernel_locked DIR: build into DIR, which counts once DIR/.complete
+# exists. The O= tree records absolute paths, so it is built where it stays;
+# a build that was interrupted is thrown away and redone.
+build_kernel_locked() {
+	local dir=$1 src ver start log
+
+	[[ -e $dir/.complete ]] && return 0
+	ver=$(kernel_source_version "$LANE_KERNEL_SOURCE")
+	src=$(with_cache_lock unpack_kernel_source "$LANE_KERNEL_SOURCE" "$ver")
+	[[ -f $src/Makefile ]] || die "lane $LANE: no kernel source tree"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	log=$dir/build.log
+	lane_msg "building the kernel: $LANE_KERNEL_SOURCE $ver + scripts/kernel/$LANE_KERNEL_CONFIG, $(nproc) jobs (log: $log)"
+	start=$SECONDS
+	if ! (kernel_build_steps "$src" "$dir" "$(kernel_fragment)") >"$log" 2>&1; then
+		show_log_tail "$log" 40
+		die "lane $LANE: the kernel build failed (log: $log)"
+	fi
+	lane_msg "kernel $(cat "$dir/kernelrelease") built in $((SECONDS - start))s"
+	: >"$dir/.complete"
+}
+
+# build_kernel: make sure this lane's kernel is in the cache (building it
+# under the lane's kernel lock if not) and print its directory. Two runs
+# that need it at once: one builds, the other waits.
+build_kernel() {
+	local dir lock kfd
+
+	dir=$(kernel_build_dir)
+	if [[ ! -e $dir/.complete ]]; then
+		lock=$(secbuf_cache_dir)/kernel/.$LANE.lock
+		mkdir -p "${lock%/*}"
+		exec {kfd}>"$lock"
+		if ! flock -n "$kfd"; then
+			lane_msg "waiting for another build of this lane's kernel ($lock)"
+			flock "$kfd"
+		fi
+		build_kernel_locked "$dir"
+		exec {kfd}>&-
+	fi
+	printf '%s\n' "$dir"
+}
