@@ -67,6 +67,25 @@ class SuiteTest(unittest.TestCase):
         self.assertEqual((r.passed, r.failed), (0, 1))
         self.assertEqual(r.result("t@a"), "SKIP")
 
+    def test_second_pool_skip_is_na_on_a_one_pool_board(self):
+        body = ["Test requirement not met in function secbuf_open_pool:",
+                f"{pc.NO_POOL2} (SECBUF_POOL2 is empty)",
+                "Subtest a: SKIP (0.001s)"]
+        lines = BOOT + subtest("t@a", "SKIP", 77, body) + END
+        r = Run(lines, "--pools", "default")
+        self.assertEqual((r.rc, r.passed, r.failed), (0, 0, 0), r.text)
+        self.assertEqual(r.result("t@a"), "N/A")
+        # Anywhere else it is a skip like any other.
+        r = Run(lines, "--pools", "gpu camera")
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
+        r = Run(lines)
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
+
+    def test_other_skip_fails_on_a_one_pool_board(self):
+        body = ["no vgem device (modprobe vgem)", "Subtest a: SKIP (0.001s)"]
+        r = Run(BOOT + subtest("t@a", "SKIP", 77, body) + END, "--pools", "default")
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
+
     def test_check_failure_fails_success(self):
         lines = subtest("t@a")
         lines.insert(-1, "SECBUF-CHECK-FAIL t@a: pool gpu: used_bytes is 4096")
