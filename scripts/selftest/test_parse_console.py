@@ -86,6 +86,26 @@ class SuiteTest(unittest.TestCase):
         r = Run(BOOT + subtest("t@a", "SKIP", 77, body) + END, "--pools", "default")
         self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
 
+    def test_kmemleak_leak_is_a_report_but_not_its_startup(self):
+        lines = BOOT[:]
+        lines.insert(1, "[    0.500000] kmemleak: Kernel memory leak detector "
+                        "initialized (mem pool available: 15744)")
+        lines.insert(1, "[    0.600000] kmemleak: Automatic memory scanning thread ended")
+        r = Run(lines + subtest("t@a") + END)
+        self.assertEqual((r.rc, r.passed, r.failed), (0, 1, 0), r.text)
+        sub = subtest("t@a")
+        sub.insert(-2, "[   31.500000] kmemleak: 2 new suspected memory leaks "
+                       "(see /sys/kernel/debug/kmemleak)")
+        r = Run(BOOT + sub + END)
+        self.assertEqual(r.result("t@a"), "FAIL", r.text)
+
+    def test_x86_call_trace_is_a_report(self):
+        sub = subtest("t@a")
+        sub.insert(-2, "[   31.500000] Call Trace:")
+        sub.insert(-2, "[   31.500001]  <TASK>")
+        r = Run(BOOT + sub + END)
+        self.assertEqual(r.result("t@a"), "FAIL", r.text)
+
     def test_check_failure_fails_success(self):
         lines = subtest("t@a")
         lines.insert(-1, "SECBUF-CHECK-FAIL t@a: pool gpu: used_bytes is 4096")
