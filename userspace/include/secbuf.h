@@ -50,6 +50,9 @@ struct secbuf_buffer_info;
 /** struct secbuf_grants - a snapshot of the grants of a buffer. */
 struct secbuf_grants;
 
+/** struct secbuf_v4l2_queue - a V4L2 buffer queue that takes dma-bufs. */
+struct secbuf_v4l2_queue;
+
 /**
  * secbuf_api_version() - version of the library package.
  *
@@ -699,6 +702,256 @@ int secbuf_buffer_dma_end(struct secbuf_pool *pool, struct secbuf_buffer *buf);
  */
 int secbuf_heap_alloc_fd(const char *name_or_path, uint64_t size,
 			 unsigned int flags);
+
+/* ---------------------------------------------------------------------- */
+/* V4L2: secbuf buffers on a V4L2_MEMORY_DMABUF queue                     */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * DOC: V4L2
+ *
+ * A struct secbuf_v4l2_queue is one single-planar buffer queue (video
+ * capture or video output) of a V4L2 device file, set up for
+ * V4L2_MEMORY_DMABUF, so that the device reads or writes secbuf buffers
+ * directly: no copy, no buffers of the driver's own. The caller opens the
+ * device file and sets its input or output and its format as usual
+ * (VIDIOC_S_INPUT, VIDIOC_S_FMT), allocates buffers of at least the
+ * format's sizeimage, then:
+ *
+ *	q = secbuf_v4l2_queue_new(video_fd, SECBUF_V4L2_CAPTURE, 4);
+ *	for (i = 0; i < secbuf_v4l2_queue_get_count(q); i++)
+ *		secbuf_v4l2_queue_buffer(q, i, bufs[i], 0);
+ *	secbuf_v4l2_queue_stream_on(q);
+ *	for (;;) {
+ *		i = secbuf_v4l2_queue_dequeue(q, 1000);
+ *		... use bufs[i]: secbuf_buffer_sync_begin() before the CPU
+ *		    reads it, secbuf_v4l2_queue_get_bytesused(q, i) bytes ...
+ *		secbuf_v4l2_queue_buffer(q, i, bufs[i], 0);
+ *	}
+ *	secbuf_v4l2_queue_free(q);
+ *
+ * The driver keeps its own reference to every dma-buf it was given (and
+ * its attachment or kernel mapping, as long as the same buffer comes back
+ * at the same index) until secbuf_v4l2_queue_free(). A secbuf buffer
+ * queued with V4L2 needs %SECBUF_RIGHT_DMA if it is a grant. Multi-planar
+ * queues are not supported. The errors are the kernel's (see the V4L2
+ * documentation of each ioctl) unless a call says otherwise.
+ */
+
+/**
+ * enum secbuf_v4l2_type - which queue of the device file.
+ * @SECBUF_V4L2_CAPTURE: the video capture queue: the device writes frames
+ *			 (V4L2_BUF_TYPE_VIDEO_CAPTURE).
+ * @SECBUF_V4L2_OUTPUT:	 the video output queue: the device reads them
+ *			 (V4L2_BUF_TYPE_VIDEO_OUTPUT).
+ */
+enum secbuf_v4l2_type {
+	SECBUF_V4L2_CAPTURE	= 1,
+	SECBUF_V4L2_OUTPUT	= 2,
+};
+
+/**
+ * secbuf_v4l2_queue_new() - set up a queue of dma-buf buffers.
+ * @video_fd: an open V4L2 video device file. It stays the caller's: close
+ *	      it only after secbuf_v4l2_queue_free().
+ * @type: %SECBUF_V4L2_CAPTURE or %SECBUF_V4L2_OUTPUT.
+ * @count: how many buffers to ask for, 1 to 32 (VIDEO_MAX_FRAME).
+ *
+ * Asks the driver for @count buffer slots of V4L2_MEMORY_DMABUF
+ * (VIDIOC_REQBUFS). The driver may give more or fewer:
+ * secbuf_v4l2_queue_get_count() says how many. Have one queue object per
+ * queue of a device at a time: a second one replaces the first one's
+ * slots.
+ *
+ * Return: a new queue, owned by the caller, to be released with
+ * secbuf_v4l2_queue_free(); or NULL with errno set (EBADF, EINVAL: a bad
+ * @type or @count, or the driver has no such queue or no DMABUF support;
+ * EBUSY: the queue is streaming, or another file of the device owns it;
+ * ENOTTY: not a V4L2 device).
+ */
+struct secbuf_v4l2_queue *secbuf_v4l2_queue_new(int video_fd,
+						enum secbuf_v4l2_type type,
+						unsigned int count);
+
+/**
+ * secbuf_v4l2_queue_free() - stop the queue and give all buffers back.
+ * @queue: the queue, or NULL (which does nothing).
+ *
+ * Stops streaming if it was started with secbuf_v4l2_queue_stream_on(),
+ * then releases the slots (VIDIOC_REQBUFS with a count of 0), which drops
+ * the driver's references to every dma-buf it was given. The secbuf
+ * buffers themselves stay the caller's. The device file stays open.
+ */
+void secbuf_v4l2_queue_free(struct secbuf_v4l2_queue *queue);
+
+/** Number of buffer slots the driver gave, indices 0 to count - 1. */
+unsigned int secbuf_v4l2_queue_get_count(const struct secbuf_v4l2_queue *queue);
+
+/**
+ * secbuf_v4l2_queue_buffer() - queue a secbuf buffer at a slot.
+ * @queue: the queue.
+ * @index: the slot, below secbuf_v4l2_queue_get_count().
+ * @buf: the buffer: the owner's handle or a grant with %SECBUF_RIGHT_DMA.
+ *	 It stays the caller's; the driver takes a reference of its own to
+ *	 the dma-buf.
+ * @bytesused: for an output queue, the bytes of @buf that hold the frame
+ *	       (0: all of it); ignored for a capture queue.
+ *
+ * VIDIOC_QBUF with the buffer's descriptor. Queue the same buffer at the
+ * same index every time if you can: the driver then reuses its mapping
+ * instead of attaching the dma-buf again.
+ *
+ * Return: 0, or -1 with errno set (EINVAL: @index out of range, @buf NULL,
+ * @bytesused larger than the buffer, or the driver refused it, e.g. a
+ * buffer smaller than the format's sizeimage or one already queued;
+ * EOVERFLOW: a buffer larger than V4L2 can describe (4 GiB); ENODEV: a
+ * revoked buffer; EPERM: a write-sealed buffer on a capture queue).
+ */
+int secbuf_v4l2_queue_buffer(struct secbuf_v4l2_queue *queue,
+			     unsigned int index,
+			     const struct secbuf_buffer *buf,
+			     uint32_t bytesused);
+
+/**
+ * secbuf_v4l2_queue_stream_on() - start the queue (VIDIOC_STREAMON).
+ * @queue: the queue.
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int secbuf_v4l2_queue_stream_on(struct secbuf_v4l2_queue *queue);
+
+/**
+ * secbuf_v4l2_queue_stream_off() - stop the queue (VIDIOC_STREAMOFF).
+ * @queue: the queue.
+ *
+ * Every buffer comes back from the driver at once, without being dequeued;
+ * queue them again before the next secbuf_v4l2_queue_stream_on().
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int secbuf_v4l2_queue_stream_off(struct secbuf_v4l2_queue *queue);
+
+/**
+ * secbuf_v4l2_queue_dequeue() - wait for the driver to hand back a buffer.
+ * @queue: the queue, started with secbuf_v4l2_queue_stream_on().
+ * @timeout_ms: how long to wait: 0 not at all, -1 forever.
+ *
+ * Waits with poll() for a filled capture buffer or a consumed output
+ * buffer, then takes it (VIDIOC_DQBUF); the device file may be blocking or
+ * not. The getters below then describe the frame at the returned index.
+ * The CPU must still call secbuf_buffer_sync_begin() before it reads what
+ * a device wrote.
+ *
+ * Return: the index of the buffer, or -1 with errno set (ETIMEDOUT: none
+ * came in time; EINVAL: the queue is not streaming; EIO: the driver
+ * reports an error on the queue (poll() POLLERR), or nothing has been
+ * queued since streaming started; EPIPE: the last buffer was dequeued).
+ */
+int secbuf_v4l2_queue_dequeue(struct secbuf_v4l2_queue *queue,
+			      int timeout_ms);
+
+/*
+ * Getters of the buffer last dequeued at @index, @index below
+ * secbuf_v4l2_queue_get_count(); they return 0 (NULL, false) for any
+ * other index and before the first dequeue at @index.
+ */
+
+/**
+ * The buffer last queued at @index, as passed to secbuf_v4l2_queue_buffer():
+ * not owned by the queue, valid as long as the caller keeps it; NULL if
+ * none was queued there.
+ */
+const struct secbuf_buffer *secbuf_v4l2_queue_get_buffer(const struct secbuf_v4l2_queue *queue,
+							 unsigned int index);
+/** Bytes of the frame (capture: what the device wrote). */
+uint32_t secbuf_v4l2_queue_get_bytesused(const struct secbuf_v4l2_queue *queue,
+					 unsigned int index);
+/** The driver's frame counter for the frame. */
+uint32_t secbuf_v4l2_queue_get_sequence(const struct secbuf_v4l2_queue *queue,
+					unsigned int index);
+/** Timestamp of the frame in nanoseconds, usually of CLOCK_MONOTONIC. */
+uint64_t secbuf_v4l2_queue_get_timestamp_ns(const struct secbuf_v4l2_queue *queue,
+					    unsigned int index);
+/**
+ * Whether the driver flagged the frame as possibly corrupt
+ * (V4L2_BUF_FLAG_ERROR); the buffer is dequeued all the same and may be
+ * queued again.
+ */
+bool secbuf_v4l2_queue_has_error(const struct secbuf_v4l2_queue *queue,
+				 unsigned int index);
+
+/* ---------------------------------------------------------------------- */
+/* DRM PRIME                                                              */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * DOC: DRM PRIME
+ *
+ * A secbuf buffer imported into a DRM driver (a GPU, a display controller,
+ * vgem) becomes a GEM handle of the caller's DRM file, without a copy: the
+ * driver attaches to the dma-buf and works on secbuf's memory, and its
+ * fences land on the dma-buf's reservation object, where
+ * secbuf_buffer_sync_begin() waits for them. The import needs
+ * %SECBUF_RIGHT_DMA if @buf is a grant.
+ *
+ * These calls go through libdrm (drmPrimeFDToHandle(), drmPrimeHandleToFD(),
+ * drmCloseBufferHandle()), which is optional: a libsecbuf built without it
+ * (pkg-config finds no libdrm, or LIBDRM=no) still exports them, and every
+ * one of them then fails with ENOSYS, whatever its arguments; call
+ * secbuf_drm_import(-1, NULL, NULL) to find out (ENOSYS, or EINVAL with
+ * libdrm).
+ */
+
+/**
+ * secbuf_drm_import() - import a buffer into a DRM file (PRIME).
+ * @drm_fd: an open DRM device file (/dev/dri/card* or renderD*).
+ * @buf: the buffer.
+ * @handle: receives the GEM handle, never 0.
+ *
+ * Importing the same dma-buf into the same DRM file again gives the same
+ * handle; handles are not reference counted.
+ *
+ * Return: 0, or -1 with errno set (EINVAL: @buf or @handle NULL, or the
+ * driver cannot import; EBADF; ENODEV: a revoked buffer; EACCES: a grant
+ * bound to another process, or without %SECBUF_RIGHT_DMA; ENOSYS: built
+ * without libdrm). The handle belongs to @drm_fd: release it with
+ * secbuf_drm_close_handle(), or close the DRM file.
+ */
+int secbuf_drm_import(int drm_fd, const struct secbuf_buffer *buf,
+		      uint32_t *handle);
+
+/**
+ * secbuf_drm_export() - export a GEM handle as a buffer (PRIME).
+ * @drm_fd: the DRM file of @handle.
+ * @handle: a GEM handle, not 0.
+ * @flags: 0, or %SECBUF_BUFFER_READ_ONLY to ask for a descriptor without
+ *	   write access (no DRM_RDWR).
+ *
+ * A handle that came from secbuf_drm_import() exports the very dma-buf it
+ * was imported from (the same file, so the same inode; its access mode is
+ * the one of the descriptor first imported). Any other handle exports a
+ * dma-buf of the DRM driver, which the returned object wraps as well (see
+ * secbuf_buffer_from_fd()).
+ *
+ * Return: a new buffer object that owns a new descriptor (O_CLOEXEC), to
+ * be released with secbuf_buffer_free(); or NULL with errno set (EINVAL:
+ * unknown @flags or a @handle of 0; ENOENT: no such handle; EBADF;
+ * ENOSYS: built without libdrm).
+ */
+struct secbuf_buffer *secbuf_drm_export(int drm_fd, uint32_t handle,
+					unsigned int flags);
+
+/**
+ * secbuf_drm_close_handle() - release a GEM handle (DRM_IOCTL_GEM_CLOSE).
+ * @drm_fd: the DRM file of @handle.
+ * @handle: the handle, not 0.
+ *
+ * The driver lets go of the dma-buf once nothing else of it uses it.
+ *
+ * Return: 0, or -1 with errno set (EINVAL: a @handle of 0 or no such
+ * handle; EBADF; ENOSYS: built without libdrm).
+ */
+int secbuf_drm_close_handle(int drm_fd, uint32_t handle);
 
 /* ---------------------------------------------------------------------- */
 /* Passing file descriptors                                               */

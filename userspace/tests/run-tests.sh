@@ -9,6 +9,9 @@ set -u
 
 : "${O:?}" "${SRCDIR:?}" "${VERSION:?}" "${SONAME:?}" "${REALNAME:?}"
 : "${NM:=nm}" "${CC:=cc}" "${PKG_CONFIG:=pkg-config}" "${TEST_BIN:?}"
+# Whether this build has libdrm; not for the sub-makes, which decide anew.
+have_libdrm=${HAVE_LIBDRM:-}
+unset HAVE_LIBDRM
 
 CTL="$O/bin/secbufctl"
 LIB="$O/lib/libsecbuf.so"
@@ -105,6 +108,44 @@ else
 	bad "test-libsecbuf did not finish"
 fi
 
+echo "# libdrm, optional"
+
+if [ "$have_libdrm" = 1 ]; then
+	check "libsecbuf.so needs libdrm" \
+		bash -c 'readelf -d "$1" | grep -q "NEEDED.*\[libdrm\.so"' _ "$LIB"
+	check "libsecbuf.pc has Requires.private: libdrm" \
+		grep -qx "Requires.private: libdrm" "$O/lib/pkgconfig/libsecbuf.pc"
+else
+	echo "# built without libdrm (pkg-config finds none): its checks are skipped"
+fi
+# The same library without libdrm: the same ABI, every secbuf_drm_* call
+# fails with ENOSYS (test-libsecbuf checks that when built so).
+if make -s -C "$SRCDIR" O="$tmp/nodrm" LIBDRM=no lib tests \
+	>"$tmp/nodrm-log" 2>&1; then
+	ok "make LIBDRM=no lib tests"
+	"$NM" -D --defined-only "$tmp/nodrm/lib/libsecbuf.so" |
+		awk '$2 == "T" { print $3 }' | sort >"$tmp/nm-nodrm"
+	check "... exports the same symbols, secbuf_drm_* included" \
+		diff -u "$tmp/nm" "$tmp/nm-nodrm"
+	check "... does not need libdrm" \
+		bash -c '! readelf -d "$1" | grep -q "NEEDED.*libdrm"' _ \
+		"$tmp/nodrm/lib/libsecbuf.so"
+	check "... and its .pc requires nothing" \
+		bash -c '! grep -q "^Requires" "$1"' _ \
+		"$tmp/nodrm/lib/pkgconfig/libsecbuf.pc"
+	"$tmp/nodrm/obj/userspace/tests/test-libsecbuf" >"$tmp/nodrm-out" 2>&1
+	grep -i "drm" "$tmp/nodrm-out" | sed 's/^/    /'
+	check "... test-libsecbuf passes there too" \
+		bash -c 'tail -n 1 "$1" | grep -q "passed, 0 failed$"' _ \
+		"$tmp/nodrm-out"
+else
+	bad "make LIBDRM=no lib tests"
+	sed 's/^/#   /' "$tmp/nodrm-log"
+fi
+check "LIBDRM=maybe is refused" \
+	bash -c '! make -s -C "$1" O="$2/bogus" LIBDRM=maybe lib >/dev/null 2>&1' _ \
+	"$SRCDIR" "$tmp"
+
 echo "# pkg-config"
 
 cat >"$tmp/prog.c" <<'PROG'
@@ -149,8 +190,9 @@ for f in usr/bin/secbufctl usr/include/secbuf.h usr/lib/$REALNAME \
 	 usr/lib/pkgconfig/libsecbuf.pc; do
 	check "installed $f" test -e "$inst/$f"
 done
+# The system's .pc files too: libsecbuf.pc may require libdrm.
 check "installed .pc builds a program against the installed tree" \
-	bash -c 'export PKG_CONFIG_LIBDIR="$1/usr/lib/pkgconfig"
+	bash -c 'export PKG_CONFIG_LIBDIR="$1/usr/lib/pkgconfig:$("$4" --variable pc_path pkg-config)"
 		 export PKG_CONFIG_SYSROOT_DIR="$1"
 		 "$2" -o "$3/prog2" "$3/prog.c" $("$4" --cflags --libs libsecbuf) &&
 		 LD_LIBRARY_PATH="$1/usr/lib" "$3/prog2" "$5"' _ \

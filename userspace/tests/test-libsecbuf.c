@@ -17,11 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/videodev2.h>
 
 #include <secbuf.h>
 
@@ -403,6 +406,79 @@ out:
 	secbuf_pool_close(pool);
 }
 
+/* ---- V4L2 and DRM helpers: argument checks ---- */
+
+static void test_v4l2_errors(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int mfd = make_memfd(4096);
+
+	CHECK_ERR(!secbuf_v4l2_queue_new(-1, SECBUF_V4L2_CAPTURE, 4), EBADF,
+		  "v4l2_queue_new(-1)");
+	CHECK_ERR(!secbuf_v4l2_queue_new(null, (enum secbuf_v4l2_type)0, 4),
+		  EINVAL, "v4l2_queue_new() with type 0");
+	CHECK_ERR(!secbuf_v4l2_queue_new(null, (enum secbuf_v4l2_type)9, 4),
+		  EINVAL, "v4l2_queue_new() with a multi-planar or other type");
+	CHECK_ERR(!secbuf_v4l2_queue_new(null, SECBUF_V4L2_CAPTURE, 0), EINVAL,
+		  "v4l2_queue_new() of 0 buffers");
+	CHECK_ERR(!secbuf_v4l2_queue_new(null, SECBUF_V4L2_OUTPUT, 33), EINVAL,
+		  "v4l2_queue_new() of 33 buffers (VIDEO_MAX_FRAME is 32)");
+	CHECK_ERR(!secbuf_v4l2_queue_new(null, SECBUF_V4L2_CAPTURE, 32), ENOTTY,
+		  "v4l2_queue_new() on /dev/null (the kernel's errno)");
+	CHECK_ERR(!secbuf_v4l2_queue_new(mfd, SECBUF_V4L2_OUTPUT, 1), ENOTTY,
+		  "v4l2_queue_new() on a memfd");
+	secbuf_v4l2_queue_free(NULL);
+	close(mfd);
+	close(null);
+}
+
+static void test_drm_errors(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct secbuf_buffer *buf = secbuf_buffer_from_fd(make_memfd(4096));
+	uint32_t handle = 77;
+
+	if (!EXPECTED_LIBDRM) {
+		/* Built without libdrm: ENOSYS, whatever the arguments. */
+		CHECK_ERR(secbuf_drm_import(-1, NULL, NULL) < 0, ENOSYS,
+			  "drm_import() probe without libdrm");
+		CHECK_ERR(secbuf_drm_import(null, buf, &handle) < 0, ENOSYS,
+			  "drm_import() without libdrm");
+		CHECK(handle == 77, "... leaves the handle alone");
+		CHECK_ERR(!secbuf_drm_export(null, 1, 0), ENOSYS,
+			  "drm_export() without libdrm");
+		CHECK_ERR(secbuf_drm_close_handle(null, 1) < 0, ENOSYS,
+			  "drm_close_handle() without libdrm");
+		goto out;
+	}
+
+	CHECK_ERR(secbuf_drm_import(-1, NULL, NULL) < 0, EINVAL,
+		  "drm_import() probe with libdrm");
+	CHECK_ERR(secbuf_drm_import(null, buf, NULL) < 0, EINVAL,
+		  "drm_import() without a handle to fill");
+	CHECK_ERR(secbuf_drm_import(-1, buf, &handle) < 0, EBADF,
+		  "drm_import() into fd -1");
+	CHECK_ERR(secbuf_drm_import(null, buf, &handle) < 0, ENOTTY,
+		  "drm_import() into /dev/null (the kernel's errno)");
+	CHECK(handle == 77, "... leaves the handle alone");
+	CHECK_ERR(!secbuf_drm_export(null, 0, 0), EINVAL,
+		  "drm_export() of handle 0");
+	CHECK_ERR(!secbuf_drm_export(null, 1, 0x80), EINVAL,
+		  "drm_export() with an unknown flag");
+	CHECK_ERR(!secbuf_drm_export(-1, 1, 0), EBADF, "drm_export() from -1");
+	CHECK_ERR(!secbuf_drm_export(null, 1, SECBUF_BUFFER_READ_ONLY), ENOTTY,
+		  "drm_export() from /dev/null");
+	CHECK_ERR(secbuf_drm_close_handle(null, 0) < 0, EINVAL,
+		  "drm_close_handle() of handle 0");
+	CHECK_ERR(secbuf_drm_close_handle(-1, 1) < 0, EBADF,
+		  "drm_close_handle() on -1");
+	CHECK_ERR(secbuf_drm_close_handle(null, 1) < 0, ENOTTY,
+		  "drm_close_handle() on /dev/null");
+out:
+	secbuf_buffer_free(buf);
+	close(null);
+}
+
 /* ---- against the driver, when there is one ---- */
 
 static bool fdinfo_has(int fd, const char *text)
@@ -634,6 +710,217 @@ free_buf:
 	secbuf_buffer_free(buf);
 }
 
+/* ---- V4L2 and DRM against vivid and vgem, when they are there ---- */
+
+static int open_vivid_capture(void)
+{
+	struct v4l2_capability caps;
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&caps, 0, sizeof(caps));
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &caps) &&
+		    !strcmp((const char *)caps.driver, "vivid") &&
+		    (caps.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
+		    (caps.device_caps & V4L2_CAP_STREAMING) &&
+		    !(caps.device_caps & V4L2_CAP_TOUCH))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void test_driver_v4l2(struct secbuf_pool *pool)
+{
+	struct secbuf_buffer *bufs[3] = { NULL }, *small;
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct secbuf_v4l2_queue *q;
+	uint32_t seq = 0;
+	unsigned int n, i;
+	int fd, idx;
+
+	fd = open_vivid_capture();
+	if (fd < 0) {
+		printf("# no vivid capture node: skipping the V4L2 checks\n");
+		return;
+	}
+	CHECK(!ioctl(fd, VIDIOC_G_FMT, &fmt) && fmt.fmt.pix.sizeimage,
+	      "vivid's format: %u bytes a frame", fmt.fmt.pix.sizeimage);
+
+	q = secbuf_v4l2_queue_new(fd, SECBUF_V4L2_CAPTURE, 3);
+	CHECK(q && secbuf_v4l2_queue_get_count(q) >= 3,
+	      "v4l2_queue_new() of 3 DMABUF buffers on vivid");
+	if (!q)
+		goto close_fd;
+	n = secbuf_v4l2_queue_get_count(q);
+	for (i = 0; i < 3; i++)
+		bufs[i] = secbuf_buffer_alloc(pool, fmt.fmt.pix.sizeimage, 0);
+	small = secbuf_buffer_alloc(pool, 4096, 0);
+	CHECK(bufs[0] && bufs[1] && bufs[2] && small, "alloc 4 buffers");
+	if (!bufs[0] || !bufs[1] || !bufs[2] || !small)
+		goto free_bufs;
+
+	CHECK_ERR(secbuf_v4l2_queue_buffer(q, n, bufs[0], 0) < 0, EINVAL,
+		  "queue_buffer() at an index out of range");
+	CHECK_ERR(secbuf_v4l2_queue_buffer(q, 0, NULL, 0) < 0, EINVAL,
+		  "queue_buffer() of NULL");
+	CHECK_ERR(secbuf_v4l2_queue_buffer(q, 0, small, 0) < 0, EINVAL,
+		  "queue_buffer() of a buffer smaller than the format");
+	CHECK(!secbuf_v4l2_queue_get_buffer(q, 0),
+	      "a refused buffer is not remembered");
+	CHECK_ERR(secbuf_v4l2_queue_dequeue(q, 0) < 0, EINVAL,
+		  "dequeue() before stream_on()");
+
+	for (i = 0; i < 3; i++)
+		CHECK(!secbuf_v4l2_queue_buffer(q, i, bufs[i], 0),
+		      "queue_buffer() at %u", i);
+	CHECK(!secbuf_v4l2_queue_stream_on(q), "stream_on()");
+	CHECK_ERR(!secbuf_v4l2_queue_new(fd, SECBUF_V4L2_CAPTURE, 2), EBUSY,
+		  "v4l2_queue_new() while the queue streams");
+
+	for (i = 0; i < 4; i++) {
+		idx = secbuf_v4l2_queue_dequeue(q, 10000);
+		CHECK(idx >= 0 && idx < 3, "dequeue() frame %u: index %d (%s)",
+		      i, idx, idx < 0 ? strerrorname_np(errno) : "ok");
+		if (idx < 0 || idx >= 3)
+			break;
+		CHECK(secbuf_v4l2_queue_get_buffer(q, (unsigned)idx) ==
+		      bufs[idx], "get_buffer() is the buffer queued there");
+		CHECK(secbuf_v4l2_queue_get_bytesused(q, (unsigned)idx) ==
+		      fmt.fmt.pix.sizeimage && !secbuf_v4l2_queue_has_error(q,
+		      (unsigned)idx) && secbuf_v4l2_queue_get_timestamp_ns(q,
+		      (unsigned)idx), "a whole frame, no error, a timestamp");
+		CHECK(!i || secbuf_v4l2_queue_get_sequence(q, (unsigned)idx) >
+		      seq, "sequence numbers grow");
+		seq = secbuf_v4l2_queue_get_sequence(q, (unsigned)idx);
+		CHECK(!secbuf_v4l2_queue_buffer(q, (unsigned)idx, bufs[idx], 0),
+		      "queue it again");
+	}
+	CHECK(!secbuf_v4l2_queue_get_buffer(q, n) &&
+	      !secbuf_v4l2_queue_get_bytesused(q, n) &&
+	      !secbuf_v4l2_queue_get_sequence(q, n) &&
+	      !secbuf_v4l2_queue_get_timestamp_ns(q, n) &&
+	      !secbuf_v4l2_queue_has_error(q, n),
+	      "getters out of range give 0");
+	CHECK(!secbuf_v4l2_queue_stream_off(q), "stream_off()");
+	CHECK_ERR(secbuf_v4l2_queue_dequeue(q, 0) < 0, EINVAL,
+		  "dequeue() after stream_off()");
+	secbuf_v4l2_queue_free(q);
+	q = secbuf_v4l2_queue_new(fd, SECBUF_V4L2_CAPTURE, 2);
+	CHECK(q != NULL, "queue_free() let go of the queue: a new one works");
+free_bufs:
+	secbuf_v4l2_queue_free(q);
+	for (i = 0; i < 3; i++)
+		secbuf_buffer_free(bufs[i]);
+	secbuf_buffer_free(small);
+close_fd:
+	close(fd);
+}
+
+/* DRM_IOCTL_VERSION (include/uapi/drm/drm.h), for finding vgem. */
+struct test_drm_version {
+	int major, minor, patchlevel;
+	size_t name_len;
+	char *name;
+	size_t date_len;
+	char *date;
+	size_t desc_len;
+	char *desc;
+};
+#define TEST_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct test_drm_version)
+
+static int open_vgem(void)
+{
+	struct test_drm_version v;
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, TEST_DRM_IOCTL_VERSION, &v) &&
+		    !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void test_driver_drm(struct secbuf_pool *pool)
+{
+	struct secbuf_buffer *buf, *back, *ro, *grant, *rev;
+	uint32_t h = 0, h2 = 0;
+	int vgem;
+
+	vgem = open_vgem();
+	if (vgem < 0) {
+		printf("# no vgem: skipping the DRM checks\n");
+		return;
+	}
+	if (!EXPECTED_LIBDRM) {
+		CHECK_ERR(secbuf_drm_import(vgem, NULL, &h) < 0, ENOSYS,
+			  "drm_import() into vgem without libdrm");
+		close(vgem);
+		return;
+	}
+
+	buf = secbuf_buffer_alloc(pool, 8192, 0);
+	CHECK(buf != NULL, "alloc 8 KiB");
+	if (!buf)
+		goto close_vgem;
+	CHECK(!secbuf_drm_import(vgem, buf, &h) && h, "drm_import() into vgem: "
+	      "handle %u", h);
+	CHECK(!secbuf_drm_import(vgem, buf, &h2) && h2 == h,
+	      "importing it again gives the same handle");
+	back = secbuf_drm_export(vgem, h, 0);
+	CHECK(back && same_file(secbuf_buffer_get_fd(back),
+				secbuf_buffer_get_fd(buf)) &&
+	      has_cloexec(secbuf_buffer_get_fd(back)) &&
+	      secbuf_buffer_get_size(back) == 8192,
+	      "drm_export() gives back the same dma-buf, O_CLOEXEC");
+	ro = secbuf_drm_export(vgem, h, SECBUF_BUFFER_READ_ONLY);
+	CHECK(ro && same_file(secbuf_buffer_get_fd(ro),
+			      secbuf_buffer_get_fd(buf)) &&
+	      !secbuf_buffer_is_read_only(ro),
+	      "drm_export(READ_ONLY) of an import: the same file, whose mode "
+	      "is the imported descriptor's");
+	secbuf_buffer_free(ro);
+	secbuf_buffer_free(back);
+	CHECK(!secbuf_drm_close_handle(vgem, h), "drm_close_handle()");
+	CHECK_ERR(secbuf_drm_close_handle(vgem, h) < 0, EINVAL,
+		  "drm_close_handle() of a closed handle");
+	CHECK_ERR(!secbuf_drm_export(vgem, h, 0), ENOENT,
+		  "drm_export() of a closed handle");
+
+	grant = secbuf_buffer_grant(pool, buf, SECBUF_RIGHT_READ, -1);
+	CHECK(grant != NULL, "a READ-only grant");
+	if (grant) {
+		CHECK_ERR(secbuf_drm_import(vgem, grant, &h) < 0, EACCES,
+			  "drm_import() of a grant without DMA");
+		secbuf_buffer_free(grant);
+	}
+	rev = secbuf_buffer_alloc(pool, 4096, 0);
+	CHECK(rev && !secbuf_buffer_revoke(pool, rev, NULL), "a revoked buffer");
+	if (rev)
+		CHECK_ERR(secbuf_drm_import(vgem, rev, &h) < 0, ENODEV,
+			  "drm_import() of a revoked buffer");
+	secbuf_buffer_free(rev);
+	secbuf_buffer_free(buf);
+close_vgem:
+	close(vgem);
+}
+
 static void test_driver(const char *name)
 {
 	struct secbuf_buffer *buf, *big, *ro, *copy, *heap;
@@ -770,6 +1057,9 @@ static void test_driver(const char *name)
 	test_driver_stats(pool, 0, 0);
 	test_driver_manage(pool);
 	test_driver_stats(pool, 0, 0);
+	test_driver_v4l2(pool);
+	test_driver_drm(pool);
+	test_driver_stats(pool, 0, 0);
 close_pool:
 	secbuf_pool_close(pool);
 }
@@ -792,6 +1082,8 @@ int main(void)
 	test_sync_and_name();
 	test_fd_passing();
 	test_manage_errors();
+	test_v4l2_errors();
+	test_drm_errors();
 	test_driver(pool && *pool ? pool : "gpu");
 
 	printf("libsecbuf: %d passed, %d failed\n", passed, failed);
