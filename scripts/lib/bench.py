@@ -33,6 +33,7 @@ KMSG_RE = re.compile(r"^\[\s*\d+\.\d{6}\]")
 
 TITLES = {
     "alloc_close": "alloc+close",
+    "alloc_close_b2b": "alloc+close, back to back",
     "first_touch": "first touch",
     "write_bw": "write bandwidth",
     "sync": "SYNC START+END",
@@ -169,7 +170,7 @@ def plot(args):
               ("import", "vgem import (attach+map) latency")]
     tmp = tempfile.mkdtemp(prefix="secbuf-bench-plot.")
     script = [
-        "set terminal pngcairo size 1400,560 font ',10'",
+        "set terminal pngcairo size 1400,560 font ',10' noenhanced",
         f"set output '{args.png}'",
         "set multiplot layout 1,2 title '" +
         title(doc).replace("'", "") + "' font ',9'",

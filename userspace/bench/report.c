@@ -55,6 +55,7 @@ static const struct {
 	enum ratio_kind kind;
 } metric_info[] = {
 	{ "alloc_close",    "alloc+close",     SPEEDUP },
+	{ "alloc_close_b2b", "alloc b2b",      SPEEDUP },
 	{ "first_touch",    "first touch",     SPEEDUP },
 	{ "write_bw",       "write bandwidth", SPEEDUP },
 	{ "sync",           "SYNC START+END",  COST },
