@@ -45,6 +45,7 @@ void cmd_demo_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: secbufctl demo security [--pool POOL] [--size SIZE]\n"
+"       secbufctl demo pipeline [OPTIONS] (see 'secbufctl demo pipeline --help')\n"
 "\n"
 "A scripted, self-contained tour of secbuf's owner control, run with real\n"
 "processes: a producer allocates and fills a frame; consumers get their own\n"
@@ -831,6 +832,10 @@ int cmd_demo(int argc, char **argv)
 	char *path;
 	int opt, i;
 
+	/* The pipeline has options of its own: they follow its name. */
+	if (argc > 1 && !strcmp(argv[1], "pipeline"))
+		return cmd_demo_pipeline(argc - 1, argv + 1);
+
 	while ((opt = getopt_long(argc, argv, ":p:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -850,7 +855,11 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return sbc_usage_error("demo", "which demo? (security)");
+		return sbc_usage_error("demo", "which demo? (security, "
+				       "pipeline)");
+	if (!strcmp(argv[optind], "pipeline"))
+		return sbc_usage_error("demo", "the options of 'demo pipeline' "
+				       "go after its name");
 	if (strcmp(argv[optind], "security"))
 		return sbc_usage_error("demo", "unknown demo '%s'",
 				       argv[optind]);

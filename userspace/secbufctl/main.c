@@ -36,7 +36,7 @@ static const struct sbc_command commands[] = {
 	  cmd_dma_end, cmd_dma_end_usage },
 	{ "query", "state, rights, seals and grants of a buffer",
 	  cmd_query, cmd_query_usage },
-	{ "demo",  "run a self-checking demo ('demo security')",
+	{ "demo",  "run a self-checking demo: security, pipeline",
 	  cmd_demo, cmd_demo_usage },
 };
 

@@ -55,6 +55,9 @@ int cmd_query(int argc, char **argv);
 void cmd_query_usage(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_usage(FILE *out);
+/* "demo pipeline" (cmd_pipeline.c); argv[0] is "pipeline". */
+int cmd_demo_pipeline(int argc, char **argv);
+void cmd_demo_pipeline_usage(FILE *out);
 
 /* ---- messages (util.c) ---- */
 
@@ -209,6 +212,16 @@ const char *sbc_seals_str(unsigned int seals, char *buf, size_t len);
 
 /* "live", "revoked", "dma". */
 const char *sbc_state_str(unsigned int state);
+
+/* ---- PNG (png.c) ---- */
+
+/*
+ * Writes the YUYV frame @yuyv (@width x @height pixels, @width even, rows
+ * @bytesperline bytes apart; BT.601 limited range) to @path as an 8-bit
+ * RGB PNG, uncompressed. Returns 0, or -1 with errno set.
+ */
+int sbc_png_write_yuyv(const char *path, const uint8_t *yuyv, uint32_t width,
+		       uint32_t height, uint32_t bytesperline);
 
 /* ---- JSON output (json.c) ---- */
 

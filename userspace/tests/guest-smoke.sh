@@ -206,6 +206,22 @@ echo "# demo security"
 run 0 "demo security" "$CTL" demo security --pool "$POOL" --size 64K
 has "$T/out" "secbuf security demo: [1-9][0-9]* passed, 0 failed" "every step behaved"
 
+echo "# demo pipeline"
+if [ -d /sys/module/vivid ] && [ -d /sys/module/vgem ]; then
+	run 0 "demo pipeline" "$CTL" demo pipeline --pool "$POOL" --frames 5 \
+		--snapshot "$T/frame.png"
+	has "$T/out" "frames  *5 captured, 5 checked in place: 5 ok" "every frame checked"
+	has "$T/out" "copies made  *1: the --snapshot frame" "one copy, the snapshot's"
+	has "$T/out" "secbuf pipeline: ok" "it says ok last"
+	if [ "$(head -c 4 "$T/frame.png" | tail -c 3)" = PNG ]; then
+		ok "the snapshot is a PNG"
+	else
+		bad "the snapshot is not a PNG"
+	fi
+else
+	echo "# no vivid or no vgem: demo pipeline skipped"
+fi
+
 i=0
 while ! pool_idle && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 if pool_idle; then ok "pool idle at the end"; else bad "pool not idle at the end"; fi

@@ -258,6 +258,21 @@ run 2 "query --socket with --fd" "$CTL" query --socket "$tmp/h" --pool gpu --fd 
 run 2 "demo without a name" "$CTL" demo
 run 2 "demo bogus" "$CTL" demo bogus
 run 2 "demo security --size 1K" "$CTL" demo security --size 1K
+run 0 "demo pipeline --help" "$CTL" demo pipeline --help
+check "... shows its usage" grep -q "^Usage: secbufctl demo pipeline" "$tmp/out"
+run 0 "help demo lists the pipeline" "$CTL" help demo
+check "... it does" grep -q "secbufctl demo pipeline" "$tmp/out"
+run 2 "demo pipeline --frames 0" "$CTL" demo pipeline --frames 0
+run 2 "demo pipeline --frames x" "$CTL" demo pipeline --frames x
+run 2 "demo pipeline --ring 1" "$CTL" demo pipeline --ring 1
+run 2 "demo pipeline --ring 17" "$CTL" demo pipeline --ring 17
+run 2 "demo pipeline --gpu-ms 5001" "$CTL" demo pipeline --gpu-ms 5001
+run 2 "demo pipeline --snapshot ''" "$CTL" demo pipeline --snapshot ''
+run 2 "demo pipeline --bogus" "$CTL" demo pipeline --bogus
+run 2 "demo pipeline extra" "$CTL" demo pipeline extra
+run 2 "demo --pool camera pipeline" "$CTL" demo --pool camera pipeline
+check "... says the options go after the name" \
+	grep -q "the options of 'demo pipeline' go after its name" "$tmp/err"
 
 echo "# secbufctl error paths"
 
@@ -306,6 +321,10 @@ check "... names the ioctl" grep -q "SECBUF_IOC_QUERY: .*(ENOTTY)" "$tmp/err"
 run 1 "demo security with no pool" "$CTL" --dev-dir "$tmp/empty" demo security
 check "... fails its first step" grep -q "^  \[FAILED\] 1\. " "$tmp/out"
 check "... and says so last" bash -c 'tail -n 1 "$1" | grep -q "0 passed, 1 failed$"' _ "$tmp/out"
+run 1 "demo pipeline on a node that is not vivid's" \
+	"$CTL" demo pipeline --video /dev/null
+check "... says so" grep -q "/dev/null is not vivid's video capture node" "$tmp/err"
+check "... and fails last" bash -c 'tail -n 1 "$1" | grep -qx "secbuf pipeline: FAILED"' _ "$tmp/out"
 
 # A stand-in for 'secbufctl hold' that answers one request with $2 and
 # writes the request it got to $1.
