@@ -40,6 +40,7 @@ TITLES = {
     "import": "vgem import (attach+map)",
     "import_release": "vgem release (unmap+detach)",
     "revoke": "revoke",
+    "revoke_grant": "revoke of a grant (all N map it)",
     "grant_create": "grant create",
     "grant_revoke": "grant revoke",
 }

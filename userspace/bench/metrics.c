@@ -701,66 +701,121 @@ static unsigned int mappers_stop(struct mappers *m)
 /* ---- revoke ----------------------------------------------------------- */
 
 /*
- * A 64 MiB buffer mapped and touched by N processes. A: the owner revokes
- * it (the ioctl, which zaps every mapping and, nothing else holding the
- * memory, zeroes it and gives it back; N = 0 shows that part alone).
- * B: the N processes munmap() it themselves, one after the other; the sum
- * of their own munmap() times is the anchor ("munmap"). C: all of them at
- * once; the owner's wall time from asking to the last reply, pipe round
- * trips and scheduling included ("munmap_concurrent").
+ * A 64 MiB buffer mapped and touched by N processes. The variants, in
+ * turn within each round:
+ *
+ * "revoke" group, the processes map the owner's handle:
+ *   secbuf             the owner revokes the buffer: the ioctl zaps every
+ *                      mapping and, nothing else holding the memory, zeroes
+ *                      it and gives it back (N = 0 shows that part alone)
+ *   munmap             the N processes munmap() it themselves, one after
+ *                      the other: the sum of their own munmap() times
+ *   munmap_concurrent  all at once: the owner's wall time from asking to
+ *                      the last reply, pipe round trips and scheduling too
+ * "revoke_grant" group, the processes map one grant of a live buffer:
+ *   secbuf             the owner revokes that grant: the zap alone, the
+ *                      memory stays (the owner's handle keeps it)
+ *   munmap             as above, on the grant's mappings
  */
+enum revoke_variant {
+	RV_REVOKE,
+	RV_MUNMAP,
+	RV_MUNMAP_CONCURRENT,
+	RV_GRANT_REVOKE,
+	RV_GRANT_MUNMAP,
+	NR_RV
+};
+
+static void revoke_once(unsigned int n, enum revoke_variant v,
+			struct series *s)
+{
+	bool grant = v == RV_GRANT_REVOKE || v == RV_GRANT_MUNMAP;
+	uint64_t size = REVOKE_SIZE, t0, t1, sum = 0, id = 0;
+	int fd, map_fd, ret = 0;
+	unsigned int bad;
+	struct mappers m;
+
+	fd = exp_alloc(EXP_SECBUF, size);
+	if (fd < 0)
+		die("revoke: alloc 64M: %s", strerror(errno));
+	map_fd = grant ? secbuf_grant(fd, &id) : fd;
+	if (map_fd < 0)
+		die("revoke: SECBUF_IOC_GRANT: %s", strerror(errno));
+	if (mappers_start(&m, n, &map_fd, false, size, false) < 0)
+		die("revoke: the mappers did not get ready");
+	t0 = now_ns();
+	switch (v) {
+	case RV_REVOKE:
+		ret = secbuf_revoke(fd, 0);
+		break;
+	case RV_GRANT_REVOKE:
+		ret = secbuf_revoke(fd, id);
+		break;
+	default:
+		ret = mappers_munmap(&m, v != RV_MUNMAP_CONCURRENT, &sum);
+		break;
+	}
+	t1 = now_ns();
+	if (ret < 0)
+		die("revoke: %s: %s", v == RV_REVOKE || v == RV_GRANT_REVOKE ?
+		    "SECBUF_IOC_REVOKE" : "munmap in the mappers",
+		    strerror(errno));
+	bad = mappers_stop(&m);
+	if (grant)
+		close(map_fd);
+	close(fd);
+	if (bad)
+		die("revoke: %u of %u mappers failed", bad, n);
+	if (!s)
+		return;
+	if (v == RV_MUNMAP || v == RV_GRANT_MUNMAP)
+		series_add(s, (double)sum / 1e3);
+	else
+		series_add(s, us_since(t0, t1));
+}
+
 static void run_revoke(void)
 {
-	uint64_t size = REVOKE_SIZE;
-	unsigned int i, r, k;
+	static const struct {
+		const char *metric, *name;
+		bool needs_mappers;
+	} rv[NR_RV] = {
+		[RV_REVOKE] = { "revoke", "secbuf", false },
+		[RV_MUNMAP] = { "revoke", "munmap", true },
+		[RV_MUNMAP_CONCURRENT] = { "revoke", "munmap_concurrent", true },
+		[RV_GRANT_REVOKE] = { "revoke_grant", "secbuf", false },
+		[RV_GRANT_MUNMAP] = { "revoke_grant", "munmap", true },
+	};
+	unsigned int i, r, k, g;
+
+	/* The series first, so that the table groups them by metric. */
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < cfg.nr_procs; i++)
+			for (k = 0; k < NR_RV; k++)
+				if ((k >= RV_GRANT_REVOKE) == g &&
+				    (cfg.procs[i] || !rv[k].needs_mappers))
+					series_get(rv[k].metric, rv[k].name,
+						   REVOKE_SIZE, cfg.procs[i],
+						   "us", LOWER_IS_BETTER);
 
 	for (i = 0; i < cfg.nr_procs; i++) {
-		unsigned int n = cfg.procs[i];
-		unsigned int variants = n ? 3 : 1;
-		struct series *rev, *mun, *wall;
+		unsigned int n = cfg.procs[i], nr = 0;
+		enum revoke_variant list[NR_RV];
+		struct series *s[NR_RV];
 
 		progress("revoke, %u processes", n);
-		rev = series_get("revoke", "secbuf", size, n, "us",
-				 LOWER_IS_BETTER);
-		mun = n ? series_get("revoke", "munmap", size, n, "us",
-				     LOWER_IS_BETTER) : NULL;
-		wall = n ? series_get("revoke", "munmap_concurrent", size, n,
-				      "us", LOWER_IS_BETTER) : NULL;
+		for (k = 0; k < NR_RV; k++) {
+			if (rv[k].needs_mappers && !n)
+				continue;
+			list[nr++] = (enum revoke_variant)k;
+			s[k] = series_get(rv[k].metric, rv[k].name, REVOKE_SIZE,
+					  n, "us", LOWER_IS_BETTER);
+		}
 		for (r = 0; r <= cfg.rounds; r++) {
-			for (k = 0; k < variants; k++) {
-				unsigned int j = order(r, k, variants);
-				bool revoke = j == 0;
-				struct mappers m;
-				uint64_t t0, t1, sum = 0;
-				unsigned int bad;
-				int fd, ret;
+			for (k = 0; k < nr; k++) {
+				enum revoke_variant v = list[order(r, k, nr)];
 
-				fd = exp_alloc(EXP_SECBUF, size);
-				if (fd < 0)
-					die("revoke: alloc 64M: %s", strerror(errno));
-				if (mappers_start(&m, n, &fd, false, size, false) < 0)
-					die("revoke: the mappers did not get ready");
-				t0 = now_ns();
-				if (revoke)
-					ret = secbuf_revoke(fd, 0);
-				else
-					ret = mappers_munmap(&m, j == 1, &sum);
-				t1 = now_ns();
-				if (ret < 0)
-					die("revoke: %s: %s", revoke ? "SECBUF_IOC_REVOKE" :
-					    "munmap in the mappers", strerror(errno));
-				bad = mappers_stop(&m);
-				close(fd);
-				if (bad)
-					die("revoke: %u of %u mappers failed", bad, n);
-				if (r == 0)
-					continue;
-				if (revoke)
-					series_add(rev, us_since(t0, t1));
-				else if (j == 1)
-					series_add(mun, (double)sum / 1e3);
-				else
-					series_add(wall, us_since(t0, t1));
+				revoke_once(n, v, r ? s[v] : NULL);
 			}
 		}
 	}
@@ -872,8 +927,8 @@ const struct metric metrics[] = {
 	{ "write_bw", "memset of a mapped 64M", run_write_bw },
 	{ "sync", "DMA_BUF_IOCTL_SYNC START+END vs a no-op ioctl", run_sync },
 	{ "import", "vgem PRIME import (attach+map), 1M and 64M", run_import },
-	{ "revoke", "revoke of 64M mapped by N processes vs their munmap",
-	  run_revoke },
+	{ "revoke", "revoke of 64M (or of a grant of it) mapped by N processes\n"
+	  "               vs their own munmap", run_revoke },
 	{ "grant", "grant create and revoke, 8 others mapped", run_grant },
 };
 

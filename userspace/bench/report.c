@@ -62,6 +62,7 @@ static const struct {
 	{ "import",         "vgem import",     SPEEDUP },
 	{ "import_release", "vgem release",    SPEEDUP },
 	{ "revoke",         "revoke",          COST },
+	{ "revoke_grant",   "revoke grant",    COST },
 	{ "grant_create",   "grant create",    COST },
 	{ "grant_revoke",   "grant revoke",    COST },
 };
