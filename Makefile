@@ -7,7 +7,9 @@
 #
 # Everything else (userspace, tests, VM lanes) is driven from here too:
 #   make check   every lane, every subtest, ends with "N passed, N failed"
-#   make run     the scripted demo on the default board (arm64, 6.1)
+#   make run     the scripted demo on the default board (arm64, 6.1): the
+#                camera-to-GPU pipeline, then the security demo
+#                (FRAMES=N, SNAPSHOT=frame.png)
 #   make shell   the default board, left at a shell in the guest
 #   make lint    W=1, sparse and checkpatch --strict against every lane's headers
 #   make bench   secbuf-bench in BENCH_LANES; JSON, PNG and table in build/bench/
@@ -48,8 +50,11 @@ dtb:
 check:
 	@scripts/check
 
+# make run [FRAMES=N] [SNAPSHOT=frame.png]: the pipeline's frame count, and
+# a PNG of its first frame (a path relative to this directory).
 run:
-	@scripts/run-demo --lane $(LANE)
+	@scripts/run-demo --lane $(LANE) $(if $(FRAMES),--frames $(FRAMES)) \
+		$(if $(SNAPSHOT),--snapshot $(abspath $(SNAPSHOT)))
 
 shell:
 	@scripts/run-demo --lane $(LANE) --shell
