@@ -900,12 +900,12 @@ static int setup_ring(struct pipeline *p)
 			sbc_message("GPU: %s", r.what);
 			goto out;
 		}
-		printf("  buffer %u  %s, id %" PRIu64 ": GPU handle %u%s", i,
+		printf("  buffer %u  %s, id %" PRIu64 "  GPU: handle %u%s", i,
 		       sbc_human_size(secbuf_buffer_get_size(p->bufs[i]), size,
 				      sizeof(size)),
 		       secbuf_buffer_get_id(p->bufs[i]), r.handle,
-		       r.same_dmabuf ? " (vgem exports the same dma-buf)" :
-		       " (vgem exports ANOTHER dma-buf)");
+		       r.same_dmabuf ? ", exports the same dma-buf" :
+		       ", exports ANOTHER dma-buf");
 		if (!r.same_dmabuf) {
 			printf("\n");
 			sbc_message("vgem's PRIME export is not the buffer it "
@@ -931,7 +931,7 @@ static int setup_ring(struct pipeline *p)
 			sbc_message("CPU: %s", r.what);
 			goto out;
 		}
-		printf(", CPU mapped it read-only\n");
+		printf("  CPU: mapped read-only\n");
 	}
 	ret = 0;
 out:
@@ -1008,12 +1008,12 @@ static int frame_done(struct pipeline *p)
 	else if (!r.frame_ok)
 		p->bad++;
 
-	printf("  frame %3lu/%lu  buffer %u  seq %-4u %7u bytes  GPU fence "
-	       "%s  CPU waited %5.1f ms  %s %s\n", p->done, p->frames, slot,
+	printf("  frame %3lu/%lu  buffer %u  seq %-4u %u B  fence %s CPU "
+	       "waited %4.1f ms  %s%s\n", p->done, p->frames, slot,
 	       secbuf_v4l2_queue_get_sequence(p->queue, slot),
 	       secbuf_v4l2_queue_get_bytesused(p->queue, slot),
-	       r.pending ? "pending " : "signaled", r.blocked_ns / 1e6,
-	       r.err ? "FAILED:" : r.frame_ok ? "ok" : "WRONG:", r.what);
+	       r.pending ? "pending, " : "signaled,", r.blocked_ns / 1e6,
+	       r.err ? "FAILED: " : r.frame_ok ? "ok: " : "WRONG: ", r.what);
 
 	if (snapshot_written(p, &r))
 		printf("  (frame %u written to %s as a PNG)\n", r.frames,
@@ -1112,18 +1112,16 @@ static void summary(struct pipeline *p, const struct stage_reply *gpu,
 	printf("  %-16s %lu captured, %lu checked in place: %lu ok, %lu "
 	       "wrong, %lu failed\n", "frames", p->started, p->done,
 	       p->done - p->bad - p->errors, p->bad, p->errors);
-	printf("  %-16s %" PRIu64 " (%s), captured into the ring; GPU and "
-	       "CPU got them by descriptor\n", "bytes moved", p->bytes,
+	printf("  %-16s %" PRIu64 " (%s): vivid into the ring, passed on by "
+	       "descriptor\n", "bytes moved", p->bytes,
 	       sbc_human_size(p->bytes, size, sizeof(size)));
 	if (!p->copies)
 		printf("  %-16s 0\n", "copies made");
 	else
-		printf("  %-16s %u: the --snapshot frame, converted to RGB "
-		       "for the PNG; 0 in the frame path\n", "copies made",
-		       p->copies);
-	printf("  %-16s %lu of %lu CPU reads found the GPU's fence pending "
-	       "and waited in DMA_BUF_IOCTL_SYNC\n", "fence waits", p->waits,
-	       p->done);
+		printf("  %-16s %u: the --snapshot frame, to RGB for the PNG; "
+		       "0 in the frame path\n", "copies made", p->copies);
+	printf("  %-16s %lu of %lu CPU reads waited for the GPU's fence "
+	       "(DMA_BUF_IOCTL_SYNC)\n", "fence waits", p->waits, p->done);
 	printf("  %-16s %.1f ms in all, %.1f ms a frame on average, %.1f ms "
 	       "at most\n", "CPU blocked", (double)p->blocked_ns / 1e6,
 	       p->done ? (double)p->blocked_ns / 1e6 / (double)p->done : 0.0,
