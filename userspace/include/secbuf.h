@@ -805,7 +805,14 @@ unsigned int secbuf_v4l2_queue_get_count(const struct secbuf_v4l2_queue *queue);
  * @bytesused larger than the buffer, or the driver refused it, e.g. a
  * buffer smaller than the format's sizeimage or one already queued;
  * EOVERFLOW: a buffer larger than V4L2 can describe (4 GiB); ENODEV: a
- * revoked buffer; EPERM: a write-sealed buffer on a capture queue).
+ * revoked buffer, EPERM: a write-sealed one, both where the driver
+ * attaches (vb2-dma-contig; vb2-vmalloc only maps the buffer and gets a
+ * private mapping that never reaches secbuf's memory instead)).
+ *
+ * Linux 6.12's vb2 (6.12.117 at least; 6.1 does not) keeps its reference
+ * to a dma-buf whose attach failed, so a buffer refused with ENODEV or
+ * EPERM there is never released: do not queue buffers you know are
+ * revoked or sealed.
  */
 int secbuf_v4l2_queue_buffer(struct secbuf_v4l2_queue *queue,
 			     unsigned int index,
@@ -843,9 +850,10 @@ int secbuf_v4l2_queue_stream_off(struct secbuf_v4l2_queue *queue);
  * a device wrote.
  *
  * Return: the index of the buffer, or -1 with errno set (ETIMEDOUT: none
- * came in time; EINVAL: the queue is not streaming; EIO: the driver
- * reports an error on the queue (poll() POLLERR), or nothing has been
- * queued since streaming started; EPIPE: the last buffer was dequeued).
+ * came in time; EINVAL: the queue is not streaming; EIO: poll() reports
+ * POLLERR: the driver flagged an error on the queue, or a capture queue
+ * has had no buffer queued since it was set up or last stopped; EPIPE:
+ * the last buffer was dequeued).
  */
 int secbuf_v4l2_queue_dequeue(struct secbuf_v4l2_queue *queue,
 			      int timeout_ms);
