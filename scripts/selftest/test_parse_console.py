@@ -81,6 +81,25 @@ class SuiteTest(unittest.TestCase):
         r = Run(lines)
         self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
 
+    def test_feature_skip_is_na_where_the_lane_lacks_it(self):
+        body = ["Test requirement not met in function igt_require_lane_feature:",
+                'needs lane feature "fault-injection": this lane does not declare it '
+                '(SECBUF_LANE_FEATURES="udmabuf")',
+                "Subtest a: SKIP (0.001s)"]
+        lines = BOOT + subtest("t@a", "SKIP", 77, body) + END
+        r = Run(lines, "--features", "udmabuf")
+        self.assertEqual((r.rc, r.passed, r.failed), (0, 0, 0), r.text)
+        self.assertEqual(r.result("t@a"), "N/A")
+        self.assertIn("needs lane feature fault-injection", r.text)
+        r = Run(lines, "--features", "")
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 0, "N/A"))
+        # A lane that declares it must run it: the skip fails there.
+        r = Run(lines, "--features", "fault-injection kmemleak")
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
+        # Without --features nothing is known: a skip like any other.
+        r = Run(lines)
+        self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
+
     def test_other_skip_fails_on_a_one_pool_board(self):
         body = ["no vgem device (modprobe vgem)", "Subtest a: SKIP (0.001s)"]
         r = Run(BOOT + subtest("t@a", "SKIP", 77, body) + END, "--pools", "default")
@@ -128,6 +147,14 @@ class SuiteTest(unittest.TestCase):
                 "some outp[   31.200000] BUG: sleeping function called from invalid context"]
         r = Run(BOOT + subtest("t@a", body=body) + END)
         self.assertEqual(r.result("t@a"), "FAIL")
+
+    def test_igt_line_cut_by_a_kernel_message(self):
+        for body in (["Subtest a: SUCCESS (0.2s)[   31.100000] [IGT] t: finished subtest a, SUCCESS",
+                      ""],
+                     ["Subtest a: SUCCES[   31.100000] [IGT] t: finished subtest a, SUCCESS",
+                      "S (0.015s)"]):
+            r = Run(BOOT + subtest("t@a", body=body) + END)
+            self.assertEqual(r.result("t@a"), "SUCCESS", r.text)
 
     def test_userspace_warning_is_not_a_kernel_report(self):
         body = ["(secbuf_alloc:12) WARNING: slow pool", "Subtest a: SUCCESS (0.001s)"]
