@@ -2087,6 +2087,59 @@ static void test_memory_hog(uint64_t seed)
 	secbuf_pool_assert_idle(pool);
 }
 
+/*
+ * Chunks reused after a revocation. A buffer of 2 MiB + 64 KiB and one of
+ * 3.5 MiB both get a dedicated 4 MiB chunk. Fill the large one and free
+ * it: its chunk goes to the cache dirty (the worker zeroes it later).
+ * Allocate the small one at once: it may take that dirty chunk and zero
+ * its own 2 MiB + 64 KiB inline. Revoke it: its memory is zeroed on the
+ * way out. Then a 4 MiB buffer on that chunk must be zero in every byte,
+ * also past 2 MiB + 64 KiB, where the large buffer's bytes were.
+ */
+static void test_revoke_reuse(void)
+{
+	const uint64_t large = 7 * SZ_1M / 2, small = SZ_2M + SZ_64K;
+	int rounds = (int)secbuf_env_long("SECBUF_REUSE_ROUNDS", 60);
+	int fd = secbuf_open_pool(pool);
+
+	for (int round = 0; round < rounds; round++) {
+		uint64_t seed = 1000 + round;
+		int o, r, n;
+		char *p;
+
+		o = secbuf_alloc(fd, large, 0, O_RDWR | O_CLOEXEC);
+		p = secbuf_mmap(o, large, PROT_READ | PROT_WRITE);
+		secbuf_fill(p, large, seed);
+		secbuf_munmap(p, large);
+		close(o);
+
+		r = secbuf_alloc(fd, small, 0, O_RDWR | O_CLOEXEC);
+		secbuf_revoke(fd, r, 0);
+		close(r);
+
+		n = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		p = secbuf_mmap(n, SZ_4M, PROT_READ);
+		for (uint64_t off = 0; off < SZ_4M; off += 8) {
+			uint64_t v = *(volatile uint64_t *)(p + off);
+
+			/* secbuf_fill()'s word for @seed at this offset. */
+			uint64_t theirs = (seed + 1) * 0x9e3779b97f4a7c15ULL ^ (off / 8);
+
+			igt_assert_f(v == 0, "round %d: a new 4 MiB buffer holds %#"
+				     PRIx64 " at offset %#" PRIx64 "%s\n", round, v,
+				     off, v == theirs ? ", the word the freed 3.5 MiB "
+				     "buffer wrote there: its chunk was taken dirty by "
+				     "the 2 MiB + 64 KiB buffer, zeroed only that far, "
+				     "and marked clean when that buffer was revoked" :
+				     "");
+		}
+		secbuf_munmap(p, SZ_4M);
+		close(n);
+	}
+	close(fd);
+	secbuf_pool_assert_idle(pool);
+}
+
 /* ---- Subtests -------------------------------------------------------------- */
 
 /* alloc mmap touch munmap grant revoke revoke-grant seal window close send
@@ -2125,6 +2178,14 @@ igt_main
 		     "processes.");
 	igt_subtest("random-mix-races")
 		random_mix(race_weights, 12);
+
+	igt_describe("A revoked buffer smaller than its 4 MiB chunk, in a chunk "
+		     "a larger buffer had filled and freed: the next 4 MiB "
+		     "buffer on that chunk is zero in every byte (a revocation "
+		     "zeroes the buffer, not the chunk, so the chunk is not "
+		     "clean unless the rest already was).");
+	igt_subtest("revoke-reuse-zeroed")
+		test_revoke_reuse();
 
 	igt_describe("Fill the pool with 2 MiB buffers until ENOMEM: used_bytes "
 		     "is the whole pool and largest_free_bytes below a chunk, "
