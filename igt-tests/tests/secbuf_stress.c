@@ -2090,27 +2090,32 @@ static void test_memory_hog(uint64_t seed)
 /*
  * Chunks reused after a revocation. A buffer of 2 MiB + 64 KiB and one of
  * 3.5 MiB both get a dedicated 4 MiB chunk. Fill the large one and free
- * it: its chunk goes to the cache dirty (the worker zeroes it later).
- * Allocate the small one at once: it may take that dirty chunk and zero
- * its own 2 MiB + 64 KiB inline. Revoke it: its memory is zeroed on the
- * way out. Then a 4 MiB buffer on that chunk must be zero in every byte,
- * also past 2 MiB + 64 KiB, where the large buffer's bytes were.
+ * it: its chunk goes to the cache dirty. Allocate the small one at once:
+ * it takes that dirty chunk (the worker is busy zeroing a 32 MiB chunk
+ * freed just before) and zeroes its own 2 MiB + 64 KiB inline. Revoke
+ * it: its memory is zeroed on the way out. Then a 4 MiB buffer on that
+ * chunk must be zero in every byte, also past 2 MiB + 64 KiB, where the
+ * large buffer's bytes were.
  */
 static void test_revoke_reuse(void)
 {
 	const uint64_t large = 7 * SZ_1M / 2, small = SZ_2M + SZ_64K;
-	int rounds = (int)secbuf_env_long("SECBUF_REUSE_ROUNDS", 60);
+	const uint64_t decoy_size = 32 * SZ_1M;
+	int rounds = (int)secbuf_env_long("SECBUF_REUSE_ROUNDS", 30);
 	int fd = secbuf_open_pool(pool);
 
 	for (int round = 0; round < rounds; round++) {
 		uint64_t seed = 1000 + round;
-		int o, r, n;
+		int o, r, n, decoy;
 		char *p;
 
+		decoy = secbuf_alloc(fd, decoy_size, 0, O_RDWR | O_CLOEXEC);
 		o = secbuf_alloc(fd, large, 0, O_RDWR | O_CLOEXEC);
 		p = secbuf_mmap(o, large, PROT_READ | PROT_WRITE);
 		secbuf_fill(p, large, seed);
 		secbuf_munmap(p, large);
+		/* The worker starts on the decoy; the large chunk waits, dirty. */
+		close(decoy);
 		close(o);
 
 		r = secbuf_alloc(fd, small, 0, O_RDWR | O_CLOEXEC);
