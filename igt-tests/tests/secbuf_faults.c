@@ -429,13 +429,30 @@ static int call_fault(struct sweep *s)
 	       ((volatile uint64_t *)s->map)[s->size / 16] ? 0 : -EIO;
 }
 
+/*
+ * A mapping at an address no mapping used before (a new GiB each time),
+ * so that its first fault must allocate page tables.
+ */
+static char *map_fresh(struct sweep *s)
+{
+	static uintptr_t next = 0x200000000000ULL;
+	char *p;
+
+	next += 1ULL << 30;
+	p = mmap((void *)next, s->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, s->buf, 0);
+	igt_assert_f(p == (void *)next, "mmap at %#lx: %s\n",
+		     (unsigned long)next, strerror(errno));
+	return p;
+}
+
 static void after_fault(struct sweep *s, int ret)
 {
 	(void)ret;
 	secbuf_assert_filled(s->map, s->size, 7);
 	/* A fresh mapping, so that the next fault is a first one again. */
 	secbuf_munmap(s->map, s->size);
-	s->map = secbuf_mmap(s->buf, s->size, PROT_READ | PROT_WRITE);
+	s->map = map_fresh(s);
 }
 
 /* GRANT */
@@ -705,7 +722,7 @@ static void test_inject_mmap(void)
 	s.map = NULL;
 
 	s.what = "the first fault of a mapping";
-	s.map = secbuf_mmap(s.buf, s.size, PROT_READ | PROT_WRITE);
+	s.map = map_fresh(&s);
 	s.call = call_fault;
 	s.after = after_fault;
 	test_sweep(&s);
