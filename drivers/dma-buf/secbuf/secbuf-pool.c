@@ -404,11 +404,27 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 	return 0;
 }
 
+/*
+ * Whether the bytes of @chunk outside @range are zero. A shared chunk may
+ * hold bytes of earlier small buffers. A dedicated chunk's tail past
+ * @range->size is zero only if the whole chunk was when @range took it: a
+ * chunk fresh from CMA, or taken dirty from the cache, had only
+ * @range->size zeroed. Nothing reaches past @range->size meanwhile.
+ */
+static bool secbuf_chunk_tail_clean(struct secbuf_chunk *chunk,
+				    struct secbuf_range *range)
+{
+	if (chunk->bitmap)
+		return false;
+	return range->size == chunk->size || range->clean;
+}
+
 /**
  * secbuf_pool_free() - give a range back to the pool
  * @pool: the pool
  * @range: a range returned by secbuf_pool_alloc()
- * @zeroed: the caller has zeroed the range
+ * @zeroed: the caller has zeroed the range (the chunk counts as clean only
+ *          if its bytes outside the range are zero too)
  *
  * A chunk left empty goes to the chunk cache, or back to CMA.
  *
@@ -432,8 +448,8 @@ void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range,
 	if (chunk) {
 		list_del(&chunk->node);
 		pool->chunk_bytes -= chunk->size;
-		/* A shared chunk may hold bytes of earlier small buffers. */
-		if (secbuf_cache_keep(pool, chunk, zeroed && !chunk->bitmap))
+		if (secbuf_cache_keep(pool, chunk,
+				      zeroed && secbuf_chunk_tail_clean(chunk, range)))
 			chunk = NULL;
 	}
 	mutex_unlock(&pool->lock);
