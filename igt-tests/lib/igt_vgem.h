@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An open /dev/dri/card* of the vgem driver, or -1 (then skips). */
+/* An open /dev/dri/card* of the vgem driver: -1 if none, or fails. */
 int __drm_open_vgem(void);
 int drm_open_vgem(void);
 

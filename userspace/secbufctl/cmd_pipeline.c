@@ -1230,6 +1230,16 @@ out:
 	if (ret == EXIT_OK && (p->bad || p->errors || p->corrupt || !pool_ok ||
 			       gpu_end.late || p->done != p->frames))
 		ret = EXIT_ERROR;
+	/*
+	 * The GPU holds every frame for gpu_ms, and the CPU stage gets it
+	 * while the fence is unsignalled: if no read ever found a fence to
+	 * wait for, vgem's fences never reached the buffer's reservation.
+	 */
+	if (ret == EXIT_OK && p->gpu_ms > 0 && p->done && !p->waits) {
+		sbc_message("no CPU read waited for the GPU's fence: the fences "
+			    "vgem attached never reached the buffers");
+		ret = EXIT_ERROR;
+	}
 	printf("secbuf pipeline: %s\n", ret == EXIT_OK ?
 	       "ok, zero copies in the frame path" : "FAILED");
 	return ret;

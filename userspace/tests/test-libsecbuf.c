@@ -5,7 +5,10 @@
  * memfds stand in for dma-bufs where the calls are generic (lseek size,
  * mmap, descriptor passing); /dev/null stands in for a device node that is
  * not a secbuf pool. If the pool $SECBUF_POOL (default "gpu") exists, as in
- * a guest, the same calls are then checked against the real driver.
+ * a guest, the same calls are then checked against the real driver, with
+ * vivid and vgem when they are there; with SECBUF_REQUIRE_DRIVER set (as
+ * igt-tests' secbuf_tools sets it), a missing pool, vivid or vgem is a
+ * failure instead of a skip.
  * Prints "ok"/"not ok" per check and a closing "N passed, N failed" line.
  *
  * Copyright (C) 2026 The secbuf authors
@@ -81,6 +84,22 @@ static bool same_file(int a, int b)
 static bool fd_open(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/*
+ * A part of the driver checks that cannot run here (no pool, no vivid, no
+ * vgem): skipped on a host, a failure in a guest that promised them by
+ * setting SECBUF_REQUIRE_DRIVER.
+ */
+static void driver_part_missing(const char *what)
+{
+	const char *req = getenv("SECBUF_REQUIRE_DRIVER");
+
+	if (req && *req) {
+		CHECK(false, "%s (SECBUF_REQUIRE_DRIVER is set)", what);
+		return;
+	}
+	printf("# %s: skipping\n", what);
 }
 
 static void test_version(void)
@@ -746,7 +765,7 @@ static void test_driver_v4l2(struct secbuf_pool *pool)
 
 	fd = open_vivid_capture();
 	if (fd < 0) {
-		printf("# no vivid capture node: skipping the V4L2 checks\n");
+		driver_part_missing("no vivid capture node for the V4L2 checks");
 		return;
 	}
 	CHECK(!ioctl(fd, VIDIOC_G_FMT, &fmt) && fmt.fmt.pix.sizeimage,
@@ -865,7 +884,7 @@ static void test_driver_drm(struct secbuf_pool *pool)
 
 	vgem = open_vgem();
 	if (vgem < 0) {
-		printf("# no vgem: skipping the DRM checks\n");
+		driver_part_missing("no vgem for the DRM checks");
 		return;
 	}
 	if (!EXPECTED_LIBDRM) {
@@ -931,7 +950,8 @@ static void test_driver(const char *name)
 
 	pool = secbuf_pool_open(name);
 	if (!pool && errno == ENOENT) {
-		printf("# no pool '%s': skipping the driver checks\n", name);
+		printf("# no pool '%s'\n", name);
+		driver_part_missing("no pool for the driver checks");
 		return;
 	}
 	CHECK(pool != NULL, "pool_open(\"%s\")", name);
