@@ -502,6 +502,63 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("Revoking a grant revokes every grant derived from it "
+		     "with REGRANT, also through a derived grant whose fd was "
+		     "closed in between: their mappings raise SIGBUS, "
+		     "GRANT_LIST shows them revoked and no grant can be "
+		     "derived from them; a sibling grant the owner made keeps "
+		     "its mapping and data.");
+	igt_subtest("revoke-grant-cascades") {
+		struct secbuf_grant_info info[8];
+		uint64_t ida, idb, idc, idd;
+		char *own, *gc, *gd;
+		int buf = alloc_filled(fd, 5, &own);
+		int a = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+				     SECBUF_GRANT_REGRANT, &ida);
+		int b = secbuf_grant(fd, a, SECBUF_GRANT_READ |
+				     SECBUF_GRANT_REGRANT, &idb);
+		int c = secbuf_grant(fd, b, SECBUF_GRANT_READ, &idc);
+		int d = secbuf_grant(fd, buf, SECBUF_GRANT_READ, &idd);
+		int sub = -1;
+		uint32_t n;
+
+		/* c's parent b goes away; c now descends from a directly. */
+		close(b);
+		gc = secbuf_mmap(c, BUF_SIZE, PROT_READ);
+		gd = secbuf_mmap(d, BUF_SIZE, PROT_READ);
+		secbuf_assert_filled(gc, BUF_SIZE, 5);
+
+		secbuf_revoke(fd, buf, ida);
+		secbuf_assert_sigbus(gc, false);
+		secbuf_assert_sigbus(gc + BUF_SIZE - 4096, false);
+		secbuf_assert_filled(gd, BUF_SIZE, 5);
+		secbuf_assert_filled(own, BUF_SIZE, 5);
+		igt_assert_eq(__secbuf_grant(fd, a, SECBUF_GRANT_READ,
+					     O_CLOEXEC, &sub, NULL), -ENODEV);
+		igt_assert_eq(__secbuf_grant(fd, c, SECBUF_GRANT_READ,
+					     O_CLOEXEC, &sub, NULL), -ENODEV);
+		assert_mmap_fails(c, PROT_READ, ENODEV);
+
+		n = secbuf_grant_list(fd, buf, info, 8);
+		igt_assert_eq_u32(n, 3);
+		for (uint32_t i = 0; i < n; i++) {
+			igt_assert(info[i].grant_id != idb);
+			igt_assert_eq_u32(info[i].state,
+					  info[i].grant_id == idd ?
+					  SECBUF_STATE_LIVE :
+					  SECBUF_STATE_REVOKED);
+		}
+
+		secbuf_munmap(gc, BUF_SIZE);
+		secbuf_munmap(gd, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(a);
+		close(c);
+		close(d);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
 	/* ---- Owner death ------------------------------------------------ */
 
 	igt_describe("Closing the owner's pool file (in the owner's process) "

@@ -1849,6 +1849,52 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("A write through a page mapped read-only by an earlier "
+		     "read (a writable mapping's first write goes through "
+		     "pfn_mkwrite) waits for a pending vgem read fence as a "
+		     "write fault does; reads of the page go on at once.");
+	igt_subtest("vgem-read-fence-blocks-write-upgrade") {
+		const uint64_t off = 5 * SZ_4K + 40, value = 0xc0ffee11ULL;
+		struct peer p;
+		struct peer_reply r;
+		uint32_t handle, fence, tag;
+		int vgem, buf, grant;
+		uint64_t *ptr;
+
+		peer_start(&p);
+		vgem = drm_open_vgem();
+		buf = alloc_filled(fd, 22);
+		handle = prime_fd_to_handle(vgem, buf);
+		grant = secbuf_grant(fd, buf, RW, NULL);
+		peer_give(&p, 0, grant);
+		peer_mmap(&p, 0, PROT_READ | PROT_WRITE);
+
+		/* The read maps the page (and its neighbours) read-only. */
+		r = peer_wait(&p, peer_send(&p, read_cmd(0, 5 * SZ_4K, 22)),
+			      PROMPT_MS);
+		assert_read_ok(&r);
+		fence = vgem_fence_attach(vgem, handle, 0);
+		r = peer_wait(&p, peer_send(&p, read_cmd(0, 5 * SZ_4K, 22)),
+			      PROMPT_MS);
+		assert_read_ok(&r);
+		tag = peer_call_blocked(&p, write_cmd(0, off, value));
+		vgem_fence_signal(vgem, fence);
+		r = peer_wait(&p, tag, REPLY_MS);
+		igt_assert_eq(r.sig, 0);
+
+		ptr = secbuf_mmap(buf, BUF_SIZE, PROT_READ);
+		igt_assert_eq_u64(ptr[off / 8], value);
+		secbuf_munmap(ptr, BUF_SIZE);
+
+		peer_stop(&p);
+		igt_waitchildren();
+		gem_close(vgem, handle);
+		close(vgem);
+		close(grant);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
 	igt_describe("A vgem write fence nobody signals is signaled by vgem "
 		     "itself after its 10 s timeout, and the fault waiting "
 		     "for it then completes with the right data.");
@@ -2124,8 +2170,9 @@ igt_main
 		close(vgem);
 	}
 
-	igt_describe("DMA_BEGIN on one pool's file of a buffer of another "
-		     "pool is EINVAL; its own pool file opens the window.");
+	igt_describe("DMA_BEGIN and DMA_END on one pool's file of a buffer of "
+		     "another pool are EINVAL; its own pool file opens and "
+		     "closes the window.");
 	igt_subtest("begin-other-pool-einval") {
 		const char *pool2 = secbuf_pool2_name();
 		int fd2 = secbuf_open_pool(pool2);
@@ -2134,6 +2181,8 @@ igt_main
 		begin_fails(begin_arg(buf, WAIT | FENCE), -EINVAL);
 		igt_assert_eq_u32(query_state(fd2, buf), SECBUF_STATE_LIVE);
 		secbuf_dma_begin(fd2, buf, WAIT);
+		end_fails(fd, end_arg(buf), -EINVAL);
+		igt_assert_eq_u32(query_state(fd2, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd2, buf);
 		close(buf);
 		close(fd2);

@@ -296,8 +296,9 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
  * @buffer: the buffer
  * @grant_id: the grant's id; 0 means the owner's handle, i.e. the buffer
  *
- * Only the mappings and attachments made through that grant lose access;
- * every other handle of the buffer keeps its mappings, untouched.
+ * Only the mappings and attachments made through that grant, and through
+ * every grant derived from it (%SECBUF_GRANT_REGRANT), lose access; every
+ * other handle of the buffer keeps its mappings, untouched.
  *
  * Context: Process context. Takes the buffer's locks and its reservation
  * lock; must hold none of them.
@@ -306,36 +307,69 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
  */
 int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
 {
-	struct secbuf_handle *handle;
-	int ret = -ENOENT;
+	struct secbuf_handle *handle, *parent;
+	struct secbuf_handle *target = NULL;
 
 	if (!grant_id)
 		return secbuf_buffer_revoke(buffer);
 
-	/* The reservation lock keeps the handle from being released. */
+	/* The reservation lock keeps the handles from being released. */
 	dma_resv_lock(&buffer->resv, NULL);
 	list_for_each_entry(handle, &buffer->handles, node) {
-		if (handle->grant_id != grant_id)
-			continue;
-
-		down_write(&buffer->map_lock);
-		if (buffer->seals & SECBUF_SEAL_REVOKE) {
-			up_write(&buffer->map_lock);
-			ret = -EPERM;
+		if (handle->grant_id == grant_id) {
+			target = handle;
 			break;
 		}
-		mutex_lock(&buffer->lock);
-		handle->revoked = true;
-		mutex_unlock(&buffer->lock);
-		up_write(&buffer->map_lock);
+	}
+	if (!target) {
+		dma_resv_unlock(&buffer->resv);
+		return -ENOENT;
+	}
 
+	down_write(&buffer->map_lock);
+	if (buffer->seals & SECBUF_SEAL_REVOKE) {
+		up_write(&buffer->map_lock);
+		dma_resv_unlock(&buffer->resv);
+		return -EPERM;
+	}
+	/*
+	 * The grant and every grant derived from it. The list is in the
+	 * order the grants were made, so a parent comes before its children,
+	 * and a revoked grant's children are revoked already (no child can
+	 * be made of a revoked grant).
+	 */
+	mutex_lock(&buffer->lock);
+	list_for_each_entry(handle, &buffer->handles, node) {
+		if (handle == target) {
+			handle->zap = !handle->revoked;
+			handle->revoked = true;
+			continue;
+		}
+		if (!handle->parent_id || handle->revoked ||
+		    handle->grant_id < grant_id)
+			continue;
+		list_for_each_entry(parent, &buffer->handles, node) {
+			if (parent->grant_id == handle->parent_id) {
+				if (parent->zap) {
+					handle->revoked = true;
+					handle->zap = true;
+				}
+				break;
+			}
+		}
+	}
+	mutex_unlock(&buffer->lock);
+	up_write(&buffer->map_lock);
+
+	list_for_each_entry(handle, &buffer->handles, node) {
+		if (!handle->zap)
+			continue;
+		handle->zap = false;
 		dma_buf_move_notify(handle->dmabuf);
 		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
-		ret = 0;
-		break;
 	}
 	dma_resv_unlock(&buffer->resv);
-	return ret;
+	return 0;
 }
 
 /**

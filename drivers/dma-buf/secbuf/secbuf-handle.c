@@ -220,25 +220,32 @@ static vm_fault_t secbuf_vm_huge_fault(struct vm_fault *vmf,
 }
 #endif
 
-/* The first write through a read-only PTE of a writable mapping. */
+/*
+ * The first write through a read-only PTE of a writable mapping: the PTE
+ * was mapped for a read, which waits for fewer fences than a write (an
+ * importer's read fence, say). A write that must wait takes the PTE away
+ * and faults again into secbuf_vm_fault(), which waits with the fault
+ * retry protocol; pfn_mkwrite itself cannot drop the fault's lock.
+ */
 static vm_fault_t secbuf_vm_pfn_mkwrite(struct vm_fault *vmf)
 {
 	struct secbuf_handle *handle = vmf->vma->vm_private_data;
 	struct secbuf_buffer *buffer = handle->buffer;
-	vm_fault_t ret = 0;
-	u32 policy;
+	enum secbuf_fault_verdict verdict;
 
 	down_read(&buffer->map_lock);
-	policy = secbuf_window_policy(buffer);
-	if (secbuf_handle_revoked(handle) ||
-	    (buffer->seals & SECBUF_SEAL_WRITE) ||
-	    policy == SECBUF_DMA_STRICT)
-		ret = VM_FAULT_SIGBUS;
-	else if (policy)
-		/* The window's zap is on its way; retry into the fault. */
-		ret = VM_FAULT_NOPAGE;
+	verdict = secbuf_fault_verdict(handle, true);
 	up_read(&buffer->map_lock);
-	return ret;
+
+	switch (verdict) {
+	case SECBUF_FAULT_MAP:
+		return 0;
+	case SECBUF_FAULT_SIGBUS:
+		return VM_FAULT_SIGBUS;
+	default:
+		zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+		return VM_FAULT_NOPAGE;
+	}
 }
 
 static void secbuf_vm_open(struct vm_area_struct *vma)
@@ -528,6 +535,7 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct secbuf_handle *handle = dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
 	unsigned long nr_pages = buffer->size >> PAGE_SHIFT;
+	bool sealed;
 	int ret = 0;
 
 	/* A private copy would outlive any control the owner has. */
@@ -545,16 +553,24 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		return -EACCES;
 
 	down_read(&buffer->map_lock);
-	if (secbuf_handle_revoked(handle)) {
+	if (secbuf_handle_revoked(handle))
 		ret = -ENODEV;
-		goto unlock;
-	}
-	if ((vma->vm_flags & VM_WRITE) &&
-	    (buffer->seals & SECBUF_SEAL_WRITE)) {
+	else if ((vma->vm_flags & VM_WRITE) &&
+		 (buffer->seals & SECBUF_SEAL_WRITE))
 		ret = -EPERM;
-		goto unlock;
-	}
+	else
+		atomic_inc(&handle->nr_mappings);
+	sealed = buffer->seals & SECBUF_SEAL_WRITE;
+	up_read(&buffer->map_lock);
+	if (ret)
+		return ret;
+
 	/*
+	 * The flags are set after map_lock is dropped: vm_flags_set() takes
+	 * the VMA's own lock (6.4 and later), which a fault holds while it
+	 * takes map_lock. A revocation or a write seal that lands in between
+	 * is enforced by the fault handlers, which decide under map_lock.
+	 *
 	 * No PTE is set up here: pages go in from the fault handler only, so
 	 * that a later zap of the address_space cannot race with mmap. The
 	 * flags also keep get_user_pages() away, so nothing can pin the
@@ -562,18 +578,14 @@ static int secbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 */
 	secbuf_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
 				 VM_DONTDUMP);
-	if (!(handle->rights & SECBUF_GRANT_WRITE) ||
-	    (buffer->seals & SECBUF_SEAL_WRITE))
+	if (!(handle->rights & SECBUF_GRANT_WRITE) || sealed)
 		secbuf_vm_flags_clear(vma, VM_MAYWRITE);
 	/* A bound grant's mapping stays in the bound process. */
 	if (handle->pid)
 		secbuf_vm_flags_set(vma, VM_DONTCOPY);
 	vma->vm_ops = &secbuf_vm_ops;
 	vma->vm_private_data = handle;
-	atomic_inc(&handle->nr_mappings);
-unlock:
-	up_read(&buffer->map_lock);
-	return ret;
+	return 0;
 }
 
 static void *secbuf_vmap_pages(struct secbuf_buffer *buffer)
@@ -618,19 +630,26 @@ static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct secbuf_handle *handle = dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
+	bool denied;
 	void *vaddr;
 	int ret = 0;
 
 	/*
 	 * dma_buf_vmap() WARNs when this op fails, on 6.1 and 6.12 alike, so
 	 * refusing would let any user who can queue a buffer on a vb2-vmalloc
-	 * device trigger a WARN. A revoked or write-sealed buffer gets a
-	 * private mapping instead, which leaves the real memory untouched.
+	 * device trigger a WARN. A kernel mapping is device access, as an
+	 * attachment is: a handle that could not attach (no
+	 * %SECBUF_GRANT_DMA, or bound to another process) or that is revoked
+	 * gets a private zeroed mapping, and a write-sealed buffer a private
+	 * snapshot. Either leaves the real memory untouched.
 	 */
+	denied = !(handle->rights & SECBUF_GRANT_DMA) ||
+		 !secbuf_handle_allowed(handle);
 	down_read(&buffer->map_lock);
-	if (secbuf_handle_revoked(handle) ||
+	if (denied || secbuf_handle_revoked(handle) ||
 	    (buffer->seals & SECBUF_SEAL_WRITE)) {
-		vaddr = secbuf_vmap_copy(buffer, !secbuf_handle_revoked(handle));
+		vaddr = secbuf_vmap_copy(buffer, !denied &&
+					 !secbuf_handle_revoked(handle));
 		if (!vaddr)
 			ret = -ENOMEM;
 		else
@@ -689,6 +708,14 @@ static void secbuf_release(struct dma_buf *dmabuf)
 	dma_resv_lock(&buffer->resv, NULL);
 	mutex_lock(&buffer->lock);
 	list_del(&handle->node);
+	/* Its children are now its parent's, so that lineage survives. */
+	if (handle->grant_id) {
+		struct secbuf_handle *child;
+
+		list_for_each_entry(child, &buffer->handles, node)
+			if (child->parent_id == handle->grant_id)
+				child->parent_id = handle->parent_id;
+	}
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 
@@ -715,6 +742,8 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
 /**
  * secbuf_handle_export() - export a new handle (dma-buf) of a buffer
  * @buffer: the buffer; the new handle takes its own reference
+ * @parent: the grant the new one is derived from, or NULL (the owner's
+ *	handle, or a grant the owner makes from it); referenced by the caller
  * @rights: %SECBUF_GRANT_* rights of the handle
  * @pid: the process the handle is bound to, or NULL; the handle takes its
  *	own reference
@@ -726,11 +755,12 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
  *
  * Context: Process context. Takes the buffer's reservation lock and
  * &secbuf_buffer.lock.
- * Return: the dma-buf, or an ERR_PTR(): -ENOMEM, -ENODEV if the buffer was
- * revoked meanwhile, -EPERM for a grant of a buffer sealed meanwhile with
- * %SECBUF_SEAL_GRANT.
+ * Return: the dma-buf, or an ERR_PTR(): -ENOMEM, -ENODEV if the buffer or
+ * @parent was revoked meanwhile, -EPERM for a grant of a buffer sealed
+ * meanwhile with %SECBUF_SEAL_GRANT.
  */
 struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
+				     struct secbuf_handle *parent,
 				     u32 rights, struct pid *pid,
 				     u32 fd_flags)
 {
@@ -771,13 +801,15 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	 */
 	dma_resv_lock(&buffer->resv, NULL);
 	mutex_lock(&buffer->lock);
-	if (buffer->revoked)
+	if (buffer->revoked || (parent && parent->revoked))
 		ret = -ENODEV;
 	else if (!list_empty(&buffer->handles) &&
 		 (buffer->seals & SECBUF_SEAL_GRANT))
 		ret = -EPERM;
 	if (!list_empty(&buffer->handles))
 		handle->grant_id = ++buffer->next_grant_id;
+	if (parent)
+		handle->parent_id = parent->grant_id;
 	list_add_tail(&handle->node, &buffer->handles);
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
@@ -817,7 +849,7 @@ struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
 	if (IS_ERR(buffer))
 		return ERR_CAST(buffer);
 
-	dmabuf = secbuf_handle_export(buffer, rights, NULL, fd_flags);
+	dmabuf = secbuf_handle_export(buffer, NULL, rights, NULL, fd_flags);
 	if (!IS_ERR(dmabuf))
 		*id = buffer->id;
 	/* The handle holds the buffer now, or the buffer goes. */

@@ -216,7 +216,10 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 		ret = fd;
 		goto put_pid;
 	}
-	dmabuf = secbuf_handle_export(handle->buffer, data.rights, pid,
+	/* Derived from a grant: revoking that grant revokes this one too. */
+	dmabuf = secbuf_handle_export(handle->buffer,
+				      handle->grant_id ? handle : NULL,
+				      data.rights, pid,
 				      data.rights & SECBUF_GRANT_WRITE ?
 				      O_RDWR : O_RDONLY);
 	if (IS_ERR(dmabuf)) {

@@ -43,8 +43,12 @@ struct secbuf_window;
  *   pin, vmap) holds it for reading while it checks the buffer's state and
  *   sets the access up; revoking, sealing and opening or closing a DMA
  *   window take it for writing only to change the state, and zap the CPU
- *   mappings after dropping it. The fault handler runs under mmap_lock and
- *   mmap with mmap_lock held for writing, so mmap_lock nests outside it.
+ *   mappings after dropping it. The fault handler runs under mmap_lock (or
+ *   the per-VMA lock) and mmap with mmap_lock held for writing, so both
+ *   nest outside map_lock: mmap checks the state and counts the mapping
+ *   under map_lock, but sets the VMA's flags (vm_flags_set() takes the VMA
+ *   lock) only after dropping it; the fault handlers enforce whatever
+ *   changed in between.
  *   A fault that must wait for a fence drops map_lock and then mmap_lock
  *   (the fault retry protocol) before it sleeps.
  * - &secbuf_buffer.lock (a mutex) protects a buffer's handle list, each
@@ -303,8 +307,16 @@ struct secbuf_buffer {
  * @rights: %SECBUF_GRANT_* rights
  * @pid: the only process (thread group) that may mmap or attach the
  *	handle, referenced; NULL if any holder may
+ * @parent_id: the grant this one was derived from (with
+ *	%SECBUF_GRANT_REGRANT), or 0 for a grant the owner made from its own
+ *	handle. When a grant is released its children take its parent, so
+ *	revoking a grant reaches every grant derived from it, also through
+ *	grants closed since. Under the reservation lock and
+ *	&secbuf_buffer.lock.
  * @revoked: this grant was revoked, under &secbuf_buffer.map_lock held for
  *	writing
+ * @zap: this grant's mappings are to be zapped by the revocation under
+ *	way; under the reservation lock
  * @node: entry in &secbuf_buffer.handles, under &secbuf_buffer.lock
  * @attachments: &struct secbuf_attachment list, under &secbuf_buffer.lock
  * @nr_attachments: length of @attachments
@@ -316,7 +328,9 @@ struct secbuf_handle {
 	u64 grant_id;
 	u32 rights;
 	struct pid *pid;
+	u64 parent_id;
 	bool revoked;
+	bool zap;
 	struct list_head node;
 	struct list_head attachments;
 	unsigned int nr_attachments;
@@ -383,6 +397,7 @@ long secbuf_ioctl_dma_end(struct secbuf_file *sfile, unsigned long arg,
 
 /* secbuf-handle.c */
 struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
+				     struct secbuf_handle *parent,
 				     u32 rights, struct pid *pid,
 				     u32 fd_flags);
 struct dma_buf *secbuf_handle_create(struct secbuf_file *sfile, u64 size,
