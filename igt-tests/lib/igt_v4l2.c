@@ -85,18 +85,19 @@ static bool vivid_loaded(void)
 }
 
 /*
- * Run "modprobe ARGS" (ARGS split at spaces) and wait for it; only
- * async-signal-safe calls after fork(), since exit handlers may run from a
- * signal handler. Returns its exit status, or -errno if it did not run.
+ * Run "PROG ARGS" (modprobe or rmmod; ARGS split at spaces) and wait for
+ * it; only async-signal-safe calls after fork(), since exit handlers may
+ * run from a signal handler. Returns its exit status, or -errno if it did
+ * not run.
  */
-static int run_modprobe(const char *args)
+static int run_kmod(const char *prog, const char *args)
 {
 	char buf[256], *argv[16];
 	int argc = 0, status;
 	pid_t pid;
 
 	snprintf(buf, sizeof(buf), "%s", args);
-	argv[argc++] = "modprobe";
+	argv[argc++] = (char *)prog;
 	for (char *tok = strtok(buf, " "); tok && argc < 15;
 	     tok = strtok(NULL, " "))
 		argv[argc++] = tok;
@@ -106,7 +107,7 @@ static int run_modprobe(const char *args)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execvp("modprobe", argv);
+		execvp(prog, argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -129,9 +130,14 @@ int __vivid_load(const char *params)
 	release_vivid_users();
 
 	if (vivid_loaded()) {
-		ret = run_modprobe("-r " VIVID_MODULE_NAME);
+		/*
+		 * rmmod, not modprobe -r: only vivid goes, its dependencies
+		 * stay loaded (modprobe -r also tries them, and fails when one
+		 * is shared or built in even though vivid itself went).
+		 */
+		ret = run_kmod("rmmod", VIVID_MODULE_NAME);
 		if (ret || vivid_loaded()) {
-			igt_warn("modprobe -r %s: exit status %d\n",
+			igt_warn("rmmod %s: exit status %d\n",
 				 VIVID_MODULE_NAME, ret);
 			return -EBUSY;
 		}
@@ -139,7 +145,7 @@ int __vivid_load(const char *params)
 
 	snprintf(args, sizeof(args), "%s %s", VIVID_MODULE_NAME,
 		 params ? params : "");
-	ret = run_modprobe(args);
+	ret = run_kmod("modprobe", args);
 	if (ret || !vivid_loaded()) {
 		igt_warn("modprobe %s: exit status %d\n", args, ret);
 		return -ENOENT;

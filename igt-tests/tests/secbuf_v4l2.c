@@ -37,8 +37,10 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -943,6 +945,66 @@ static void test_revoke_grant_mapped(const struct allocator *a)
 	assert_released();
 }
 
+/*
+ * vb2-vmalloc takes no attachment, only a kernel mapping: it must obey the
+ * same rights as an attachment. A grant without SECBUF_GRANT_DMA, and a
+ * DMA grant bound to another process, get a private zeroed mapping: vivid
+ * captures into it and the owner's memory never changes.
+ */
+static void test_vmap_rights(const struct allocator *a)
+{
+	uint32_t sizeimage;
+	struct sbuf own;
+	int grant, pidfd, status;
+	uint64_t gid;
+	pid_t child;
+	int v = start_webcam(a, &sizeimage);
+
+	sbuf_alloc(&own, sizeimage, POISON);
+
+	/* Read and write, but no device access. */
+	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE,
+			     &gid);
+	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	stream_one_buffer(v, grant, sizeimage, 2);
+	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	assert_untouched(&own);
+	close(grant);
+
+	/* Device access, but bound to a process that is not this one. */
+	child = fork();
+	igt_assert(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	pidfd = secbuf_pidfd_open(child);
+	grant = secbuf_grant_pidfd(fd, own.fd, SECBUF_GRANT_DMA, pidfd, &gid);
+	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	stream_one_buffer(v, grant, sizeimage, 2);
+	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	assert_untouched(&own);
+	close(grant);
+	kill(child, SIGKILL);
+	igt_assert_eq(waitpid(child, &status, 0), child);
+	close(pidfd);
+
+	/* The owner's own handle is captured into, as a check of the above. */
+	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	v4l2_qbuf_dmabuf(v, CAP, 0, own.fd, 0, 0);
+	stream_one_buffer(v, own.fd, sizeimage, 1);
+	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	sbuf_read_begin(&own);
+	assert_frame_written(&own, sizeimage);
+	sbuf_read_end(&own);
+
+	sbuf_free(&own);
+	stop(v);
+	assert_released();
+}
+
 static void test_write_sealed(const struct allocator *a)
 {
 	uint32_t sizeimage;
@@ -1087,6 +1149,13 @@ igt_main
 		igt_subtest_f("write-sealed-%s", a->name)
 			test_write_sealed(a);
 	}
+
+	igt_describe("vb2-vmalloc only vmaps: a grant without "
+		     "SECBUF_GRANT_DMA, or bound to another process, gives it "
+		     "a private zeroed mapping, and the owner's memory stays "
+		     "as it was; the owner's handle is captured into.");
+	igt_subtest("vmap-rights-vmalloc")
+		test_vmap_rights(&allocators[0]);
 
 	igt_fixture {
 		close(fd);
