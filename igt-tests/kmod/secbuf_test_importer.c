@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * secbuf_test_importer: a dynamic dma-buf importer, for tests only.
+ *
+ * The lanes have no in-tree dynamic importer (those are GPU drivers: amdgpu,
+ * xe), so nothing there calls dma_buf_dynamic_attach() and secbuf's
+ * move_notify and pin paths would go untested. This module is the smallest
+ * honest one: each open file of /dev/secbuf_test_importer imports one
+ * dma-buf with importer_ops, maps it for a platform device of its own, and
+ * in move_notify does what a dynamic importer must: with the reservation
+ * lock held (it counts the calls without it), it drops its mapping, to map
+ * again later (STI_IOC_REMAP). With STI_IMPORT_PIN it pins the attachment
+ * and keeps the mapping instead, as an importer that cannot move does.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "secbuf_test_importer.h"
+
+static struct platform_device *sti_pdev;
+
+/**
+ * struct sti_file - one import
+ * @lock: serialises the ioctls and release of the file
+ * @dmabuf: the imported dma-buf, referenced; NULL before STI_IOC_IMPORT
+ * @attach: the dynamic attachment
+ * @sgt: the mapping, NULL when not mapped; under the reservation lock
+ * @pinned: the attachment is pinned; under the reservation lock
+ * @notified: move_notify calls; under the reservation lock
+ * @unlocked: move_notify calls made without it
+ */
+struct sti_file {
+	struct mutex lock;	/* the ioctls of this file */
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	bool pinned;
+	unsigned int notified;
+	unsigned int unlocked;
+};
+
+static void sti_unmap_locked(struct sti_file *f)
+{
+	if (!f->sgt)
+		return;
+	dma_buf_unmap_attachment(f->attach, f->sgt, DMA_BIDIRECTIONAL);
+	f->sgt = NULL;
+}
+
+static void sti_move_notify(struct dma_buf_attachment *attach)
+{
+	struct sti_file *f = attach->importer_priv;
+
+	if (!dma_resv_is_locked(attach->dmabuf->resv)) {
+		/* Not ours to take: count it, the test fails on it. */
+		f->unlocked++;
+		return;
+	}
+	f->notified++;
+	if (!f->pinned)
+		sti_unmap_locked(f);
+}
+
+static const struct dma_buf_attach_ops sti_attach_ops = {
+	.allow_peer2peer = false,
+	.move_notify = sti_move_notify,
+};
+
+static int sti_map_locked(struct sti_file *f)
+{
+	struct sg_table *sgt;
+
+	if (f->sgt)
+		return -EBUSY;
+	sgt = dma_buf_map_attachment(f->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	f->sgt = sgt;
+	return 0;
+}
+
+static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
+{
+	struct dma_buf_attachment *attach;
+	struct sti_import arg;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags & ~STI_IMPORT_VALID)
+		return -EINVAL;
+	if (f->dmabuf)
+		return -EBUSY;
+
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	attach = dma_buf_dynamic_attach(dmabuf, &sti_pdev->dev,
+					&sti_attach_ops, f);
+	if (IS_ERR(attach)) {
+		ret = PTR_ERR(attach);
+		goto put_dmabuf;
+	}
+	f->dmabuf = dmabuf;
+	f->attach = attach;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (arg.flags & STI_IMPORT_PIN) {
+		ret = dma_buf_pin(attach);
+		if (ret)
+			goto unlock;
+		f->pinned = true;
+	}
+	ret = sti_map_locked(f);
+	if (ret && f->pinned) {
+		dma_buf_unpin(attach);
+		f->pinned = false;
+	}
+unlock:
+	dma_resv_unlock(dmabuf->resv);
+	if (!ret)
+		return 0;
+
+	dma_buf_detach(dmabuf, attach);
+	f->dmabuf = NULL;
+	f->attach = NULL;
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int sti_status(struct sti_file *f, struct sti_status __user *uarg)
+{
+	struct sti_status st = { 0 };
+
+	if (f->dmabuf) {
+		dma_resv_lock(f->dmabuf->resv, NULL);
+		st.mapped = !!f->sgt;
+		st.pinned = f->pinned;
+		st.notified = f->notified;
+		st.unlocked = f->unlocked;
+		if (f->sgt) {
+			struct scatterlist *sg;
+			unsigned int i;
+
+			st.sg_nents = f->sgt->nents;
+			for_each_sgtable_dma_sg(f->sgt, sg, i)
+				st.dma_len += sg_dma_len(sg);
+		}
+		dma_resv_unlock(f->dmabuf->resv);
+	}
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static int sti_remap(struct sti_file *f)
+{
+	int ret;
+
+	if (!f->dmabuf)
+		return -EINVAL;
+	dma_resv_lock(f->dmabuf->resv, NULL);
+	ret = sti_map_locked(f);
+	dma_resv_unlock(f->dmabuf->resv);
+	return ret;
+}
+
+static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct sti_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	mutex_lock(&f->lock);
+	switch (cmd) {
+	case STI_IOC_IMPORT:
+		ret = sti_import(f, uarg);
+		break;
+	case STI_IOC_STATUS:
+		ret = sti_status(f, uarg);
+		break;
+	case STI_IOC_REMAP:
+		ret = sti_remap(f);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static int sti_open(struct inode *inode, struct file *file)
+{
+	struct sti_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	file->private_data = f;
+	return 0;
+}
+
+static int sti_release(struct inode *inode, struct file *file)
+{
+	struct sti_file *f = file->private_data;
+
+	if (f->dmabuf) {
+		dma_resv_lock(f->dmabuf->resv, NULL);
+		sti_unmap_locked(f);
+		if (f->pinned)
+			dma_buf_unpin(f->attach);
+		dma_resv_unlock(f->dmabuf->resv);
+		dma_buf_detach(f->dmabuf, f->attach);
+		dma_buf_put(f->dmabuf);
+	}
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return 0;
+}
+
+static const struct file_operations sti_fops = {
+	.owner = THIS_MODULE,
+	.open = sti_open,
+	.release = sti_release,
+	.unlocked_ioctl = sti_ioctl,
+};
+
+static struct miscdevice sti_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "secbuf_test_importer",
+	.fops = &sti_fops,
+};
+
+static int __init sti_init(void)
+{
+	int ret;
+
+	sti_pdev = platform_device_register_simple("secbuf-test-importer",
+						   PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(sti_pdev))
+		return PTR_ERR(sti_pdev);
+	ret = dma_coerce_mask_and_coherent(&sti_pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto unregister_pdev;
+	ret = misc_register(&sti_misc);
+	if (ret)
+		goto unregister_pdev;
+	return 0;
+
+unregister_pdev:
+	platform_device_unregister(sti_pdev);
+	return ret;
+}
+
+static void __exit sti_exit(void)
+{
+	misc_deregister(&sti_misc);
+	platform_device_unregister(sti_pdev);
+}
+
+module_init(sti_init);
+module_exit(sti_exit);
+
+MODULE_DESCRIPTION("Dynamic dma-buf importer for secbuf's tests");
+MODULE_AUTHOR("The secbuf authors");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * secbuf_test_importer: the ioctls of the test-only dynamic dma-buf
+ * importer (igt-tests/kmod/), shared by the module and igt-tests.
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#ifndef _SECBUF_TEST_IMPORTER_H
+#define _SECBUF_TEST_IMPORTER_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define STI_DEVICE		"/dev/secbuf_test_importer"
+
+/* Pin the attachment, and keep the mapping when told to move. */
+#define STI_IMPORT_PIN		(1u << 0)
+#define STI_IMPORT_VALID	STI_IMPORT_PIN
+
+/**
+ * struct sti_import - attach (dynamically) to a dma-buf and map it
+ * @fd:		the dma-buf
+ * @flags:	%STI_IMPORT_*
+ *
+ * One import per open file of %STI_DEVICE.
+ */
+struct sti_import {
+	__u32 fd;
+	__u32 flags;
+};
+
+/**
+ * struct sti_status - what the importer saw
+ * @mapped:	1 while the attachment is mapped
+ * @pinned:	1 while the attachment is pinned
+ * @notified:	move_notify calls
+ * @unlocked:	move_notify calls without the reservation lock held
+ * @sg_nents:	entries of the mapping's sg_table (when mapped)
+ * @pad:	0
+ * @dma_len:	bytes the mapping covers (when mapped)
+ */
+struct sti_status {
+	__u32 mapped;
+	__u32 pinned;
+	__u32 notified;
+	__u32 unlocked;
+	__u32 sg_nents;
+	__u32 pad;
+	__u64 dma_len;
+};
+
+#define STI_IOC_IMPORT		_IOW('S', 0x80, struct sti_import)
+#define STI_IOC_STATUS		_IOR('S', 0x81, struct sti_status)
+/* Map again after a move_notify: 0 or the exporter's errno. */
+#define STI_IOC_REMAP		_IO('S', 0x82)
+
+#endif /* _SECBUF_TEST_IMPORTER_H */

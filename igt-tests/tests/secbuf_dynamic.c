@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * secbuf_dynamic: secbuf and a dynamic importer. No driver in the lanes
+ * imports with dma_buf_dynamic_attach() (the ones that do are GPU drivers),
+ * so these use igt-tests/kmod's secbuf_test_importer, loaded from
+ * /lib/modules/secbuf_test_importer.ko: one import per open file, mapped
+ * for a device of its own; in move_notify it drops its mapping, or with
+ * STI_IMPORT_PIN pins the attachment and keeps it.
+ *
+ * Revoking the buffer (or the grant it was imported through) must call
+ * move_notify with the reservation lock held; an importer that unmaps lets
+ * the memory go at once, a pinned one keeps it quarantined until it lets
+ * go, and a mapping cannot be made again. Without SECBUF_GRANT_DMA the
+ * attach is EACCES, and a write-sealed buffer does not map for a device
+ * that could write it (EPERM).
+ *
+ * Copyright (C) 2026 The secbuf authors
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_secbuf.h"
+#include "secbuf_test_importer.h"
+
+IGT_TEST_DESCRIPTION("A dynamic importer (igt-tests/kmod) on secbuf "
+		     "buffers: move_notify under the reservation lock on "
+		     "revoke, memory back at once or quarantined while "
+		     "pinned, per-grant notices, rights and seals.");
+
+#define STI_KO		"/lib/modules/secbuf_test_importer.ko"
+#define SIZE		(4u << 20)
+
+static const char *pool;
+static int fd = -1;
+
+static void load_importer(void)
+{
+	int ret;
+
+	if (access(STI_DEVICE, F_OK) == 0)
+		return;
+	/* Every lane's initramfs carries it (scripts/mkinitramfs). */
+	ret = __secbuf_module_load(STI_KO, "");
+	igt_assert_f(ret == 0 || ret == -EEXIST, "loading %s: %s\n", STI_KO,
+		     strerror(-ret));
+	for (int i = 0; i < 200 && access(STI_DEVICE, F_OK); i++)
+		usleep(10 * 1000);
+	igt_assert_f(access(STI_DEVICE, F_OK) == 0, "no %s\n", STI_DEVICE);
+}
+
+static int __sti_import(int dmabuf, uint32_t flags, int *out)
+{
+	struct sti_import arg = { .fd = dmabuf, .flags = flags };
+	int sti = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(sti >= 0, "open %s: %m\n", STI_DEVICE);
+	if (ioctl(sti, STI_IOC_IMPORT, &arg)) {
+		int err = -errno;
+
+		close(sti);
+		return err;
+	}
+	*out = sti;
+	return 0;
+}
+
+static int sti_import(int dmabuf, uint32_t flags)
+{
+	int sti = -1;
+
+	igt_assert_eq(__sti_import(dmabuf, flags, &sti), 0);
+	return sti;
+}
+
+static struct sti_status sti_status(int sti)
+{
+	struct sti_status st;
+
+	igt_assert_eq(ioctl(sti, STI_IOC_STATUS, &st), 0);
+	igt_assert_eq_u32(st.unlocked, 0);
+	return st;
+}
+
+static int sti_remap(int sti)
+{
+	return ioctl(sti, STI_IOC_REMAP) ? -errno : 0;
+}
+
+static uint64_t quarantined(void)
+{
+	struct secbuf_pool_info info;
+
+	secbuf_pool_info(fd, &info);
+	return info.quarantined_bytes;
+}
+
+static void test_map(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, 0);
+	struct sti_status st = sti_status(sti);
+
+	/* One contiguous range, one sg entry. */
+	igt_assert_eq_u32(st.mapped, 1);
+	igt_assert_eq_u32(st.sg_nents, 1);
+	igt_assert_eq_u64(st.dma_len, SIZE);
+	igt_assert_eq_u32(st.notified, 0);
+	close(sti);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void test_revoke_unmaps(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, 0);
+	struct sti_status st;
+
+	/* The importer unmaps in move_notify: nothing to quarantine. */
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
+	st = sti_status(sti);
+	igt_assert_eq_u32(st.notified, 1);
+	igt_assert_eq_u32(st.mapped, 0);
+	igt_assert_eq_u64(quarantined(), 0);
+	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), 0);
+	/* Mapping again is refused, and asks nothing more of it. */
+	igt_assert_eq(sti_remap(sti), -ENODEV);
+	igt_assert_eq_u32(sti_status(sti).notified, 1);
+	close(sti);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void test_revoke_pinned(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, STI_IMPORT_PIN);
+	struct sti_status st;
+
+	igt_assert_eq_u32(sti_status(sti).pinned, 1);
+	/* Told, but pinned: the memory stays, quarantined, until it goes. */
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SIZE);
+	st = sti_status(sti);
+	igt_assert_eq_u32(st.notified, 1);
+	igt_assert_eq_u32(st.mapped, 1);
+	igt_assert_eq_u64(quarantined(), SIZE);
+	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SIZE);
+	close(buf);
+	igt_assert_eq_u64(quarantined(), SIZE);
+	close(sti);
+	igt_assert_eq_u64(quarantined(), 0);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void test_grant_revoke(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	uint64_t gid;
+	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_DMA, &gid);
+	int via_grant = sti_import(grant, 0);
+	int via_owner = sti_import(buf, 0);
+	struct sti_status st;
+
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, gid), 0);
+	st = sti_status(via_grant);
+	igt_assert_eq_u32(st.notified, 1);
+	igt_assert_eq_u32(st.mapped, 0);
+	igt_assert_eq(sti_remap(via_grant), -ENODEV);
+	/* The owner's import heard nothing and keeps its mapping. */
+	st = sti_status(via_owner);
+	igt_assert_eq_u32(st.notified, 0);
+	igt_assert_eq_u32(st.mapped, 1);
+	igt_assert_eq_u64(quarantined(), 0);
+
+	close(via_grant);
+	close(via_owner);
+	close(grant);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void test_rights_and_seals(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
+	int sti = -1;
+
+	igt_assert_eq(__sti_import(grant, 0, &sti), -EACCES);
+	igt_assert_eq(__sti_import(grant, STI_IMPORT_PIN, &sti), -EACCES);
+	close(grant);
+
+	/* A device mapping that could write a write-sealed buffer: EPERM. */
+	secbuf_seal(fd, buf, SECBUF_SEAL_WRITE);
+	igt_assert_eq(__sti_import(buf, 0, &sti), -EPERM);
+	igt_assert_eq(__sti_import(buf, STI_IMPORT_PIN, &sti), -EPERM);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+igt_main
+{
+	igt_fixture {
+		pool = secbuf_pool_name();
+		fd = secbuf_open_pool(pool);
+		load_importer();
+	}
+
+	igt_describe("A dynamic import maps the buffer as one sg entry of "
+		     "its whole size, and hears nothing while it lives.");
+	igt_subtest("dynamic-map")
+		test_map();
+
+	igt_describe("REVOKE calls move_notify once, with the reservation "
+		     "lock held; the importer unmaps and the memory is back "
+		     "at once, nothing quarantined; mapping again is ENODEV.");
+	igt_subtest("dynamic-revoke-move-notify")
+		test_revoke_unmaps();
+
+	igt_describe("A pinned importer is told too but keeps its mapping: "
+		     "REVOKE reports the buffer quarantined, and it stays so, "
+		     "also after the owner closes it, until the importer lets "
+		     "go.");
+	igt_subtest("dynamic-revoke-pinned-quarantine")
+		test_revoke_pinned();
+
+	igt_describe("Revoking a grant notifies only the import made through "
+		     "it (which cannot map again); an import of the owner's "
+		     "handle hears nothing and stays mapped.");
+	igt_subtest("dynamic-grant-revoke")
+		test_grant_revoke();
+
+	igt_describe("A grant without SECBUF_GRANT_DMA cannot be attached "
+		     "(EACCES); a write-sealed buffer is not mapped for a "
+		     "device that may write it (EPERM).");
+	igt_subtest("dynamic-rights-seals")
+		test_rights_and_seals();
+
+	igt_fixture
+		close(fd);
+}
