@@ -18,6 +18,7 @@
 #include "igt_core.h"
 #include "igt_secbuf.h"
 #include "igt_stress.h"
+#include "igt_v4l2.h"
 
 /* ---- Lane features ------------------------------------------------------ */
 
@@ -46,6 +47,8 @@ bool secbuf_kernel_has_feature(const char *feature)
 		return path_exists(KMEMLEAK);
 	if (!strcmp(feature, "udmabuf"))
 		return path_exists("/dev/udmabuf");
+	if (!strcmp(feature, "vb2-releases-refused-dmabuf"))
+		return !vb2_leaks_refused_dmabuf();
 
 	igt_assert_f(false, "unknown lane feature \"%s\"\n", feature);
 	return false;

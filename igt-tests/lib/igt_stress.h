@@ -29,6 +29,9 @@
  *   fault-injection   failslab, fail_page_alloc and fail-nth in debugfs/proc
  *   kmemleak          /sys/kernel/debug/kmemleak
  *   udmabuf           /dev/udmabuf, a second dma-buf exporter
+ *   vb2-releases-refused-dmabuf
+ *                     vb2 puts a dma-buf whose attach failed at QBUF
+ *                     (6.1; 6.12's __prepare_dmabuf() leaks it)
  *
  * igt_require_lane_feature() is how a subtest asks for one:
  * - the lane declares it: the kernel must really have it, or the subtest
