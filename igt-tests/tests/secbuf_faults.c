@@ -1613,6 +1613,8 @@ static void test_unload_under_load(uint64_t seed)
 		unsigned int n = 0;
 
 		secbuf_rng_init(&rng, seed, child + 1);
+		/* Loaded from here on: the parent may start unloading. */
+		__atomic_fetch_add(&stop[1], 1, __ATOMIC_SEQ_CST);
 		while (!*stop) {
 			uint64_t size = (1 + secbuf_rng_below(&rng, 32)) * SZ_64K;
 			int buf = secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC);
@@ -1628,15 +1630,32 @@ static void test_unload_under_load(uint64_t seed)
 			secbuf_munmap(p, size);
 			close(g);
 			close(buf);
-			/* A new pool file now and then: open races unload too. */
+			/*
+			 * A new pool file now and then: open races unload
+			 * too. The old one goes after, so the module is never
+			 * free to go while the workers run.
+			 */
 			if (secbuf_rng_chance(&rng, 20)) {
+				int next = secbuf_open_pool(pool);
+
 				close(fd);
-				fd = secbuf_open_pool(pool);
+				fd = next;
 			}
 			n++;
 		}
 		close(fd);
 		igt_info("worker %d: %u rounds\n", child, n);
+	}
+
+	/*
+	 * Not before both workers hold a pool file: until then nothing
+	 * keeps the module, and an unload would (rightly) succeed.
+	 */
+	deadline = secbuf_now_ms() + 30000;
+	while (__atomic_load_n(&stop[1], __ATOMIC_SEQ_CST) < 2) {
+		igt_assert_f(secbuf_now_ms() < deadline,
+			     "the workers did not start within 30 s\n");
+		sleep_ms(5);
 	}
 
 	deadline = secbuf_now_ms() + (uint64_t)(seconds * 1000);
