@@ -27,10 +27,11 @@
  * - every read returns the owner's pattern (or zero for a buffer its owner
  *   never wrote); a fresh buffer is zero before its owner writes it: no
  *   process ever sees another owner's bytes;
- * - every SIGBUS is explained by an earlier revocation of the buffer or of
- *   the grant mapped, a write seal (for a write), or a STRICT window open
- *   when the access started: the events go to a log in shared memory with
- *   a global sequence number, checked when the run ends;
+ * - every SIGBUS is explained by an earlier revocation of the buffer, of
+ *   the grant mapped or of a grant it was derived from, a write seal (for
+ *   a write), or a STRICT window open when the access started: the events
+ *   go to a log in shared memory with a global sequence number, checked
+ *   when the run ends;
  * - the converse: an access that starts after a revocation or write seal
  *   returned must raise SIGBUS, and so must one inside a STRICT window;
  * - every few seconds all workers park and the pool's used_bytes must be
@@ -87,6 +88,7 @@ enum ev_kind {
 	EV_WIN_OPEN,	/* flags: policy; arg: begin seq */
 	EV_WIN_CLOSE,	/* arg: begin seq */
 	EV_SIGBUS,	/* flags: 1 for a write; arg: seq when the access began */
+	EV_GRANT,	/* grant_id: the new grant; arg: the grant it came from */
 };
 
 struct event {
@@ -119,6 +121,8 @@ struct entry {
 	bool grants_full;
 	uint64_t grant_done[MAX_GRANTS + 2];	/* seq + 1 of its revoke */
 	int grant_holders[MAX_GRANTS + 2];
+	/* the grant each was derived from (0: the owner's handle) */
+	uint64_t grant_parent[MAX_GRANTS + 2];
 };
 
 enum op {
@@ -282,6 +286,40 @@ static void entry_put(struct entry *e, uint64_t grant_id)
 }
 
 /*
+ * Revoking a grant revokes every grant derived from it, at any depth: a
+ * grant is revoked once it or any grant it descends from is. The seq + 1
+ * of the first such revocation's end, or 0.
+ */
+static uint64_t grant_revoked_at(struct entry *e, uint64_t grant_id)
+{
+	uint64_t first = 0;
+
+	for (int depth = 0; grant_id && grant_id <= MAX_GRANTS + 1 &&
+	     depth <= MAX_GRANTS + 1; depth++) {
+		uint64_t done = ATOMIC_LOAD(&e->grant_done[grant_id]);
+
+		if (done && (!first || done < first))
+			first = done;
+		grant_id = ATOMIC_LOAD(&e->grant_parent[grant_id]);
+	}
+	return first;
+}
+
+/* Whether a REVOKE of the grant or of one it descends from is under way. */
+static bool grant_revoke_begun(struct entry *e, uint64_t grant_id)
+{
+	uint64_t begun = ATOMIC_LOAD(&e->grant_begun);
+
+	for (int depth = 0; grant_id && grant_id <= MAX_GRANTS &&
+	     depth <= MAX_GRANTS; depth++) {
+		if (begun & (1ULL << grant_id))
+			return true;
+		grant_id = ATOMIC_LOAD(&e->grant_parent[grant_id]);
+	}
+	return false;
+}
+
+/*
  * State that only grows: revoked, write-sealed; for bracketing a call.
  * Read before a call, what is done; read after it, also what is under way
  * (the kernel may have done it, the bookkeeping follows the ioctl).
@@ -301,15 +339,13 @@ static struct state __state_of(const struct rec *r, bool pending)
 		.seals = ATOMIC_LOAD(&e->seals),
 	};
 
-	if (r->grant_id && r->grant_id <= MAX_GRANTS + 1 &&
-	    ATOMIC_LOAD(&e->grant_done[r->grant_id]))
+	if (grant_revoked_at(e, r->grant_id))
 		s.revoked = true;
 	if (pending) {
 		uint32_t sp = ATOMIC_LOAD(&e->seals_pending);
 
 		s.revoked |= ATOMIC_LOAD(&e->revoke_begun) ||
-			     (r->grant_id && r->grant_id <= MAX_GRANTS &&
-			      (ATOMIC_LOAD(&e->grant_begun) & (1ULL << r->grant_id)));
+			     grant_revoke_begun(e, r->grant_id);
 		s.seals |= sp;
 		s.wsealed |= sp & SECBUF_SEAL_WRITE;
 	}
@@ -431,7 +467,7 @@ static bool touch(struct worker *w, struct rec *r, bool write, bool must_sigbus)
 		 */
 		if (!must_sigbus) {
 			uint64_t rd = ATOMIC_LOAD(&e->revoke_done);
-			uint64_t gd = r->grant_id ? ATOMIC_LOAD(&e->grant_done[r->grant_id]) : 0;
+			uint64_t gd = grant_revoked_at(e, r->grant_id);
 			uint64_t wd = ATOMIC_LOAD(&e->wseal_done);
 
 			sigbus_due = (rd && rd - 1 < start) ||
@@ -584,6 +620,7 @@ static void op_alloc(struct worker *w)
 	e->grants_full = false;
 	memset(e->grant_done, 0, sizeof(e->grant_done));
 	memset(e->grant_holders, 0, sizeof(e->grant_holders));
+	memset(e->grant_parent, 0, sizeof(e->grant_parent));
 
 	pthread_rwlock_wrlock(&r->lock);
 	r->fd = (int)arg.fd;
@@ -872,6 +909,9 @@ static void do_grant(struct worker *w, struct rec *r, enum op op)
 		count(op, OUT_OK);
 		return;
 	}
+	/* A grant made from a grant's fd descends from it (cascade). */
+	ATOMIC_STORE(&e->grant_parent[arg.grant_id], r->grant_id);
+	ev_log(EV_GRANT, w->idx, r->id, arg.grant_id, 0, r->grant_id, 0);
 	rec_fill_grant(nr, r, (int)arg.fd, arg.grant_id, rights,
 		       bind ? bind : r->bound);
 	rec_publish(nr);
@@ -1586,7 +1626,7 @@ static void print_event(const char *what, uint32_t idx)
 {
 	static const char *const kinds[] = {
 		"none", "begin", "alloc", "revoke", "seal", "window-open",
-		"window-close", "SIGBUS",
+		"window-close", "SIGBUS", "grant",
 	};
 	const struct event *e = &sh->log[idx];
 
@@ -1598,9 +1638,38 @@ static void print_event(const char *what, uint32_t idx)
 }
 
 /*
+ * Whether @grant is @ancestor or was derived from it, at any depth, by the
+ * EV_GRANT events of the buffer whose events start at idx[@first].
+ */
+static bool grant_descends(const uint32_t *idx, uint32_t first, uint32_t m,
+			   uint64_t grant, uint64_t ancestor)
+{
+	uint64_t buf_id = sh->log[idx[first]].buf_id;
+
+	for (int depth = 0; grant && depth <= MAX_GRANTS + 1; depth++) {
+		uint64_t parent = 0;
+
+		if (grant == ancestor)
+			return true;
+		for (uint32_t j = first; j < m; j++) {
+			const struct event *e = &sh->log[idx[j]];
+
+			if (e->buf_id != buf_id)
+				break;
+			if (e->kind == EV_GRANT && e->grant_id == grant) {
+				parent = e->arg;
+				break;
+			}
+		}
+		grant = parent;
+	}
+	return false;
+}
+
+/*
  * Every SIGBUS must be explained by what happened to its buffer before:
- * a revocation of the buffer or of the grant it was mapped through whose
- * call had begun, a write seal for a write, or a STRICT window opened
+ * a revocation of the buffer, of the grant it was mapped through or of a
+ * grant that one descends from, whose call had begun, a write seal for a write, or a STRICT window opened
  * before it and not closed before the access began.
  */
 static void check_sigbus_log(void)
@@ -1616,7 +1685,7 @@ static void check_sigbus_log(void)
 		uint32_t k = __atomic_load_n(&sh->log[i].kind, __ATOMIC_ACQUIRE);
 
 		if (k == EV_SIGBUS || k == EV_REVOKE || k == EV_SEAL ||
-		    k == EV_WIN_OPEN || k == EV_WIN_CLOSE)
+		    k == EV_WIN_OPEN || k == EV_WIN_CLOSE || k == EV_GRANT)
 			idx[m++] = i;
 	}
 	qsort(idx, m, sizeof(*idx), cmp_event_idx);
@@ -1641,7 +1710,9 @@ static void check_sigbus_log(void)
 			switch (e->kind) {
 			case EV_REVOKE:
 				explained = !e->grant_id ||
-					    e->grant_id == s->grant_id;
+					    grant_descends(idx, first, m,
+							   s->grant_id,
+							   e->grant_id);
 				break;
 			case EV_SEAL:
 				explained = s->flags &&
