@@ -151,8 +151,11 @@ static void secbuf_buffer_unquarantine(struct secbuf_buffer *buffer)
  * The memory goes back to the pool once the buffer is revoked and no device
  * mapping or kernel mapping is left (CPU mappings are zapped by the
  * revocation and cannot come back; an attachment without a mapping can no
- * longer get one). Revoked memory is zeroed on the way
- * out. Does nothing otherwise, or if the memory is already back.
+ * longer get one). It goes back dirty, as a released buffer's does: the
+ * pool zeroes it before anyone gets it again, in the chunk cache's worker
+ * or at the next allocation, so a revocation costs the zap, not the
+ * zeroing of the whole buffer. Does nothing otherwise, or if the memory is
+ * already back.
  *
  * Context: Process context. Takes &secbuf_buffer.lock and
  * &secbuf_pool.lock; must not hold either.
@@ -173,8 +176,7 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 	secbuf_buffer_unquarantine(buffer);
 	mutex_unlock(&buffer->lock);
 
-	secbuf_range_zero(&range, false);
-	secbuf_pool_free(pool, &range, true);
+	secbuf_pool_free(pool, &range, false);
 	secbuf_pool_uncharge(buffer->owner, buffer->size);
 }
 

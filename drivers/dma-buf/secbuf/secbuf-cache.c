@@ -120,6 +120,57 @@ struct secbuf_chunk *secbuf_cache_take(struct secbuf_pool *pool, size_t size)
 	return found;
 }
 
+/**
+ * secbuf_cache_busy() - whether the worker is zeroing a chunk of a size
+ * @pool: the pool
+ * @size: the chunk size
+ *
+ * Context: Process context. The caller holds &secbuf_pool.lock.
+ * Return: true if the chunk the worker holds has @size.
+ */
+bool secbuf_cache_busy(struct secbuf_pool *pool, size_t size)
+{
+	struct secbuf_chunk *chunk;
+
+	lockdep_assert_held(&pool->lock);
+
+	list_for_each_entry(chunk, &pool->cache, node) {
+		if (chunk->busy && chunk->size == size)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * secbuf_cache_take_busy() - stop the worker and take a chunk of a size
+ * @pool: the pool
+ * @size: the chunk size, a multiple of %SECBUF_CHUNK_SIZE
+ *
+ * For an allocation whose only fitting cached chunk is the one the worker
+ * is zeroing (a buffer freed and allocated again at once): the worker
+ * stops within a batch of pages and the chunk is taken as it is, dirty,
+ * instead of the whole cache going back to CMA to be asked for again. The
+ * worker then goes on with whatever else is dirty.
+ *
+ * Context: Process context. Takes &secbuf_pool.lock; must not hold it.
+ * Return: a chunk of exactly @size off the cache, or NULL.
+ */
+struct secbuf_chunk *secbuf_cache_take_busy(struct secbuf_pool *pool,
+					    size_t size)
+{
+	struct secbuf_chunk *chunk;
+
+	WRITE_ONCE(pool->cache_stop, true);
+	flush_work(&pool->zero_work);
+	mutex_lock(&pool->lock);
+	chunk = secbuf_cache_take(pool, size);
+	mutex_unlock(&pool->lock);
+	WRITE_ONCE(pool->cache_stop, false);
+	if (READ_ONCE(pool->cache_bytes) != READ_ONCE(pool->clean_bytes))
+		queue_work(system_unbound_wq, &pool->zero_work);
+	return chunk;
+}
+
 /*
  * Move up to @max_bytes of cached chunks the worker is not touching onto
  * @list, for secbuf_cache_release() once the lock is dropped.

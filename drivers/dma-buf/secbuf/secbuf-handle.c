@@ -481,23 +481,25 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	long ret;
 
 	/*
-	 * A CPU reader waits for the devices writing the buffer, a CPU writer
-	 * for every device using it. The core repeats this wait after us;
-	 * once the fences are signaled that is cheap.
+	 * Fast path: nothing to maintain without a device or kernel mapping,
+	 * so no lock and no wait of our own: the core waits for the fences
+	 * (a DMA window's, an importer's) right after this returns. A mapping
+	 * made concurrently is as unordered with this call as it would be a
+	 * moment later.
+	 */
+	if (!READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
+		return READ_ONCE(handle->revoked) || READ_ONCE(buffer->revoked) ?
+		       -ENODEV : 0;
+
+	/*
+	 * Cache maintenance must come after the devices are done: a CPU
+	 * reader waits for the devices writing the buffer, a CPU writer for
+	 * every device using it. The core's wait after us is then cheap.
 	 */
 	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
 				    true, MAX_SCHEDULE_TIMEOUT);
 	if (ret < 0)
 		return ret;
-
-	/*
-	 * Fast path: nothing to maintain without a device or kernel mapping.
-	 * A mapping made concurrently is as unordered with this call as it
-	 * would be a moment later.
-	 */
-	if (!READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
-		return READ_ONCE(handle->revoked) || READ_ONCE(buffer->revoked) ?
-		       -ENODEV : 0;
 
 	mutex_lock(&buffer->lock);
 	if (secbuf_handle_revoked(handle)) {

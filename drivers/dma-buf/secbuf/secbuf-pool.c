@@ -337,7 +337,7 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 				     round_up(size, SECBUF_CHUNK_SIZE);
 	struct secbuf_chunk *chunk;
 	unsigned long *bitmap = NULL;
-	bool drain;
+	bool busy;
 
 	range->clean = false;
 	/* A shared chunk from the cache needs a bitmap, made unlocked. */
@@ -362,17 +362,21 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 	/* Promise the bytes to this allocation while CMA works unlocked. */
 	pool->chunk_bytes += chunk_size;
 	chunk = secbuf_cache_take(pool, chunk_size);
+	busy = !chunk && secbuf_cache_busy(pool, chunk_size);
+	mutex_unlock(&pool->lock);
+
+	if (busy)
+		chunk = secbuf_cache_take_busy(pool, chunk_size);
+	/* Off the cache and on no list yet: the chunk is ours alone. */
 	if (chunk && shared) {
 		chunk->bitmap = bitmap;
 		bitmap = NULL;
 	}
-	drain = !chunk && pool->cache_bytes;
-	mutex_unlock(&pool->lock);
 	bitmap_free(bitmap);
 
 	if (!chunk) {
 		/* Let CMA place this one as if there were no cache. */
-		if (drain)
+		if (READ_ONCE(pool->cache_bytes))
 			secbuf_cache_drain(pool);
 		chunk = secbuf_chunk_create(pool, chunk_size, shared);
 	}

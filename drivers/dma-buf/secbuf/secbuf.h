@@ -363,6 +363,9 @@ void secbuf_chunk_destroy(struct secbuf_pool *pool,
 int secbuf_cache_init(struct secbuf_pool *pool);
 void secbuf_cache_fini(struct secbuf_pool *pool);
 struct secbuf_chunk *secbuf_cache_take(struct secbuf_pool *pool, size_t size);
+bool secbuf_cache_busy(struct secbuf_pool *pool, size_t size);
+struct secbuf_chunk *secbuf_cache_take_busy(struct secbuf_pool *pool,
+					    size_t size);
 bool secbuf_cache_keep(struct secbuf_pool *pool, struct secbuf_chunk *chunk,
 		       bool clean);
 void secbuf_cache_drain(struct secbuf_pool *pool);
