@@ -11,6 +11,8 @@
  * lock held (it counts the calls without it), it drops its mapping, to map
  * again later (STI_IOC_REMAP). With STI_IMPORT_PIN it pins the attachment
  * and keeps the mapping instead, as an importer that cannot move does.
+ * mmap() of the file maps the imported buffer through dma_buf_mmap(), as
+ * a driver that offers its own mmap of imported buffers does.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -39,6 +41,8 @@ static struct platform_device *sti_pdev;
  * @pinned: the attachment is pinned; under the reservation lock
  * @notified: move_notify calls; under the reservation lock
  * @unlocked: move_notify calls made without it
+ * @mmap_dmabuf: @dmabuf once the import is complete, for mmap(), which
+ *	runs under mmap_lock and so cannot take @lock
  */
 struct sti_file {
 	struct mutex lock;	/* the ioctls of this file */
@@ -48,6 +52,7 @@ struct sti_file {
 	bool pinned;
 	unsigned int notified;
 	unsigned int unlocked;
+	struct dma_buf *mmap_dmabuf;
 };
 
 static void sti_unmap_locked(struct sti_file *f)
@@ -130,8 +135,11 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 	}
 unlock:
 	dma_resv_unlock(dmabuf->resv);
-	if (!ret)
+	if (!ret) {
+		/* Pairs with sti_mmap(): the import is complete before. */
+		smp_store_release(&f->mmap_dmabuf, dmabuf);
 		return 0;
+	}
 
 	dma_buf_detach(dmabuf, attach);
 	f->dmabuf = NULL;
@@ -201,6 +209,19 @@ static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return ret;
 }
 
+/* The imported buffer, mapped by its exporter into the dma-buf's file. */
+static int sti_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct sti_file *f = file->private_data;
+	struct dma_buf *dmabuf;
+
+	/* Pairs with sti_import(): no lock, mmap_lock nests outside it. */
+	dmabuf = smp_load_acquire(&f->mmap_dmabuf);
+	if (!dmabuf)
+		return -ENODEV;
+	return dma_buf_mmap(dmabuf, vma, vma->vm_pgoff);
+}
+
 static int sti_open(struct inode *inode, struct file *file)
 {
 	struct sti_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -235,6 +256,7 @@ static const struct file_operations sti_fops = {
 	.open = sti_open,
 	.release = sti_release,
 	.unlocked_ioctl = sti_ioctl,
+	.mmap = sti_mmap,
 };
 
 static struct miscdevice sti_misc = {

@@ -22,7 +22,9 @@
  * @fd:		the dma-buf
  * @flags:	%STI_IMPORT_*
  *
- * One import per open file of %STI_DEVICE.
+ * One import per open file of %STI_DEVICE. Once imported, mmap() of that
+ * file maps the buffer through dma_buf_mmap() (the exporter's mmap, into
+ * the dma-buf's own file), as drivers that mmap imported buffers do.
  */
 struct sti_import {
 	__u32 fd;

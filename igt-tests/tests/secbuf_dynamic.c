@@ -18,6 +18,7 @@
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -181,6 +182,59 @@ static void test_grant_revoke(void)
 	secbuf_pool_assert_idle(pool);
 }
 
+/*
+ * An importer's own mmap of an imported buffer (dma_buf_mmap()) lands in
+ * the dma-buf's file, whose address_space revocation zaps: the mapping
+ * made through the importer raises SIGBUS like secbuf's own. Through a
+ * grant, only that grant's revocation reaches it.
+ */
+static void *sti_mmap(int sti, int prot)
+{
+	void *p = mmap(NULL, SIZE, prot, MAP_SHARED, sti, 0);
+
+	igt_assert_f(p != MAP_FAILED, "mmap of the importer's file: %m\n");
+	return p;
+}
+
+static void test_importer_mmap(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	uint64_t gid;
+	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+				 &gid);
+	int via_buf = sti_import(buf, 0), via_grant = sti_import(grant, 0);
+	uint8_t *own = secbuf_mmap(buf, SIZE, PROT_READ | PROT_WRITE);
+	uint8_t *a = sti_mmap(via_buf, PROT_READ);
+	uint8_t *b = sti_mmap(via_grant, PROT_READ);
+
+	/* Written through secbuf's mapping, read through the importer's. */
+	memset(own, 0x5a, SIZE);
+	igt_assert_eq(a[0], 0x5a);
+	igt_assert_eq(a[SIZE - 1], 0x5a);
+	igt_assert_eq(b[SIZE / 2], 0x5a);
+
+	/* The grant's revocation: only the mapping through the grant. */
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, gid), 0);
+	secbuf_assert_sigbus(b, false);
+	igt_assert_eq(a[4096], 0x5a);
+	igt_assert_eq(own[8192], 0x5a);
+
+	/* The buffer's: every mapping, the importer's too. */
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
+	secbuf_assert_sigbus(a, false);
+	secbuf_assert_sigbus(a + SIZE - 4096, false);
+	secbuf_assert_sigbus(own, false);
+
+	munmap(a, SIZE);
+	munmap(b, SIZE);
+	secbuf_munmap(own, SIZE);
+	close(via_buf);
+	close(via_grant);
+	close(grant);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
 static void test_rights_and_seals(void)
 {
 	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
@@ -230,6 +284,14 @@ igt_main
 		     "handle hears nothing and stays mapped.");
 	igt_subtest("dynamic-grant-revoke")
 		test_grant_revoke();
+
+	igt_describe("An importer's own mmap of the buffer (dma_buf_mmap()) "
+		     "lands in the dma-buf's address_space: revoking the "
+		     "buffer zaps it (SIGBUS) with secbuf's own mappings, and "
+		     "revoking a grant zaps only what was mapped through that "
+		     "grant's import.");
+	igt_subtest("importer-mmap-revoke")
+		test_importer_mmap();
 
 	igt_describe("A grant without SECBUF_GRANT_DMA cannot be attached "
 		     "(EACCES); a write-sealed buffer is not mapped for a "
