@@ -20,8 +20,9 @@ SECBUF_DIR	:= $(SRCDIR)/drivers/dma-buf/secbuf
 LANE		?= arm64-6.1
 O		?= $(SRCDIR)/build/host
 # Lanes whose kernels have the benchmark's anchors (udmabuf on 6.12; the
-# dma-heaps on x86_64-debug).
-BENCH_LANES	?= arm64-6.12 x86_64-debug
+# dma-heaps and udmabuf on x86_64-bench, the debug lane's kernel without
+# its checkers).
+BENCH_LANES	?= arm64-6.12 x86_64-bench
 
 # The Kbuild file is the in-tree one; out of tree we only have to say "m"
 # and point the compiler at our uapi header.

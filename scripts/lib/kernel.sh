@@ -2,14 +2,16 @@
 # shellcheck shell=bash
 #
 # Kernels built from source, for lanes that set LANE_KERNEL_SOURCE (a Debian
-# linux-source-X.Y package) and LANE_KERNEL_CONFIG (a fragment in
-# scripts/kernel/). Built once per machine into the cache and reused by every
+# linux-source-X.Y package) and LANE_KERNEL_CONFIG (one or more fragments in
+# scripts/kernel/, merged in that order: a later one overrides an earlier
+# one's options). Built once per machine into the cache and reused by every
 # run. Needs lib/common.sh and load_lane done.
 #
 # Recipe: "make tinyconfig", scripts/kconfig/merge_config.sh with the
-# fragment, olddefconfig, then a check that every option the fragment sets
-# (=y, =m, ="..." and "is not set") has that value in the final .config. A
-# fragment line that a missing dependency silently drops fails the build.
+# fragments, olddefconfig, then a check that every option the fragments set
+# (=y, =m, ="..." and "is not set"; the last fragment to set one wins) has
+# that value in the final .config. A fragment line that a missing dependency
+# silently drops fails the build.
 #
 # Cache layout (${SECBUF_CACHE:-/var/cache/secbuf}):
 #   kernel/<source pkg>_<ver>/src/     the source tree, unpacked once
@@ -41,16 +43,25 @@ kernel_build_dir() {
 	local ver hash
 
 	ver=$(kernel_source_version "$LANE_KERNEL_SOURCE")
-	hash=$( { printf 'recipe %s\n' "$KERNEL_RECIPE"; cat "$(kernel_fragment)"; } |
+	kernel_fragments_load
+	hash=$( { printf 'recipe %s\n' "$KERNEL_RECIPE"; cat "${KERNEL_FRAGMENTS[@]}"; } |
 		sha256sum | cut -c1-12)
 	printf '%s/kernel/%s_%s_%s\n' "$(secbuf_cache_dir)" "$LANE" "${ver//:/%3a}" "$hash"
 }
 
-kernel_fragment() {
-	local f=$SECBUF_SCRIPTS/kernel/$LANE_KERNEL_CONFIG
+# kernel_fragments_load: KERNEL_FRAGMENTS, the paths of the lane's
+# fragments in merge order. (With one fragment the hash above is what it
+# was before lanes could have several, so no kernel is rebuilt for it.)
+kernel_fragments_load() {
+	local name f
 
-	[[ -f $f ]] || die "lane $LANE: no config fragment $f"
-	printf '%s\n' "$f"
+	KERNEL_FRAGMENTS=()
+	for name in $LANE_KERNEL_CONFIG; do
+		f=$SECBUF_SCRIPTS/kernel/$name
+		[[ -f $f ]] || die "lane $LANE: no config fragment $f"
+		KERNEL_FRAGMENTS+=("$f")
+	done
+	[[ ${#KERNEL_FRAGMENTS[@]} -gt 0 ]] || die "lane $LANE: LANE_KERNEL_CONFIG is empty"
 }
 
 # unpack_kernel_source PKG VER: the source tree of the installed package,
@@ -72,11 +83,12 @@ unpack_kernel_source() {
 	printf '%s\n' "$dir/src"
 }
 
-# kconfig_check FRAGMENT CONFIG: print every option of FRAGMENT whose value
-# in CONFIG differs; fail if any.
+# kconfig_check CONFIG FRAGMENT...: print every option the fragments set
+# (the last one to set it wins) whose value in CONFIG differs; fail if any.
 kconfig_check() {
-	local frag=$1 config=$2
+	local config=$1
 
+	shift
 	awk '
 		FNR == NR {
 			if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) {
@@ -86,33 +98,37 @@ kconfig_check() {
 			next
 		}
 		/^CONFIG_[A-Za-z0-9_]+=/ {
-			opt = $0; sub(/=.*/, "", opt); want = $0; sub(/^[^=]*=/, "", want)
+			opt = $0; sub(/=.*/, "", opt); v = $0; sub(/^[^=]*=/, "", v)
+			want[opt] = v
 		}
-		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { opt = $2; want = "n" }
-		!/^CONFIG_/ && !/^# CONFIG_.* is not set$/ { next }
-		{
-			got = (opt in have) ? have[opt] : "n"
-			if (got != want) {
-				printf "%s: the fragment says %s, olddefconfig gave %s\n", opt, want, got
-				bad = 1
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { want[$2] = "n" }
+		END {
+			for (opt in want) {
+				got = (opt in have) ? have[opt] : "n"
+				if (got != want[opt]) {
+					printf "%s: the fragments say %s, olddefconfig gave %s\n", opt, want[opt], got
+					bad = 1
+				}
 			}
-		}
-		END { exit bad }' "$config" "$frag"
+			exit bad
+		}' "$config" "$@"
 }
 
 # Runs in the build directory's parent, output to build.log.
+# kernel_build_steps SRC OUT FRAGMENT...
 kernel_build_steps() {
-	local src=$1 out=$2 frag=$3 jobs
+	local src=$1 out=$2 jobs
 
+	shift 2
 	jobs=$(nproc)
 	set -x
 	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" tinyconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
-		"$out/build/.config" "$frag"
+		"$out/build/.config" "$@"
 	make -C "$src" O="$out/build" ARCH="$LANE_KARCH" olddefconfig
 	{ set +x; } 2>/dev/null
-	if ! kconfig_check "$frag" "$out/build/.config"; then
-		echo "olddefconfig dropped or changed options of $frag (see above)"
+	if ! kconfig_check "$out/build/.config" "$@"; then
+		echo "olddefconfig dropped or changed options of $* (see above)"
 		return 1
 	fi
 	set -x
@@ -138,9 +154,10 @@ build_kernel_locked() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	log=$dir/build.log
-	lane_msg "building the kernel: $LANE_KERNEL_SOURCE $ver + scripts/kernel/$LANE_KERNEL_CONFIG, $(nproc) jobs (log: $log)"
+	lane_msg "building the kernel: $LANE_KERNEL_SOURCE $ver + scripts/kernel/{${LANE_KERNEL_CONFIG// /,}}, $(nproc) jobs (log: $log)"
 	start=$SECONDS
-	if ! (kernel_build_steps "$src" "$dir" "$(kernel_fragment)") >"$log" 2>&1; then
+	kernel_fragments_load
+	if ! (kernel_build_steps "$src" "$dir" "${KERNEL_FRAGMENTS[@]}") >"$log" 2>&1; then
 		show_log_tail "$log" 40
 		die "lane $LANE: the kernel build failed (log: $log)"
 	fi
