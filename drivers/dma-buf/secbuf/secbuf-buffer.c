@@ -9,7 +9,6 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
-#include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -23,17 +22,18 @@
 #define SECBUF_ZERO_BATCH	(SZ_1M >> PAGE_SHIFT)
 
 /*
- * Zero a range page by page. With @killable, a process killed while zeroing
- * a large buffer stops at once instead of finishing the work.
+ * Zero a range in batches. A process killed while zeroing a large buffer
+ * stops at once instead of finishing the work.
  */
-static int secbuf_range_zero(struct secbuf_range *range, bool killable)
+static int secbuf_range_zero(struct secbuf_range *range)
 {
-	unsigned long i, nr_pages = range->size >> PAGE_SHIFT;
+	unsigned long i, n, nr_pages = range->size >> PAGE_SHIFT;
 
-	for (i = 0; i < nr_pages; i++) {
-		clear_highpage(range->page + i);
-		if (!((i + 1) % SECBUF_ZERO_BATCH)) {
-			if (killable && fatal_signal_pending(current))
+	for (i = 0; i < nr_pages; i += n) {
+		n = min(nr_pages - i, (unsigned long)SECBUF_ZERO_BATCH);
+		secbuf_pages_zero(range->page + i, n);
+		if (i + n < nr_pages) {
+			if (fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
 		}
@@ -95,7 +95,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	 * chunk the cache zeroed ahead is clean already.
 	 */
 	if (!buffer->range.clean) {
-		ret = secbuf_range_zero(&buffer->range, true);
+		ret = secbuf_range_zero(&buffer->range);
 		if (ret)
 			goto free_range;
 	}

@@ -256,13 +256,15 @@ found:
 		mutex_unlock(&pool->lock);
 
 		nr_pages = chunk->size >> PAGE_SHIFT;
-		for (i = 0; i < nr_pages; i++) {
-			if (!(i % SECBUF_CACHE_ZERO_BATCH) &&
-			    READ_ONCE(pool->cache_stop))
+		for (i = 0; i < nr_pages; i += SECBUF_CACHE_ZERO_BATCH) {
+			if (READ_ONCE(pool->cache_stop))
 				break;
-			clear_highpage(pfn_to_page(PHYS_PFN(chunk->base) + i));
+			secbuf_pages_zero(pfn_to_page(PHYS_PFN(chunk->base) + i),
+					  min_t(unsigned long, nr_pages - i,
+						SECBUF_CACHE_ZERO_BATCH));
 			cond_resched();
 		}
+		i = min(i, nr_pages);
 
 		mutex_lock(&pool->lock);
 		chunk->busy = false;

@@ -358,6 +358,7 @@ void secbuf_pool_free(struct secbuf_pool *pool, struct secbuf_range *range,
 		      bool zeroed);
 void secbuf_chunk_destroy(struct secbuf_pool *pool,
 			  struct secbuf_chunk *chunk);
+void secbuf_pages_zero(struct page *page, unsigned long nr_pages);
 
 /* secbuf-cache.c */
 int secbuf_cache_init(struct secbuf_pool *pool);
