@@ -21,6 +21,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -41,6 +42,8 @@ static struct platform_device *sti_pdev;
  * @pinned: the attachment is pinned; under the reservation lock
  * @notified: move_notify calls; under the reservation lock
  * @unlocked: move_notify calls made without it
+ * @attach_ns: the import's attach time
+ * @map_ns: the import's pin and map time
  * @mmap_dmabuf: @dmabuf once the import is complete, for mmap(), which
  *	runs under mmap_lock and so cannot take @lock
  */
@@ -52,6 +55,8 @@ struct sti_file {
 	bool pinned;
 	unsigned int notified;
 	unsigned int unlocked;
+	u64 attach_ns;
+	u64 map_ns;
 	struct dma_buf *mmap_dmabuf;
 };
 
@@ -100,6 +105,7 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 	struct dma_buf_attachment *attach;
 	struct sti_import arg;
 	struct dma_buf *dmabuf;
+	u64 t0, t1;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -112,14 +118,17 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 	dmabuf = dma_buf_get(arg.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	t0 = ktime_get_ns();
 	attach = dma_buf_dynamic_attach(dmabuf, &sti_pdev->dev,
 					&sti_attach_ops, f);
+	t1 = ktime_get_ns();
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
 		goto put_dmabuf;
 	}
 	f->dmabuf = dmabuf;
 	f->attach = attach;
+	f->attach_ns = t1 - t0;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	if (arg.flags & STI_IMPORT_PIN) {
@@ -129,6 +138,7 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 		f->pinned = true;
 	}
 	ret = sti_map_locked(f);
+	f->map_ns = ktime_get_ns() - t1;
 	if (ret && f->pinned) {
 		dma_buf_unpin(attach);
 		f->pinned = false;
@@ -159,6 +169,8 @@ static int sti_status(struct sti_file *f, struct sti_status __user *uarg)
 		st.pinned = f->pinned;
 		st.notified = f->notified;
 		st.unlocked = f->unlocked;
+		st.attach_ns = f->attach_ns;
+		st.map_ns = f->map_ns;
 		if (f->sgt) {
 			struct scatterlist *sg;
 			unsigned int i;

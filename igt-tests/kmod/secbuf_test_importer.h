@@ -40,6 +40,9 @@ struct sti_import {
  * @sg_nents:	entries of the mapping's sg_table (when mapped)
  * @pad:	0
  * @dma_len:	bytes the mapping covers (when mapped)
+ * @attach_ns:	how long dma_buf_dynamic_attach() took at import
+ * @map_ns:	how long the import's pin (if asked) and
+ *		dma_buf_map_attachment() took, the reservation lock included
  */
 struct sti_status {
 	__u32 mapped;
@@ -49,6 +52,8 @@ struct sti_status {
 	__u32 sg_nents;
 	__u32 pad;
 	__u64 dma_len;
+	__u64 attach_ns;
+	__u64 map_ns;
 };
 
 #define STI_IOC_IMPORT		_IOW('S', 0x80, struct sti_import)

@@ -39,6 +39,7 @@ TITLES = {
     "sync": "SYNC START+END",
     "import": "vgem import (attach+map)",
     "import_release": "vgem release (unmap+detach)",
+    "attach_map": "attach+map in the kernel (test importer)",
     "revoke": "revoke",
     "revoke_grant": "revoke of a grant (all N map it)",
     "grant_create": "grant create",

@@ -50,6 +50,8 @@ struct bench_config {
 	uint64_t grant_size;
 	int vgem_fd;		/* -1 when there is no vgem */
 	char vgem_detail[128];
+	bool sti;		/* igt-tests' test importer is loaded */
+	char sti_detail[128];
 	size_t page;
 	bool verbose;
 };
@@ -66,6 +68,7 @@ int secbuf_grant(int buf_fd, uint64_t *grant_id);
 bool secbuf_prezeroed(uint64_t size);
 int vgem_import(int buf_fd, uint32_t *handle);
 int vgem_close(uint32_t handle);
+int sti_import(int buf_fd, uint64_t *attach_ns, uint64_t *map_ns);
 
 /* report.c */
 enum better { LOWER_IS_BETTER, HIGHER_IS_BETTER };

@@ -22,6 +22,7 @@
 #include <linux/udmabuf.h>
 
 #include "bench.h"
+#include "secbuf_test_importer.h"
 
 struct exporter exporters[NR_EXP] = {
 	[EXP_SECBUF]		= { .name = "secbuf",      .dev_fd = -1 },
@@ -161,6 +162,18 @@ static void detect_heaps(void)
 	closedir(dir);
 }
 
+/*
+ * igt-tests' dynamic test importer (igt-tests/kmod), if loaded: it times
+ * attach and map in the kernel, which no ioctl of a real importer shows
+ * apart from its own work.
+ */
+static void detect_sti(void)
+{
+	cfg.sti = access(STI_DEVICE, R_OK | W_OK) == 0;
+	snprintf(cfg.sti_detail, sizeof(cfg.sti_detail), "%s%s", STI_DEVICE,
+		 cfg.sti ? "" : ": absent (insmod secbuf_test_importer.ko)");
+}
+
 /* The first DRM node whose driver is vgem. */
 static void detect_vgem(void)
 {
@@ -254,6 +267,7 @@ void exporters_detect(void)
 
 	set_detail(EXP_ANON, true, "%s", "MAP_PRIVATE | MAP_ANONYMOUS");
 	detect_vgem();
+	detect_sti();
 }
 
 static int secbuf_alloc(uint64_t size)
@@ -416,4 +430,27 @@ int vgem_close(uint32_t handle)
 	struct bench_drm_gem_close req = { .handle = handle };
 
 	return xioctl(cfg.vgem_fd, BENCH_DRM_IOCTL_GEM_CLOSE, &req);
+}
+
+/*
+ * The test importer attaches to the dma-buf (dynamically) and maps it for a
+ * device, timing both in the kernel; closing its file unmaps and detaches.
+ */
+int sti_import(int buf_fd, uint64_t *attach_ns, uint64_t *map_ns)
+{
+	struct sti_import req = { .fd = (uint32_t)buf_fd };
+	struct sti_status st;
+	int fd = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (xioctl(fd, STI_IOC_IMPORT, &req) < 0 ||
+	    xioctl(fd, STI_IOC_STATUS, &st) < 0 || !st.mapped) {
+		close(fd);
+		return -1;
+	}
+	*attach_ns = st.attach_ns;
+	*map_ns = st.map_ns;
+	close(fd);
+	return 0;
 }

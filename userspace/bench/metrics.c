@@ -492,6 +492,60 @@ static void run_sync(void)
  * dynamic exporter, vgem a static importer) the core maps at attach.
  * GEM_CLOSE unmaps and detaches; it is recorded as "import_release".
  */
+/*
+ * Attach and map alone, timed in the kernel by the test importer: what a
+ * vgem import costs on top of them is vgem's own (GEM object, handle).
+ */
+static void run_attach_map(void)
+{
+	static const uint64_t sizes[] = { 1 * MiB, 64 * MiB };
+	unsigned int i, r, k;
+
+	if (!cfg.sti) {
+		note("attach_map: skipped: %s", cfg.sti_detail);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct entry en[] = {
+			ENTRY(EXP_SECBUF, "secbuf"),
+			ENTRY(EXP_CMA_HEAP, "cma_heap"),
+			ENTRY(EXP_SYSTEM_HEAP, "system_heap"),
+			ENTRY(EXP_UDMABUF, "udmabuf"),
+		};
+		uint64_t size = sizes[i];
+		char sz[32];
+
+		progress("attach+map %s", size_str(size, sz, sizeof(sz)));
+		for (k = 0; k < ARRAY_SIZE(en); k++)
+			en[k].s = series_get("attach_map", en[k].name, size, 0,
+					     "us", LOWER_IS_BETTER);
+		for (r = 0; r <= cfg.rounds; r++) {
+			for (k = 0; k < ARRAY_SIZE(en); k++) {
+				struct entry *e = &en[order(r, k, ARRAY_SIZE(en))];
+				uint64_t attach_ns, map_ns;
+				int fd, ret;
+
+				if (!entry_usable(e))
+					continue;
+				fd = exp_alloc(e->e, size);
+				if (fd < 0) {
+					entry_fail(e, "alloc", size);
+					continue;
+				}
+				ret = sti_import(fd, &attach_ns, &map_ns);
+				close(fd);
+				if (ret < 0) {
+					entry_fail(e, "test importer", size);
+					continue;
+				}
+				if (r)
+					series_add(e->s, (double)(attach_ns +
+							  map_ns) / 1e3);
+			}
+		}
+	}
+}
+
 static void run_import(void)
 {
 	static const uint64_t sizes[] = { 1 * MiB, 64 * MiB };
@@ -927,6 +981,8 @@ const struct metric metrics[] = {
 	{ "write_bw", "memset of a mapped 64M", run_write_bw },
 	{ "sync", "DMA_BUF_IOCTL_SYNC START+END vs a no-op ioctl", run_sync },
 	{ "import", "vgem PRIME import (attach+map), 1M and 64M", run_import },
+	{ "attach_map", "attach+map timed in the kernel by igt-tests' test\n"
+	  "               importer (if loaded), 1M and 64M", run_attach_map },
 	{ "revoke", "revoke of 64M (or of a grant of it) mapped by N processes\n"
 	  "               vs their own munmap", run_revoke },
 	{ "grant", "grant create and revoke, 8 others mapped", run_grant },
