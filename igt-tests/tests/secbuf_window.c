@@ -1072,6 +1072,62 @@ static struct secbuf_dma_end end_arg(int buf)
 	return (struct secbuf_dma_end){ .buf_fd = (uint32_t)buf };
 }
 
+/*
+ * A peer maps a writable grant of a buffer vgem imported, and vgem puts a
+ * read fence on it. Reads at @read_off go on at once; a write of @value at
+ * @write_off blocks until the fence signals, then lands. With @upgrade the
+ * page was read (so mapped read-only) before the fence and the write goes
+ * through that same mapping (pfn_mkwrite); without, through a second,
+ * fresh mapping (a write fault).
+ */
+static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
+					 uint64_t write_off, uint64_t value,
+					 uint64_t seed)
+{
+	int wslot = upgrade ? 0 : 1;
+	struct peer p;
+	struct peer_reply r;
+	uint32_t handle, fence, tag;
+	int vgem, buf, grant;
+	uint64_t *ptr;
+
+	peer_start(&p);
+	vgem = drm_open_vgem();
+	buf = alloc_filled(fd, seed);
+	handle = prime_fd_to_handle(vgem, buf);
+	grant = secbuf_grant(fd, buf, RW, NULL);
+	for (int slot = 0; slot <= wslot; slot++) {
+		peer_give(&p, slot, grant);
+		peer_mmap(&p, slot, PROT_READ | PROT_WRITE);
+	}
+
+	if (upgrade) {
+		r = peer_wait(&p, peer_send(&p, read_cmd(0, read_off, seed)),
+			      PROMPT_MS);
+		assert_read_ok(&r);
+	}
+	fence = vgem_fence_attach(vgem, handle, 0);
+	r = peer_wait(&p, peer_send(&p, read_cmd(0, read_off, seed)),
+		      PROMPT_MS);
+	assert_read_ok(&r);
+	tag = peer_call_blocked(&p, write_cmd(wslot, write_off, value));
+	vgem_fence_signal(vgem, fence);
+	r = peer_wait(&p, tag, REPLY_MS);
+	igt_assert_eq(r.sig, 0);
+
+	ptr = secbuf_mmap(buf, BUF_SIZE, PROT_READ);
+	igt_assert_eq_u64(ptr[write_off / 8], value);
+	secbuf_munmap(ptr, BUF_SIZE);
+
+	peer_stop(&p);
+	igt_waitchildren();
+	gem_close(vgem, handle);
+	close(vgem);
+	close(grant);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -1809,91 +1865,17 @@ igt_main
 	igt_describe("A pending vgem read fence lets a read fault through at "
 		     "once but holds a write fault of a fresh mapping until "
 		     "VGEM_FENCE_SIGNAL; the write then lands.");
-	igt_subtest("vgem-read-fence-blocks-write-fault") {
-		const uint64_t off = 12 * SZ_4K + 24, value = 0xfee1deadULL;
-		struct peer p;
-		struct peer_reply r;
-		uint32_t handle, fence, tag;
-		int vgem, buf, grant;
-		uint64_t *ptr;
-
-		peer_start(&p);
-		vgem = drm_open_vgem();
-		buf = alloc_filled(fd, 21);
-		handle = prime_fd_to_handle(vgem, buf);
-		grant = secbuf_grant(fd, buf, RW, NULL);
-		peer_give(&p, 0, grant);
-		peer_give(&p, 1, grant);
-		peer_mmap(&p, 0, PROT_READ | PROT_WRITE);
-		peer_mmap(&p, 1, PROT_READ | PROT_WRITE);
-
-		fence = vgem_fence_attach(vgem, handle, 0);
-		r = peer_wait(&p, peer_send(&p, read_cmd(0, 3 * SZ_4K, 21)),
-			      PROMPT_MS);
-		assert_read_ok(&r);
-		tag = peer_call_blocked(&p, write_cmd(1, off, value));
-		vgem_fence_signal(vgem, fence);
-		r = peer_wait(&p, tag, REPLY_MS);
-		igt_assert_eq(r.sig, 0);
-
-		ptr = secbuf_mmap(buf, BUF_SIZE, PROT_READ);
-		igt_assert_eq_u64(ptr[off / 8], value);
-		secbuf_munmap(ptr, BUF_SIZE);
-
-		peer_stop(&p);
-		igt_waitchildren();
-		gem_close(vgem, handle);
-		close(vgem);
-		close(grant);
-		close(buf);
-		secbuf_pool_assert_idle(pool);
-	}
+	igt_subtest("vgem-read-fence-blocks-write-fault")
+		test_read_fence_blocks_write(false, 3 * SZ_4K, 12 * SZ_4K + 24,
+					     0xfee1deadULL, 21);
 
 	igt_describe("A write through a page mapped read-only by an earlier "
 		     "read (a writable mapping's first write goes through "
 		     "pfn_mkwrite) waits for a pending vgem read fence as a "
 		     "write fault does; reads of the page go on at once.");
-	igt_subtest("vgem-read-fence-blocks-write-upgrade") {
-		const uint64_t off = 5 * SZ_4K + 40, value = 0xc0ffee11ULL;
-		struct peer p;
-		struct peer_reply r;
-		uint32_t handle, fence, tag;
-		int vgem, buf, grant;
-		uint64_t *ptr;
-
-		peer_start(&p);
-		vgem = drm_open_vgem();
-		buf = alloc_filled(fd, 22);
-		handle = prime_fd_to_handle(vgem, buf);
-		grant = secbuf_grant(fd, buf, RW, NULL);
-		peer_give(&p, 0, grant);
-		peer_mmap(&p, 0, PROT_READ | PROT_WRITE);
-
-		/* The read maps the page (and its neighbours) read-only. */
-		r = peer_wait(&p, peer_send(&p, read_cmd(0, 5 * SZ_4K, 22)),
-			      PROMPT_MS);
-		assert_read_ok(&r);
-		fence = vgem_fence_attach(vgem, handle, 0);
-		r = peer_wait(&p, peer_send(&p, read_cmd(0, 5 * SZ_4K, 22)),
-			      PROMPT_MS);
-		assert_read_ok(&r);
-		tag = peer_call_blocked(&p, write_cmd(0, off, value));
-		vgem_fence_signal(vgem, fence);
-		r = peer_wait(&p, tag, REPLY_MS);
-		igt_assert_eq(r.sig, 0);
-
-		ptr = secbuf_mmap(buf, BUF_SIZE, PROT_READ);
-		igt_assert_eq_u64(ptr[off / 8], value);
-		secbuf_munmap(ptr, BUF_SIZE);
-
-		peer_stop(&p);
-		igt_waitchildren();
-		gem_close(vgem, handle);
-		close(vgem);
-		close(grant);
-		close(buf);
-		secbuf_pool_assert_idle(pool);
-	}
+	igt_subtest("vgem-read-fence-blocks-write-upgrade")
+		test_read_fence_blocks_write(true, 5 * SZ_4K, 5 * SZ_4K + 40,
+					     0xc0ffee11ULL, 22);
 
 	igt_describe("A vgem write fence nobody signals is signaled by vgem "
 		     "itself after its 10 s timeout, and the fault waiting "
