@@ -559,6 +559,7 @@ static void test_output_loopback(const struct allocator *a)
 	uint32_t sizeimage;
 	uint8_t *want;
 
+	igt_require_lane_feature("vivid-svideo-loop");
 	vivid_load(a->params);
 	cap = open_capture("S-Video", &fmt);
 	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT);
