@@ -755,6 +755,7 @@ uint32_t secbuf_grant_list(int fd, int buf_fd, struct secbuf_grant_info *info,
 		.buf_fd = (uint32_t)buf_fd,
 		.count = count,
 		.grants = (uintptr_t)info,
+		.info_size = sizeof(*info),
 	};
 
 	igt_assert_eq(__secbuf_grant_list(fd, &arg), 0);

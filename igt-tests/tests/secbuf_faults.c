@@ -561,6 +561,7 @@ static int call_grant_list(struct sweep *s)
 		.buf_fd = (uint32_t)s->buf,
 		.count = 4,
 		.grants = (uintptr_t)info,
+		.info_size = sizeof(info[0]),
 	};
 
 	return __secbuf_grant_list(s->pool_fd, &arg);

@@ -588,6 +588,121 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
+	igt_describe("GRANT_LIST reports each grant's parent: 0 for a grant "
+		     "the owner made, the grant it was derived from with "
+		     "REGRANT otherwise, also after that parent's fd was "
+		     "closed (the closed grant itself is not listed).");
+	igt_subtest("grant-list-parent-id") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id1, id2, id3, id4;
+		int g1 = secbuf_grant(fd, buf, R | G, &id1);
+		int g2 = secbuf_grant(fd, g1, R | G, &id2);
+		int g3 = secbuf_grant(fd, g2, R, &id3);
+		int g4 = secbuf_grant(fd, buf, R, &id4);
+		struct secbuf_grant_info info[5];
+
+		memset(info, 0xff, sizeof(info));
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 5), 4);
+		igt_assert_eq_u64(info[0].parent_id, 0);
+		igt_assert_eq_u64(info[1].parent_id, id1);
+		igt_assert_eq_u64(info[2].parent_id, id2);
+		igt_assert_eq_u64(info[3].parent_id, 0);
+
+		close(g2);
+		memset(info, 0xff, sizeof(info));
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 5), 3);
+		igt_assert_eq_u64(info[0].grant_id, id1);
+		igt_assert_eq_u64(info[1].grant_id, id3);
+		igt_assert_eq_u64(info[1].parent_id, id2);
+		igt_assert_eq_u64(info[2].grant_id, id4);
+		igt_assert_eq_u64(info[2].parent_id, 0);
+
+		close(g1);
+		close(g3);
+		close(g4);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("GRANT_LIST's entry size: info_size 0 and the 16-byte "
+		     "struct of before give the original 32-byte entries (no "
+		     "parent_id), 40 the current ones, a larger size has its "
+		     "tail zeroed; a size that is not a multiple of 8, below "
+		     "32 or above 4096, and a nonzero pad are EINVAL with "
+		     "nothing written.");
+	igt_subtest("grant-list-info-size") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint64_t id1, id2;
+		int g1 = secbuf_grant(fd, buf, R | G, &id1);
+		int g2 = secbuf_grant(fd, g1, R, &id2);
+		static const uint32_t bad[] = { 8, 24, 33, 36, 4104, 1U << 31,
+						~0U };
+		uint8_t raw[2 * 64 + 16];
+		struct secbuf_grant_list l;
+		struct secbuf_grant_info e;
+
+		/* 0: 32-byte entries, nothing past them. */
+		memset(raw, 0xa5, sizeof(raw));
+		l = (struct secbuf_grant_list){ .buf_fd = (uint32_t)buf,
+			.count = 2, .grants = (uintptr_t)raw };
+		igt_assert_eq(__secbuf_grant_list(fd, &l), 0);
+		igt_assert_eq_u32(l.count, 2);
+		memcpy(&e, raw + 32, 32);
+		igt_assert_eq_u64(e.grant_id, id2);
+		for (size_t b = 64; b < sizeof(raw); b++)
+			igt_assert_eq(raw[b], 0xa5);
+
+		/* The struct of before, 16 bytes: the same. */
+		memset(raw, 0xa5, sizeof(raw));
+		l = (struct secbuf_grant_list){ .buf_fd = (uint32_t)buf,
+			.count = 2, .grants = (uintptr_t)raw };
+		igt_assert_eq(__secbuf_ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE,
+			      SECBUF_IOC_MAGIC, 0x04,
+			      SECBUF_GRANT_LIST_SIZE_VER0), &l), 0);
+		memcpy(&e, raw + 32, 32);
+		igt_assert_eq_u64(e.grant_id, id2);
+		igt_assert_eq(raw[64], 0xa5);
+
+		/* 40: parent_id. */
+		memset(raw, 0xa5, sizeof(raw));
+		l = (struct secbuf_grant_list){ .buf_fd = (uint32_t)buf,
+			.count = 2, .grants = (uintptr_t)raw,
+			.info_size = SECBUF_GRANT_INFO_SIZE_VER1 };
+		igt_assert_eq(__secbuf_grant_list(fd, &l), 0);
+		memcpy(&e, raw + 40, sizeof(e));
+		igt_assert_eq_u64(e.grant_id, id2);
+		igt_assert_eq_u64(e.parent_id, id1);
+		igt_assert_eq(raw[80], 0xa5);
+
+		/* 64: the kernel's 40 bytes, then zeroes. */
+		memset(raw, 0xa5, sizeof(raw));
+		l.info_size = 64;
+		igt_assert_eq(__secbuf_grant_list(fd, &l), 0);
+		memcpy(&e, raw + 64, sizeof(e));
+		igt_assert_eq_u64(e.grant_id, id2);
+		igt_assert_eq_u64(e.parent_id, id1);
+		for (size_t b = 0; b < 128; b++)
+			if (b % 64 >= sizeof(e))
+				igt_assert_eq(raw[b], 0);
+		igt_assert_eq(raw[128], 0xa5);
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			memset(raw, 0xa5, sizeof(raw));
+			l.info_size = bad[i];
+			igt_assert_eq(__secbuf_grant_list(fd, &l), -EINVAL);
+			igt_assert_eq(raw[0], 0xa5);
+		}
+		l.info_size = 0;
+		l.pad = 1;
+		igt_assert_eq(__secbuf_grant_list(fd, &l), -EINVAL);
+		igt_assert_eq(raw[0], 0xa5);
+
+		close(g1);
+		close(g2);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
 	igt_describe("GRANT_LIST with count 0 (and no array) or a short array "
 		     "returns the number of grants and writes no more entries "
 		     "than asked; a buffer without grants lists 0.");

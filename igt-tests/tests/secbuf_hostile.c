@@ -1011,7 +1011,8 @@ static void round_grant(struct world *w, struct secbuf_rng *rng)
 
 static void round_grant_list(struct world *w, struct secbuf_rng *rng)
 {
-	static struct secbuf_grant_info info[8];
+	/* Room for two grants of the largest entry size the kernel takes. */
+	static struct secbuf_grant_info info[2 * 4096 / sizeof(struct secbuf_grant_info)];
 	enum kind k = pick_kind(rng, w);
 	struct obj *o = &w->o[k];
 	size_t page = secbuf_page_size();
@@ -1026,11 +1027,14 @@ static void round_grant_list(struct world *w, struct secbuf_rng *rng)
 		.buf_fd = (uint32_t)obj_fd(w, k),
 		.count = 8,
 		.grants = (uintptr_t)info,
+		.info_size = sizeof(info[0]),
 	};
 	struct call c = { .nr = _IOC_NR(SECBUF_IOC_GRANT_LIST),
-			  .ksize = sizeof(l), .minsize = sizeof(l), .arg = &l,
+			  .ksize = sizeof(l),
+			  .minsize = SECBUF_GRANT_LIST_SIZE_VER0, .arg = &l,
 			  .writes_back = true };
-	uint32_t m = spoil_mask(rng, 2);
+	uint32_t m = spoil_mask(rng, 4);
+	uint32_t info_size;
 	struct secbuf_errset e = {};
 	uint32_t ngrants = o->grant_fd >= 0 ? 1 + (k == K_FOREIGN_GRANT) : 0;
 	uint32_t count_in;
@@ -1042,7 +1046,18 @@ static void round_grant_list(struct world *w, struct secbuf_rng *rng)
 		l.count = edge32(rng, 8);
 	if (m & 2)
 		l.grants = ptrs[secbuf_rng_below(rng, ARRAY_SIZE(ptrs))];
+	if (m & 4)
+		l.info_size = edge32(rng, l.info_size);
+	if (m & 8)
+		l.pad = edge32(rng, 0);
 	pick_shape(rng, &c);
+	/* info_size and pad are seen only in a struct long enough. */
+	info_size = c.usize >= sizeof(l) && l.info_size ? l.info_size :
+		    SECBUF_GRANT_INFO_SIZE_VER0;
+	if ((c.usize >= sizeof(l) && l.pad) ||
+	    info_size < SECBUF_GRANT_INFO_SIZE_VER0 || info_size > 4096 ||
+	    info_size % 8)
+		secbuf_errset_add(&e, EINVAL);
 	count_in = l.count;
 	/* The array holds 8; a larger count with it is a short array. */
 	good_ptr = l.grants == (uintptr_t)info;

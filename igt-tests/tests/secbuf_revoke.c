@@ -227,6 +227,78 @@ static void race_once(void)
 
 /* ---- GUP ---------------------------------------------------------------- */
 
+/* ---- Concurrent revocation ------------------------------------------- */
+
+#define CR_GRANTS	16
+#define CR_SIZE		(8 * SZ_1M)
+
+struct cr_revoker {
+	int pool_fd;
+	int buf;
+	volatile int go;
+	int ret;
+};
+
+static void *cr_revoke_thread(void *data)
+{
+	struct cr_revoker *r = data;
+
+	while (!r->go)
+		;
+	r->ret = revoke_err(r->pool_fd, r->buf, 0);
+	return NULL;
+}
+
+/*
+ * Map @dmabuf from the second page on, so that the mapping is made of
+ * PTEs (no PMD), and fault every page in: its zap takes a while.
+ */
+static char *cr_map_all(int dmabuf)
+{
+	size_t len = CR_SIZE - 4096;
+	char *p = __secbuf_mmap(dmabuf, len, 4096, PROT_READ, MAP_SHARED);
+	volatile char sink;
+
+	igt_assert(p);
+	for (size_t off = 0; off < len; off += 4096)
+		sink = p[off];
+	(void)sink;
+	return p;
+}
+
+static void concurrent_revoke_once(void)
+{
+	size_t len = CR_SIZE - 4096;
+	int buf = secbuf_alloc(fd, CR_SIZE, 0, O_RDWR | O_CLOEXEC);
+	struct cr_revoker r = { .pool_fd = fd, .buf = buf };
+	char *maps[CR_GRANTS];
+	int grants[CR_GRANTS];
+	struct secbuf_query q;
+	pthread_t t;
+
+	for (int i = 0; i < CR_GRANTS; i++) {
+		grants[i] = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
+		maps[i] = cr_map_all(grants[i]);
+	}
+	igt_assert_eq(pthread_create(&t, NULL, cr_revoke_thread, &r), 0);
+	r.go = 1;
+	do {
+		secbuf_query(fd, buf, &q);
+	} while (q.state != SECBUF_STATE_REVOKED);
+	igt_assert_eq(revoke_err(fd, buf, 0), 0);
+	/* The last grant is zapped last: it must be gone now. */
+	secbuf_assert_sigbus(maps[CR_GRANTS - 1] + len - 4096, false);
+	igt_assert_eq(pthread_join(t, NULL), 0);
+	igt_assert_eq(r.ret, 0);
+
+	for (int i = 0; i < CR_GRANTS; i++) {
+		secbuf_munmap(maps[i], len);
+		close(grants[i]);
+	}
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -557,6 +629,100 @@ igt_main
 		close(d);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant whose fd was closed stays revocable while a "
+		     "grant derived from it lives: the client derives G2 from "
+		     "G1 and G3 from G2, then closes G2; REVOKE of G2 "
+		     "succeeds and G3's mapping raises SIGBUS while G1 and "
+		     "the owner read on. Once G3 is closed too, G2's id is "
+		     "gone (ENOENT).");
+	igt_subtest("revoke-grant-closed-middle") {
+		uint64_t id1, id2, id3;
+		char *own, *m1, *m3;
+		int buf = alloc_filled(fd, 6, &own);
+		int g1 = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+				      SECBUF_GRANT_REGRANT, &id1);
+		int g2 = secbuf_grant(fd, g1, SECBUF_GRANT_READ |
+				      SECBUF_GRANT_REGRANT, &id2);
+		int g3 = secbuf_grant(fd, g2, SECBUF_GRANT_READ, &id3);
+
+		close(g2);
+		m1 = secbuf_mmap(g1, BUF_SIZE, PROT_READ);
+		m3 = secbuf_mmap(g3, BUF_SIZE, PROT_READ);
+		secbuf_assert_filled(m3, BUF_SIZE, 6);
+
+		igt_assert_eq(revoke_err(fd, buf, id2), 0);
+		secbuf_assert_sigbus(m3, false);
+		secbuf_assert_sigbus(m3 + BUF_SIZE - 4096, false);
+		assert_mmap_fails(g3, PROT_READ, ENODEV);
+		secbuf_assert_filled(m1, BUF_SIZE, 6);
+		secbuf_assert_filled(own, BUF_SIZE, 6);
+
+		secbuf_munmap(m3, BUF_SIZE);
+		close(g3);
+		igt_assert_eq(revoke_err(fd, buf, id2), -ENOENT);
+		igt_assert_eq(revoke_err(fd, buf, id3), -ENOENT);
+		secbuf_assert_filled(m1, BUF_SIZE, 6);
+
+		secbuf_munmap(m1, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(g1);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("The root of a chain of derived grants stays revocable "
+		     "after its fd is closed: G1 (from the owner) -> G2 -> G3, "
+		     "G1 closed; REVOKE of G1 cuts G2 and G3 (SIGBUS, no new "
+		     "grant from them), a sibling grant of the owner's keeps "
+		     "its mapping.");
+	igt_subtest("revoke-grant-closed-root") {
+		uint64_t id1, id2, id3, ids;
+		char *own, *m2, *m3, *ms;
+		int buf = alloc_filled(fd, 7, &own);
+		int g1 = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+				      SECBUF_GRANT_REGRANT, &id1);
+		int g2 = secbuf_grant(fd, g1, SECBUF_GRANT_READ |
+				      SECBUF_GRANT_REGRANT, &id2);
+		int g3 = secbuf_grant(fd, g2, SECBUF_GRANT_READ, &id3);
+		int sib = secbuf_grant(fd, buf, SECBUF_GRANT_READ, &ids);
+		int sub = -1;
+
+		close(g1);
+		m2 = secbuf_mmap(g2, BUF_SIZE, PROT_READ);
+		m3 = secbuf_mmap(g3, BUF_SIZE, PROT_READ);
+		ms = secbuf_mmap(sib, BUF_SIZE, PROT_READ);
+
+		igt_assert_eq(revoke_err(fd, buf, id1), 0);
+		secbuf_assert_sigbus(m2, false);
+		secbuf_assert_sigbus(m3, false);
+		igt_assert_eq(__secbuf_grant(fd, g2, SECBUF_GRANT_READ,
+					     O_CLOEXEC, &sub, NULL), -ENODEV);
+		secbuf_assert_filled(ms, BUF_SIZE, 7);
+		secbuf_assert_filled(own, BUF_SIZE, 7);
+
+		secbuf_munmap(m2, BUF_SIZE);
+		secbuf_munmap(m3, BUF_SIZE);
+		secbuf_munmap(ms, BUF_SIZE);
+		secbuf_munmap(own, BUF_SIZE);
+		close(g2);
+		close(g3);
+		close(sib);
+		igt_assert_eq(revoke_err(fd, buf, id1), -ENOENT);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A second REVOKE that runs while the first is still "
+		     "zapping returns only once every mapping is gone: 16 "
+		     "grants mapped page by page, a thread revokes, the main "
+		     "thread revokes as soon as QUERY shows the buffer revoked "
+		     "and then touches the last grant's mapping, which must "
+		     "raise SIGBUS; 20 rounds.");
+	igt_subtest("revoke-concurrent-returns-after-zap") {
+		for (int round = 0; round < 20; round++)
+			concurrent_revoke_once();
 	}
 
 	/* ---- Owner death ------------------------------------------------ */

@@ -17,12 +17,14 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1128,6 +1130,81 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 	secbuf_pool_assert_idle(pool);
 }
 
+/* ---- Faults that cannot be retried ---------------------------------- */
+
+struct futex_op {
+	int *uaddr1;
+	uint32_t *uaddr2;
+	volatile int started;
+	volatile int done;
+	long ret;
+	int err;
+};
+
+/*
+ * FUTEX_WAKE_OP adds 1 to *uaddr2 with page faults disabled; when that
+ * faults, futex faults the page in with fixup_user_fault(), a fault that
+ * cannot drop mmap_lock.
+ */
+static void *futex_wake_op_fn(void *arg)
+{
+	struct futex_op *f = arg;
+
+	f->started = 1;
+	f->ret = syscall(SYS_futex, f->uaddr1,
+			 FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, 1, f->uaddr2,
+			 FUTEX_OP(FUTEX_OP_ADD, 1, FUTEX_OP_CMP_EQ, 0));
+	f->err = errno;
+	f->done = 1;
+	return NULL;
+}
+
+/* ---- Zaps racing released handles ----------------------------------- */
+
+#define ZAP_RACE_SIZE	(16 * SZ_1M)
+#define ZAP_RACE_PROCS	6
+#define ZAP_RACE_MS	4000
+
+struct grant_closer {
+	int pool_fd;
+	int buf;
+	volatile int stop;
+	unsigned long rounds;
+};
+
+static void *grant_close_fn(void *arg)
+{
+	struct grant_closer *g = arg;
+
+	while (!g->stop) {
+		int grant = -1;
+
+		if (__secbuf_grant(g->pool_fd, g->buf, SECBUF_GRANT_READ,
+				   O_CLOEXEC, &grant, NULL) == 0)
+			close(grant);
+		g->rounds++;
+	}
+	return NULL;
+}
+
+/* A child that keeps every page of its mapping faulted in. */
+static void zap_race_toucher(int buf, int sock)
+{
+	size_t len = ZAP_RACE_SIZE - 4096;
+	/* From the second page on: PTEs, not PMDs, so zaps are slow. */
+	volatile char *p = __secbuf_mmap(buf, len, 4096, PROT_READ,
+					 MAP_SHARED);
+	char c;
+
+	igt_assert(p);
+	send_byte(sock, 'r');
+	for (;;) {
+		for (size_t off = 0; off < len; off += 4096)
+			c = p[off];
+		(void)c;
+	}
+}
+
 igt_main
 {
 	igt_fixture {
@@ -1310,6 +1387,103 @@ igt_main
 	}
 
 	/* ---- STRICT and the zap ----------------------------------------- */
+
+	igt_describe("A fault that cannot drop mmap_lock (futex's "
+		     "FUTEX_WAKE_OP faulting in a word of the mapping) does "
+		     "not sleep on a WAIT window with mmap_lock held: another "
+		     "thread's mmap() goes on at once, and the futex call "
+		     "fails with EFAULT instead of waiting; the word is "
+		     "unchanged.");
+	igt_subtest("wait-fault-no-retry-efault") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint32_t *word = secbuf_mmap(buf, BUF_SIZE,
+					     PROT_READ | PROT_WRITE);
+		int local = 0;
+		struct futex_op f = { .uaddr1 = &local, .uaddr2 = word };
+		uint64_t start, took;
+		pthread_t t;
+		void *p;
+
+		word[0] = 7;
+		secbuf_dma_begin(fd, buf, WAIT);
+		igt_assert_eq(pthread_create(&t, NULL, futex_wake_op_fn, &f),
+			      0);
+		while (!f.started)
+			;
+		sleep_us(BLOCK_MS * 1000);
+
+		start = secbuf_now_ms();
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		took = secbuf_now_ms() - start;
+		igt_assert(p != MAP_FAILED);
+		munmap(p, 4096);
+		igt_assert_f(took < 2000,
+			     "mmap() waited %llu ms behind a fault that held "
+			     "mmap_lock during the window\n",
+			     (unsigned long long)took);
+
+		igt_assert_eq(pthread_join(t, NULL), 0);
+		igt_assert_eq(f.ret, -1);
+		igt_assert_eq(f.err, EFAULT);
+		secbuf_dma_end(fd, buf);
+		igt_assert_eq_u32(word[0], 7);
+
+		secbuf_munmap(word, BUF_SIZE);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Zaps (DMA_BEGIN) racing grants being made and closed, "
+		     "with a large buffer mapped page by page in several "
+		     "processes so that each zap is slow: a handle released "
+		     "while a zap walks the buffer's handles must not have its "
+		     "address_space freed under the zap (KASAN on the debug "
+		     "lane), for a few seconds.");
+	igt_subtest("zap-races-grant-close") {
+		int buf = secbuf_alloc(fd, ZAP_RACE_SIZE, 0,
+				       O_RDWR | O_CLOEXEC);
+		struct grant_closer g = { .pool_fd = fd, .buf = buf };
+		pid_t pids[ZAP_RACE_PROCS];
+		unsigned long zaps = 0;
+		uint64_t deadline;
+		int sv[2];
+		pthread_t t;
+
+		igt_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+					 0, sv), 0);
+		for (int i = 0; i < ZAP_RACE_PROCS; i++) {
+			pids[i] = fork();
+			igt_assert(pids[i] >= 0);
+			if (!pids[i]) {
+				close(sv[0]);
+				zap_race_toucher(buf, sv[1]);
+			}
+		}
+		for (int i = 0; i < ZAP_RACE_PROCS; i++)
+			igt_assert_eq(recv_byte_within(sv[0], REPLY_MS), 'r');
+
+		igt_assert_eq(pthread_create(&t, NULL, grant_close_fn, &g), 0);
+		deadline = secbuf_now_ms() + ZAP_RACE_MS;
+		while (secbuf_now_ms() < deadline) {
+			secbuf_dma_begin(fd, buf, WAIT);
+			secbuf_dma_end(fd, buf);
+			zaps++;
+		}
+		g.stop = 1;
+		igt_assert_eq(pthread_join(t, NULL), 0);
+		igt_info("%lu zaps, %lu grants made and closed\n", zaps,
+			 g.rounds);
+
+		for (int i = 0; i < ZAP_RACE_PROCS; i++) {
+			kill(pids[i], SIGKILL);
+			igt_assert_eq(waitpid(pids[i], NULL, 0), pids[i]);
+		}
+		close(sv[0]);
+		close(sv[1]);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
 
 	igt_describe("In a STRICT window a read or write through a mapping "
 		     "that had every page mapped raises SIGBUS at once at the "

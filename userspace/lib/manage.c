@@ -137,6 +137,7 @@ static int secbuf_grant_list(struct secbuf_pool *pool, int buf_fd,
 	struct secbuf_grant_list req = {
 		.buf_fd = (__u32)buf_fd,
 		.count = (__u32)room,
+		.info_size = sizeof(grants->entry[0]),
 	};
 
 	if (room) {

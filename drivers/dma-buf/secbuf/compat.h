@@ -94,6 +94,14 @@ static inline struct pid *secbuf_pidfd_pid(struct file *file)
 #endif
 }
 
+/* from_timer() became timer_container_of() in 6.16. */
+#ifdef timer_container_of
+#define secbuf_timer_container_of(var, t, field) \
+	timer_container_of(var, t, field)
+#else
+#define secbuf_timer_container_of(var, t, field) from_timer(var, t, field)
+#endif
+
 typedef unsigned long (*secbuf_shrink_fn)(struct shrinker *shrinker,
 					  struct shrink_control *sc);
 

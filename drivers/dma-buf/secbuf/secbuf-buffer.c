@@ -77,6 +77,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	buffer->size = len;
 	INIT_LIST_HEAD(&buffer->owner_node);
 	INIT_LIST_HEAD(&buffer->handles);
+	xa_init(&buffer->grants);
 	init_rwsem(&buffer->map_lock);
 	mutex_init(&buffer->lock);
 	dma_resv_init(&buffer->resv);
@@ -188,6 +189,7 @@ static void secbuf_buffer_release(struct kref *ref)
 
 	/* No handle is left, so nothing can reach the memory. */
 	WARN_ON(!list_empty(&buffer->handles));
+	WARN_ON(!xa_empty(&buffer->grants));
 	secbuf_window_close(buffer->window, -ECANCELED);
 	mutex_lock(&buffer->lock);
 	secbuf_buffer_unquarantine(buffer);
@@ -234,11 +236,8 @@ void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify)
 	struct secbuf_handle *handle;
 
 	dma_resv_assert_held(&buffer->resv);
-	list_for_each_entry(handle, &buffer->handles, node) {
-		if (move_notify)
-			dma_buf_move_notify(handle->dmabuf);
-		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
-	}
+	list_for_each_entry(handle, &buffer->handles, link)
+		secbuf_handle_zap(handle, move_notify);
 }
 
 /**
@@ -253,17 +252,25 @@ void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify)
  *
  * Context: Process context. Takes every secbuf lock of the buffer and its
  * reservation lock; must hold none of them.
- * Return: 0, also for a buffer already revoked, or -EPERM if the buffer is
- * sealed with %SECBUF_SEAL_REVOKE.
+ * Return: 0, also for a buffer already revoked (once every mapping is
+ * gone, also when that revocation is still under way), or -EPERM if the
+ * buffer is sealed with %SECBUF_SEAL_REVOKE.
  */
 int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
 {
 	struct secbuf_window *window;
 	bool already;
 
+	/*
+	 * The reservation lock is held from the state change through the
+	 * zap, so a concurrent revocation that finds the buffer revoked
+	 * already returns only once every mapping is gone.
+	 */
+	dma_resv_lock(&buffer->resv, NULL);
 	down_write(&buffer->map_lock);
 	if (buffer->seals & SECBUF_SEAL_REVOKE) {
 		up_write(&buffer->map_lock);
+		dma_resv_unlock(&buffer->resv);
 		return -EPERM;
 	}
 	mutex_lock(&buffer->lock);
@@ -272,15 +279,15 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
 	mutex_unlock(&buffer->lock);
 	window = secbuf_window_take(buffer);
 	up_write(&buffer->map_lock);
+	if (!already)
+		secbuf_buffer_zap(buffer, true);
+	dma_resv_unlock(&buffer->resv);
 
 	/* Faults waiting for the window wake up and find the buffer revoked. */
 	secbuf_window_close(window, -ECANCELED);
 	if (already)
 		return 0;
 
-	dma_resv_lock(&buffer->resv, NULL);
-	secbuf_buffer_zap(buffer, true);
-	dma_resv_unlock(&buffer->resv);
 	dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      msecs_to_jiffies(secbuf_revoke_timeout_ms));
 
@@ -299,79 +306,48 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
  * @grant_id: the grant's id; 0 means the owner's handle, i.e. the buffer
  *
  * Only the mappings and attachments made through that grant, and through
- * every grant derived from it (%SECBUF_GRANT_REGRANT), lose access; every
- * other handle of the buffer keeps its mappings, untouched.
+ * every grant derived from it (%SECBUF_GRANT_REGRANT) at any depth, lose
+ * access; every other handle of the buffer keeps its mappings, untouched.
+ * A grant whose fd was closed stays revocable while a grant derived from
+ * it lives. The cost is the size of the grant's subtree, whatever the
+ * number of other grants.
  *
  * Context: Process context. Takes the buffer's locks and its reservation
  * lock; must hold none of them.
- * Return: 0, -ENOENT if the buffer has no such grant, or -EPERM if it is
- * sealed with %SECBUF_SEAL_REVOKE.
+ * Return: 0, -ENOENT if neither that grant nor any grant derived from it
+ * lives, or -EPERM if the buffer is sealed with %SECBUF_SEAL_REVOKE.
  */
 int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
 {
-	struct secbuf_handle *handle, *parent;
-	struct secbuf_handle *target = NULL;
+	struct secbuf_handle *handle, *tmp;
+	LIST_HEAD(zap);
+	int ret;
 
 	if (!grant_id)
 		return secbuf_buffer_revoke(buffer);
 
-	/* The reservation lock keeps the handles from being released. */
+	/*
+	 * The reservation lock keeps the handles on the zap list from being
+	 * released, and makes a concurrent revocation of the same grant
+	 * return only after this one zapped.
+	 */
 	dma_resv_lock(&buffer->resv, NULL);
-	list_for_each_entry(handle, &buffer->handles, node) {
-		if (handle->grant_id == grant_id) {
-			target = handle;
-			break;
-		}
-	}
-	if (!target) {
-		dma_resv_unlock(&buffer->resv);
-		return -ENOENT;
-	}
-
 	down_write(&buffer->map_lock);
 	if (buffer->seals & SECBUF_SEAL_REVOKE) {
-		up_write(&buffer->map_lock);
-		dma_resv_unlock(&buffer->resv);
-		return -EPERM;
+		ret = -EPERM;
+	} else {
+		mutex_lock(&buffer->lock);
+		ret = secbuf_grant_revoke_subtree(buffer, grant_id, &zap);
+		mutex_unlock(&buffer->lock);
 	}
-	/*
-	 * The grant and every grant derived from it. The list is in the
-	 * order the grants were made, so a parent comes before its children,
-	 * and a revoked grant's children are revoked already (no child can
-	 * be made of a revoked grant).
-	 */
-	mutex_lock(&buffer->lock);
-	list_for_each_entry(handle, &buffer->handles, node) {
-		if (handle == target) {
-			handle->zap = !handle->revoked;
-			handle->revoked = true;
-			continue;
-		}
-		if (!handle->parent_id || handle->revoked ||
-		    handle->grant_id < grant_id)
-			continue;
-		list_for_each_entry(parent, &buffer->handles, node) {
-			if (parent->grant_id == handle->parent_id) {
-				if (parent->zap) {
-					handle->revoked = true;
-					handle->zap = true;
-				}
-				break;
-			}
-		}
-	}
-	mutex_unlock(&buffer->lock);
 	up_write(&buffer->map_lock);
 
-	list_for_each_entry(handle, &buffer->handles, node) {
-		if (!handle->zap)
-			continue;
-		handle->zap = false;
-		dma_buf_move_notify(handle->dmabuf);
-		unmap_mapping_range(handle->dmabuf->file->f_mapping, 0, 0, 1);
+	list_for_each_entry_safe(handle, tmp, &zap, zap_node) {
+		list_del(&handle->zap_node);
+		secbuf_handle_zap(handle, true);
 	}
 	dma_resv_unlock(&buffer->resv);
-	return 0;
+	return ret;
 }
 
 /**

@@ -155,12 +155,14 @@ static long secbuf_ioctl_alloc(struct secbuf_file *sfile, unsigned long arg,
 	if (data.pad)
 		return -EINVAL;
 
-	fd = get_unused_fd_flags(data.fd_flags & O_CLOEXEC);
+	fd = get_unused_fd_flags(data.fd_flags & SECBUF_FD_CLOEXEC ?
+				 O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
 
 	dmabuf = secbuf_handle_create(sfile, data.size,
-				      data.fd_flags & O_ACCMODE, &data.id);
+				      data.fd_flags & SECBUF_FD_RDWR ?
+				      O_RDWR : O_RDONLY, &data.id);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);
 		return PTR_ERR(dmabuf);

@@ -71,13 +71,16 @@ static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
 				       struct secbuf_buffer *buffer, bool write)
 {
 	enum dma_resv_usage usage = dma_resv_usage_rw(write);
-	long ret;
 
-	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY)) {
-		ret = dma_resv_wait_timeout(&buffer->resv, usage, true,
-					    MAX_SCHEDULE_TIMEOUT);
-		return ret < 0 ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
-	}
+	/*
+	 * A fault that cannot be retried (fixup_user_fault(), which futex
+	 * and other kernel paths use) would sleep with mmap_lock held and
+	 * stall every thread of the process that needs it, for as long as
+	 * the fence lasts. It fails instead: its caller gets -EFAULT, and a
+	 * user access faults again, retryably.
+	 */
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+		return VM_FAULT_SIGBUS;
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return VM_FAULT_RETRY;
 
@@ -443,7 +446,7 @@ bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer)
 	struct secbuf_handle *h;
 
 	lockdep_assert_held(&buffer->lock);
-	list_for_each_entry(h, &buffer->handles, node)
+	list_for_each_entry(h, &buffer->handles, link)
 		list_for_each_entry(a, &h->attachments, node)
 			if (a->mapped && a->dir != DMA_TO_DEVICE)
 				return true;
@@ -459,7 +462,7 @@ static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
 
 	lockdep_assert_held(&buffer->lock);
 
-	list_for_each_entry(h, &buffer->handles, node) {
+	list_for_each_entry(h, &buffer->handles, link) {
 		list_for_each_entry(a, &h->attachments, node) {
 			if (!a->mapped)
 				continue;
@@ -709,18 +712,14 @@ static void secbuf_release(struct dma_buf *dmabuf)
 	/* Revocation walks the handles under the reservation lock. */
 	dma_resv_lock(&buffer->resv, NULL);
 	mutex_lock(&buffer->lock);
-	list_del(&handle->node);
-	/* Its children are now its parent's, so that lineage survives. */
-	if (handle->grant_id) {
-		struct secbuf_handle *child;
-
-		list_for_each_entry(child, &buffer->handles, node)
-			if (child->parent_id == handle->grant_id)
-				child->parent_id = handle->parent_id;
-	}
+	list_del(&handle->link);
+	/* The grant's id lives on while a grant derived from it does. */
+	secbuf_grant_node_release(buffer, handle);
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 
+	/* Off the list, nothing zaps the address_space any more. */
+	iput(handle->mapping->host);
 	put_pid(handle->pid);
 	kfree(handle);
 	secbuf_buffer_put(buffer);
@@ -777,7 +776,8 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	handle->buffer = buffer;
 	handle->rights = rights;
 	handle->pid = get_pid(pid);
-	INIT_LIST_HEAD(&handle->node);
+	INIT_LIST_HEAD(&handle->link);
+	INIT_LIST_HEAD(&handle->zap_node);
 	INIT_LIST_HEAD(&handle->attachments);
 	atomic_set(&handle->nr_mappings, 0);
 
@@ -792,8 +792,15 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 		kfree(handle);
 		return dmabuf;
 	}
-	/* From here on, secbuf_release() frees the handle. */
+	/*
+	 * From here on, secbuf_release() frees the handle. The file's inode
+	 * is put before secbuf_release() runs (the dentry's d_release), so
+	 * the handle holds a reference of its own: a zap may reach the
+	 * address_space until the handle leaves the buffer's list.
+	 */
 	handle->dmabuf = dmabuf;
+	handle->mapping = dmabuf->file->f_mapping;
+	ihold(handle->mapping->host);
 	kref_get(&buffer->ref);
 
 	/*
@@ -808,11 +815,12 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	else if (!list_empty(&buffer->handles) &&
 		 (buffer->seals & SECBUF_SEAL_GRANT))
 		ret = -EPERM;
-	if (!list_empty(&buffer->handles))
+	if (!list_empty(&buffer->handles)) {
 		handle->grant_id = ++buffer->next_grant_id;
-	if (parent)
-		handle->parent_id = parent->grant_id;
-	list_add_tail(&handle->node, &buffer->handles);
+		if (!ret)
+			ret = secbuf_grant_node_add(buffer, handle, parent);
+	}
+	list_add_tail(&handle->link, &buffer->handles);
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 
@@ -917,4 +925,24 @@ unsigned int secbuf_handle_state(struct secbuf_handle *handle)
 						SECBUF_STATE_LIVE;
 	mutex_unlock(&handle->buffer->lock);
 	return state;
+}
+
+/**
+ * secbuf_handle_zap() - take away a handle's CPU and device mappings
+ * @handle: the handle
+ * @move_notify: also tell its dynamic importers to let go
+ *
+ * The caller has already changed the state the fault handler checks, so
+ * what refaults sees it.
+ *
+ * Context: Process context. The caller holds the buffer's reservation
+ * lock, which keeps @handle on the buffer's list, and no other secbuf
+ * lock.
+ */
+void secbuf_handle_zap(struct secbuf_handle *handle, bool move_notify)
+{
+	dma_resv_assert_held(&handle->buffer->resv);
+	if (move_notify)
+		dma_buf_move_notify(handle->dmabuf);
+	unmap_mapping_range(handle->mapping, 0, 0, 1);
 }

@@ -29,6 +29,9 @@
 /* How often GRANT_LIST sizes its snapshot again when grants keep coming. */
 #define SECBUF_GRANT_LIST_TRIES	4
 
+/* The largest GRANT_LIST entry a caller may ask for. */
+#define SECBUF_GRANT_INFO_SIZE_MAX	4096
+
 static bool secbuf_file_owns(struct secbuf_file *sfile,
 			     struct secbuf_handle *handle)
 {
@@ -168,7 +171,7 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 		return -EINVAL;
 	if (data.flags & ~SECBUF_GRANT_VALID_FLAGS)
 		return -EINVAL;
-	if (data.fd_flags & ~O_CLOEXEC)
+	if (data.fd_flags & ~SECBUF_FD_CLOEXEC)
 		return -EINVAL;
 	if (!(data.flags & SECBUF_GRANT_PIDFD) && data.pidfd)
 		return -EINVAL;
@@ -211,7 +214,8 @@ long secbuf_ioctl_grant(struct secbuf_file *sfile, unsigned long arg,
 		pid = get_pid(handle->pid);
 	}
 
-	fd = get_unused_fd_flags(data.fd_flags);
+	fd = get_unused_fd_flags(data.fd_flags & SECBUF_FD_CLOEXEC ?
+				 O_CLOEXEC : 0);
 	if (fd < 0) {
 		ret = fd;
 		goto put_pid;
@@ -255,7 +259,7 @@ static u32 secbuf_grant_snapshot(struct secbuf_buffer *buffer,
 	u32 n = 0;
 
 	mutex_lock(&buffer->lock);
-	list_for_each_entry(h, &buffer->handles, node) {
+	list_for_each_entry(h, &buffer->handles, link) {
 		if (!h->grant_id)
 			continue;
 		if (n < max) {
@@ -267,11 +271,34 @@ static u32 secbuf_grant_snapshot(struct secbuf_buffer *buffer,
 			info[n].mappings = atomic_read(&h->nr_mappings);
 			info[n].attachments = h->nr_attachments;
 			info[n].pid = h->pid ? pid_vnr(h->pid) : 0;
+			info[n].parent_id = secbuf_grant_parent_id(h);
 		}
 		n++;
 	}
 	mutex_unlock(&buffer->lock);
 	return n;
+}
+
+/*
+ * Copy @n entries to the user's array of @info_size-byte entries: as much
+ * of each as both sides know, and zeroes past what the kernel knows.
+ */
+static int secbuf_grant_info_copy(u64 uptr, u32 info_size,
+				  const struct secbuf_grant_info *info, u32 n)
+{
+	size_t known = min_t(size_t, info_size, sizeof(*info));
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(uptr + (u64)i * info_size);
+
+		if (copy_to_user(dst, &info[i], known))
+			return -EFAULT;
+		if (info_size > known && clear_user(dst + known,
+						    info_size - known))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 /**
@@ -289,13 +316,19 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 	struct secbuf_grant_info *info = NULL;
 	struct secbuf_handle *handle;
 	struct secbuf_grant_list data;
+	u32 max, total, info_size;
 	unsigned int tries;
-	u32 max, total;
 	int ret;
 
-	ret = secbuf_copy_args(&data, sizeof(data), sizeof(data), arg, usize);
+	ret = secbuf_copy_args(&data, sizeof(data),
+			       SECBUF_GRANT_LIST_SIZE_VER0, arg, usize);
 	if (ret)
 		return ret;
+	info_size = data.info_size ?: SECBUF_GRANT_INFO_SIZE_VER0;
+	if (data.pad || info_size < SECBUF_GRANT_INFO_SIZE_VER0 ||
+	    info_size > SECBUF_GRANT_INFO_SIZE_MAX ||
+	    !IS_ALIGNED(info_size, sizeof(u64)))
+		return -EINVAL;
 
 	handle = secbuf_owner_handle_get(sfile, data.buf_fd);
 	if (IS_ERR(handle))
@@ -327,11 +360,10 @@ long secbuf_ioctl_grant_list(struct secbuf_file *sfile, unsigned long arg,
 		info = NULL;
 	}
 
-	if (max && copy_to_user(u64_to_user_ptr(data.grants), info,
-				min(max, total) * sizeof(*info))) {
-		ret = -EFAULT;
+	ret = secbuf_grant_info_copy(data.grants, info_size, info,
+				     min(max, total));
+	if (ret)
 		goto free_info;
-	}
 	data.count = total;
 	if (copy_to_user((void __user *)arg, &data, min(usize, sizeof(data))))
 		ret = -EFAULT;

@@ -28,6 +28,7 @@
 
 #include <linux/secbuf.h>
 
+#include "compat.h"
 #include "secbuf.h"
 
 /**
@@ -62,11 +63,18 @@ static const char *secbuf_window_timeline_name(struct dma_fence *fence)
 	return to_secbuf_window(fence)->pool->name;
 }
 
+/*
+ * The last reference may go in any context, an interrupt handler's too
+ * (a fence array holding the window, released from another fence's
+ * callback), so nothing here may sleep or wait for the timer: the timer
+ * is armed only while the buffer holds the window, and
+ * secbuf_window_close() stops it before the buffer lets go.
+ */
 static void secbuf_window_release(struct dma_fence *fence)
 {
 	struct secbuf_window *window = to_secbuf_window(fence);
 
-	del_timer_sync(&window->timer);
+	WARN_ON_ONCE(timer_pending(&window->timer));
 	dma_fence_free(fence);
 	/* Taken when the fence was made: its ops live in this module. */
 	module_put(THIS_MODULE);
@@ -97,7 +105,7 @@ static bool secbuf_window_signal(struct secbuf_window *window, int error)
 
 static void secbuf_window_expire(struct timer_list *t)
 {
-	struct secbuf_window *window = from_timer(window, t, timer);
+	struct secbuf_window *window = secbuf_timer_container_of(window, t, timer);
 
 	secbuf_window_signal(window, -ETIMEDOUT);
 }
@@ -156,7 +164,7 @@ int secbuf_window_close(struct secbuf_window *window, int error)
 	if (!secbuf_window_signal(window, error) &&
 	    window->base.error == -ETIMEDOUT)
 		ret = -ETIMEDOUT;
-	del_timer_sync(&window->timer);
+	timer_delete_sync(&window->timer);
 	dma_fence_put(&window->base);
 	return ret;
 }
@@ -178,7 +186,7 @@ static struct secbuf_window *secbuf_window_create(struct secbuf_pool *pool,
 
 /*
  * Open a window on @buffer. On success the buffer holds the window's first
- * reference, and *@fence (if @fence is not NULL) a second one.
+ * reference, and *@fence a second one.
  */
 static int secbuf_window_open(struct secbuf_buffer *buffer, u32 policy,
 			      struct dma_fence **fence)
@@ -215,8 +223,7 @@ static int secbuf_window_open(struct secbuf_buffer *buffer, u32 policy,
 	old = secbuf_window_take(buffer);
 	buffer->window = window;
 	dma_resv_add_fence(&buffer->resv, &window->base, DMA_RESV_USAGE_WRITE);
-	if (fence)
-		*fence = dma_fence_get(&window->base);
+	*fence = dma_fence_get(&window->base);
 	mod_timer(&window->timer, jiffies +
 		  msecs_to_jiffies(READ_ONCE(secbuf_dma_window_timeout_ms)));
 	up_write(&buffer->map_lock);
@@ -246,11 +253,12 @@ unlock_resv:
 long secbuf_ioctl_dma_begin(struct secbuf_file *sfile, unsigned long arg,
 			    size_t usize)
 {
-	struct dma_fence *fence = NULL, **want_fence = NULL;
+	struct secbuf_window *window = NULL;
 	struct secbuf_handle *handle;
 	struct secbuf_dma_begin data;
 	struct sync_file *sync_file;
-	struct secbuf_window *window;
+	struct secbuf_buffer *buffer;
+	struct dma_fence *fence;
 	u32 policy;
 	int fd = -1, ret;
 
@@ -266,6 +274,7 @@ long secbuf_ioctl_dma_begin(struct secbuf_file *sfile, unsigned long arg,
 	handle = secbuf_owner_handle_get(sfile, data.buf_fd);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
+	buffer = handle->buffer;
 
 	if (data.flags & SECBUF_DMA_FENCE_FD) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
@@ -273,16 +282,14 @@ long secbuf_ioctl_dma_begin(struct secbuf_file *sfile, unsigned long arg,
 			ret = fd;
 			goto put_handle;
 		}
-		want_fence = &fence;
 	}
 
-	ret = secbuf_window_open(handle->buffer, policy, want_fence);
+	ret = secbuf_window_open(buffer, policy, &fence);
 	if (ret)
 		goto put_fd;
 
-	if (fence) {
+	if (fd >= 0) {
 		sync_file = sync_file_create(fence);
-		dma_fence_put(fence);
 		if (!sync_file) {
 			ret = -ENOMEM;
 			goto close_window;
@@ -296,15 +303,22 @@ long secbuf_ioctl_dma_begin(struct secbuf_file *sfile, unsigned long arg,
 		}
 		fd_install(fd, sync_file->file);
 	}
+	dma_fence_put(fence);
 	secbuf_handle_put(handle);
 	return 0;
 
 close_window:
-	/* Nothing saw the window yet but the zapped mappings: undo it. */
-	down_write(&handle->buffer->map_lock);
-	window = secbuf_window_take(handle->buffer);
-	up_write(&handle->buffer->map_lock);
+	/*
+	 * Nothing saw the window yet but the zapped mappings: undo it, if it
+	 * is still the buffer's. A DMA_END and a DMA_BEGIN of another thread
+	 * may have come in between; their window is not ours to close.
+	 */
+	down_write(&buffer->map_lock);
+	if (buffer->window == to_secbuf_window(fence))
+		window = secbuf_window_take(buffer);
+	up_write(&buffer->map_lock);
 	secbuf_window_close(window, ret);
+	dma_fence_put(fence);
 put_fd:
 	if (fd >= 0)
 		put_unused_fd(fd);

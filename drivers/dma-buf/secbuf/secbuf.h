@@ -18,6 +18,7 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 struct dma_buf;
 struct dma_fence;
@@ -53,8 +54,9 @@ struct secbuf_window;
  *   (the fault retry protocol) before it sleeps.
  * - &secbuf_buffer.lock (a mutex) protects a buffer's handle list, each
  *   handle's attachment list and the mapped state of each attachment, the
- *   attachment and vmap counts and the grant id counter. It nests inside
- *   map_lock.
+ *   attachment and vmap counts, the grant id counter and the grant lineage
+ *   tree (&struct secbuf_grant_node, &secbuf_buffer.grants). It nests
+ *   inside map_lock.
  *
  * All three nest inside the dma-buf reservation lock, which every handle of
  * a buffer shares (&secbuf_buffer.resv). Which &dma_buf_ops run with the
@@ -81,6 +83,16 @@ struct secbuf_window;
  * later fault, mmap, attach, map or vmap fails; then every handle's
  * address_space is zapped. A fault that set up a PTE before the flag was
  * set has released map_lock by then, so its PTE is among those zapped.
+ * The reservation lock is held from setting the flag until the zap is
+ * done, so a second revocation of the same buffer or grant, which finds
+ * the flag set, returns only after the first one's zap.
+ *
+ * A handle's address_space: the dentry of a dma-buf's file puts the
+ * file's inode (and with it the address_space every zap uses) before it
+ * calls the release that takes the handle off &secbuf_buffer.handles, and
+ * that release may wait for the reservation lock while a zap walks the
+ * list. So each handle holds a reference on its file's inode from export
+ * until it leaves the list: whatever is on the list can be zapped.
  *
  * Lifetime: every handle (dma-buf) holds a reference on its buffer, so the
  * buffer lives while any file descriptor, mapping (vma->vm_file pins the
@@ -270,6 +282,8 @@ struct secbuf_file {
  * @vaddr: kernel mapping while @vmap_count is not zero
  * @vmap_count: users of @vaddr over all handles
  * @next_grant_id: id of the next grant
+ * @grants: grant id to &struct secbuf_grant_node, for every grant whose
+ *	handle or a descendant's lives
  * @quarantined: revoked, memory still held for a device
  */
 struct secbuf_buffer {
@@ -296,28 +310,53 @@ struct secbuf_buffer {
 	void *vaddr;
 	unsigned int vmap_count;
 	u64 next_grant_id;
+	struct xarray grants;
 	bool quarantined;
+};
+
+/**
+ * struct secbuf_grant_node - a grant id in its buffer's lineage tree
+ * @id: the grant id
+ * @parent: the grant this one was derived from with %SECBUF_GRANT_REGRANT,
+ *	referenced; NULL for a grant the owner made
+ * @children: the grants derived from this one
+ * @sibling: entry in @parent's @children
+ * @handle: the grant's handle while its dma-buf lives, else NULL
+ * @refs: one for @handle while it lives, one per child
+ * @revoked: this grant, or one it descends from, was revoked
+ *
+ * A node outlives its handle while any grant derived from it lives, so
+ * that its id stays revocable and revoking it reaches every descendant.
+ * Everything here is under &secbuf_buffer.lock; @revoked is set with
+ * &secbuf_buffer.map_lock held for writing too.
+ */
+struct secbuf_grant_node {
+	u64 id;
+	struct secbuf_grant_node *parent;
+	struct list_head children;
+	struct list_head sibling;
+	struct secbuf_handle *handle;
+	unsigned int refs;
+	bool revoked;
 };
 
 /**
  * struct secbuf_handle - one dma-buf of a buffer: the owner's or a grant
  * @buffer: the buffer, referenced
  * @dmabuf: the dma-buf, whose priv points back here
+ * @mapping: the dma-buf file's address_space, which every zap of this
+ *	handle's CPU mappings uses; its inode is referenced, see DOC: locking
  * @grant_id: 0 for the owner's handle, else the grant's id
  * @rights: %SECBUF_GRANT_* rights
  * @pid: the only process (thread group) that may mmap or attach the
  *	handle, referenced; NULL if any holder may
- * @parent_id: the grant this one was derived from (with
- *	%SECBUF_GRANT_REGRANT), or 0 for a grant the owner made from its own
- *	handle. When a grant is released its children take its parent, so
- *	revoking a grant reaches every grant derived from it, also through
- *	grants closed since. Under the reservation lock and
- *	&secbuf_buffer.lock.
+ * @node: the grant's place in the lineage tree, NULL for the owner's
+ *	handle
  * @revoked: this grant was revoked, under &secbuf_buffer.map_lock held for
  *	writing
- * @zap: this grant's mappings are to be zapped by the revocation under
- *	way; under the reservation lock
- * @node: entry in &secbuf_buffer.handles, under &secbuf_buffer.lock
+ * @zap_node: entry in the list of handles a revocation under way zaps;
+ *	under the reservation lock
+ * @link: entry in &secbuf_buffer.handles, under &secbuf_buffer.lock
  * @attachments: &struct secbuf_attachment list, under &secbuf_buffer.lock
  * @nr_attachments: length of @attachments
  * @nr_mappings: VMAs mapping this handle
@@ -325,13 +364,14 @@ struct secbuf_buffer {
 struct secbuf_handle {
 	struct secbuf_buffer *buffer;
 	struct dma_buf *dmabuf;
+	struct address_space *mapping;
 	u64 grant_id;
 	u32 rights;
 	struct pid *pid;
-	u64 parent_id;
+	struct secbuf_grant_node *node;
 	bool revoked;
-	bool zap;
-	struct list_head node;
+	struct list_head zap_node;
+	struct list_head link;
 	struct list_head attachments;
 	unsigned int nr_attachments;
 	atomic_t nr_mappings;
@@ -383,6 +423,16 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer);
 void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify);
 void secbuf_file_revoke_all(struct secbuf_file *sfile);
 
+/* secbuf-grant.c */
+int secbuf_grant_node_add(struct secbuf_buffer *buffer,
+			  struct secbuf_handle *handle,
+			  struct secbuf_handle *parent);
+void secbuf_grant_node_release(struct secbuf_buffer *buffer,
+			       struct secbuf_handle *handle);
+int secbuf_grant_revoke_subtree(struct secbuf_buffer *buffer, u64 grant_id,
+				struct list_head *zap);
+u64 secbuf_grant_parent_id(struct secbuf_handle *handle);
+
 /* secbuf-seal.c */
 int secbuf_buffer_seal(struct secbuf_buffer *buffer, u32 seals, u32 *now);
 long secbuf_ioctl_seal(struct secbuf_file *sfile, unsigned long arg,
@@ -410,6 +460,7 @@ struct secbuf_handle *secbuf_handle_get(struct secbuf_pool *pool, int fd);
 void secbuf_handle_put(struct secbuf_handle *handle);
 unsigned int secbuf_handle_state(struct secbuf_handle *handle);
 bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer);
+void secbuf_handle_zap(struct secbuf_handle *handle, bool move_notify);
 
 /* secbuf-manage.c */
 struct secbuf_handle *secbuf_owner_handle_get(struct secbuf_file *sfile,

@@ -32,8 +32,17 @@
 
 #define SECBUF_IOC_MAGIC	0xB9
 
-/* File descriptor flags accepted by SECBUF_IOC_ALLOC in @fd_flags. */
-#define SECBUF_FD_VALID_FLAGS	(O_CLOEXEC | O_RDWR)
+/*
+ * Flags for the new file descriptor (@fd_flags of SECBUF_IOC_ALLOC and
+ * SECBUF_IOC_GRANT). They are secbuf's own values, the same on every
+ * architecture, and the header needs no other: they equal O_RDWR and
+ * O_CLOEXEC of the generic <asm-generic/fcntl.h> (x86, arm64, arm, riscv
+ * and most others), so passing those works there too, but not where the
+ * architecture's O_CLOEXEC differs (alpha, parisc, sparc).
+ */
+#define SECBUF_FD_RDWR		0x00000002U
+#define SECBUF_FD_CLOEXEC	0x00080000U
+#define SECBUF_FD_VALID_FLAGS	(SECBUF_FD_CLOEXEC | SECBUF_FD_RDWR)
 
 /* No allocation flags are defined yet; every bit is reserved. */
 #define SECBUF_ALLOC_VALID_FLAGS	(0U)
@@ -85,8 +94,9 @@
  * struct secbuf_alloc - argument of SECBUF_IOC_ALLOC
  * @size:	in: requested size in bytes, rounded up to whole pages.
  * @flags:	in: allocation flags, a subset of %SECBUF_ALLOC_VALID_FLAGS.
- * @fd_flags:	in: flags for the new file descriptor: %O_CLOEXEC, and
- *		%O_RDWR or %O_RDONLY (0). %O_WRONLY is refused.
+ * @fd_flags:	in: flags for the new file descriptor: %SECBUF_FD_CLOEXEC,
+ *		and %SECBUF_FD_RDWR or 0 (read-only). Any other bit is
+ *		refused.
  * @fd:		out: the dma-buf file descriptor. Must be 0 on input.
  * @pad:	must be 0.
  * @id:		out: the buffer id, unique within the pool for the lifetime
@@ -179,8 +189,9 @@ struct secbuf_revoke {
  * @flags:	in: %SECBUF_GRANT_PIDFD or 0.
  * @pidfd:	in: with %SECBUF_GRANT_PIDFD, a pidfd of the only process that
  *		may mmap or attach the grant; otherwise must be 0.
- * @fd_flags:	in: %O_CLOEXEC or 0. The access mode follows @rights:
- *		%O_RDWR with %SECBUF_GRANT_WRITE, %O_RDONLY without.
+ * @fd_flags:	in: %SECBUF_FD_CLOEXEC or 0. The access mode follows
+ *		@rights: read-write with %SECBUF_GRANT_WRITE, read-only
+ *		without.
  * @fd:		out: the grant's dma-buf file descriptor. Must be 0 on input.
  * @grant_id:	out: id of the grant, unique in the buffer. Must be 0 on
  *		input.
@@ -206,6 +217,12 @@ struct secbuf_grant {
  *		pid namespace; 0 if the grant is not bound (or the process
  *		is not visible there).
  * @pad:	always 0.
+ * @parent_id:	the grant this one was derived from with
+ *		%SECBUF_GRANT_REGRANT, or 0 for a grant the owner made. The
+ *		parent may have been closed since: its id stays revocable,
+ *		and revoking it revokes this grant, while this grant lives.
+ *		Only in entries of at least %SECBUF_GRANT_INFO_SIZE_VER1
+ *		bytes.
  */
 struct secbuf_grant_info {
 	__u64 grant_id;
@@ -215,7 +232,11 @@ struct secbuf_grant_info {
 	__u32 attachments;
 	__u32 pid;
 	__u32 pad;
+	__u64 parent_id;
 };
+
+#define SECBUF_GRANT_INFO_SIZE_VER0	32
+#define SECBUF_GRANT_INFO_SIZE_VER1	40
 
 /**
  * struct secbuf_grant_list - argument of SECBUF_IOC_GRANT_LIST
@@ -225,12 +246,23 @@ struct secbuf_grant_info {
  *		written).
  * @grants:	in: user pointer to an array of &struct secbuf_grant_info,
  *		may be 0 when @count is 0.
+ * @info_size:	in: the size of one entry of @grants, normally
+ *		sizeof(struct secbuf_grant_info); 0 means
+ *		%SECBUF_GRANT_INFO_SIZE_VER0, the size before @parent_id was
+ *		added. Must be a multiple of 8, at least
+ *		%SECBUF_GRANT_INFO_SIZE_VER0 and at most 4096 (``EINVAL``);
+ *		bytes past what the kernel knows are written as zero.
+ * @pad:	must be 0.
  */
 struct secbuf_grant_list {
 	__u32 buf_fd;
 	__u32 count;
 	__u64 grants;
+	__u32 info_size;
+	__u32 pad;
 };
+
+#define SECBUF_GRANT_LIST_SIZE_VER0	16
 
 /**
  * struct secbuf_query - argument of SECBUF_IOC_QUERY
