@@ -13,11 +13,17 @@
  * and keeps the mapping instead, as an importer that cannot move does.
  * mmap() of the file maps the imported buffer through dma_buf_mmap(), as
  * a driver that offers its own mmap of imported buffers does.
+ * STI_IOC_FENCE and STI_IOC_SIGNAL play a device job that outlives the
+ * mapping it started with: a write fence on the buffer, and at its end a
+ * write through the old mapping's address (the kernel's linear map of
+ * the DMA address: the lanes' devices have no IOMMU) before the signal.
  *
  * Copyright (C) 2026 The secbuf authors
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
@@ -27,6 +33,7 @@
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
 #include "secbuf_test_importer.h"
@@ -46,6 +53,10 @@ static struct platform_device *sti_pdev;
  * @map_ns: the import's pin and map time
  * @mmap_dmabuf: @dmabuf once the import is complete, for mmap(), which
  *	runs under mmap_lock and so cannot take @lock
+ * @job: the running device job's fence, NULL if none
+ * @job_lock: @job's lock
+ * @job_vaddr: where the job writes: the mapping's memory when it started
+ * @job_len: how many bytes
  */
 struct sti_file {
 	struct mutex lock;	/* the ioctls of this file */
@@ -58,6 +69,27 @@ struct sti_file {
 	u64 attach_ns;
 	u64 map_ns;
 	struct dma_buf *mmap_dmabuf;
+	struct dma_fence *job;
+	spinlock_t job_lock;	/* @job's */
+	void *job_vaddr;
+	size_t job_len;
+};
+
+static const char *sti_fence_name(struct dma_fence *fence)
+{
+	return "secbuf_test_importer";
+}
+
+static void sti_fence_release(struct dma_fence *fence)
+{
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
+
+static const struct dma_fence_ops sti_fence_ops = {
+	.get_driver_name = sti_fence_name,
+	.get_timeline_name = sti_fence_name,
+	.release = sti_fence_release,
 };
 
 static void sti_unmap_locked(struct sti_file *f)
@@ -196,6 +228,72 @@ static int sti_remap(struct sti_file *f)
 	return ret;
 }
 
+static int sti_fence(struct sti_file *f)
+{
+	struct scatterlist *sg;
+	struct dma_fence *fence;
+	int ret;
+
+	if (!f->dmabuf)
+		return -EINVAL;
+	if (f->job)
+		return -EBUSY;
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return -ENOMEM;
+	dma_fence_init(fence, &sti_fence_ops, &f->job_lock,
+		       dma_fence_context_alloc(1), 1);
+	__module_get(THIS_MODULE);
+
+	dma_resv_lock(f->dmabuf->resv, NULL);
+	if (!f->sgt) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	ret = dma_resv_reserve_fences(f->dmabuf->resv, 1);
+	if (ret)
+		goto unlock;
+	sg = f->sgt->sgl;
+	f->job_vaddr = phys_to_virt(dma_to_phys(&sti_pdev->dev,
+						sg_dma_address(sg)));
+	f->job_len = sg_dma_len(sg);
+	dma_resv_add_fence(f->dmabuf->resv, fence, DMA_RESV_USAGE_WRITE);
+	f->job = fence;
+	fence = NULL;
+unlock:
+	dma_resv_unlock(f->dmabuf->resv);
+	if (fence)
+		dma_fence_put(fence);
+	return ret;
+}
+
+static void sti_job_end(struct sti_file *f, int error)
+{
+	if (!f->job)
+		return;
+	if (error)
+		dma_fence_set_error(f->job, error);
+	dma_fence_signal(f->job);
+	dma_fence_put(f->job);
+	f->job = NULL;
+}
+
+static int sti_signal(struct sti_file *f, struct sti_signal __user *uarg)
+{
+	struct sti_signal arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || arg.value > 0xff)
+		return -EINVAL;
+	if (!f->job)
+		return -EINVAL;
+	/* The late device write, through the mapping the job started with. */
+	memset(f->job_vaddr, arg.value, f->job_len);
+	sti_job_end(f, 0);
+	return 0;
+}
+
 static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct sti_file *f = file->private_data;
@@ -212,6 +310,12 @@ static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case STI_IOC_REMAP:
 		ret = sti_remap(f);
+		break;
+	case STI_IOC_FENCE:
+		ret = sti_fence(f);
+		break;
+	case STI_IOC_SIGNAL:
+		ret = sti_signal(f, uarg);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -241,6 +345,7 @@ static int sti_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
+	spin_lock_init(&f->job_lock);
 	file->private_data = f;
 	return 0;
 }
@@ -249,6 +354,8 @@ static int sti_release(struct inode *inode, struct file *file)
 {
 	struct sti_file *f = file->private_data;
 
+	/* A job still running is cancelled: nothing is written. */
+	sti_job_end(f, -ECANCELED);
 	if (f->dmabuf) {
 		dma_resv_lock(f->dmabuf->resv, NULL);
 		sti_unmap_locked(f);

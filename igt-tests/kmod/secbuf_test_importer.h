@@ -56,9 +56,30 @@ struct sti_status {
 	__u64 map_ns;
 };
 
+/**
+ * struct sti_signal - end the import's fenced device job
+ * @value:	byte the "device" writes over the whole buffer, through the
+ *		mapping it had when the job started, before it signals
+ * @pad:	0
+ */
+struct sti_signal {
+	__u32 value;
+	__u32 pad;
+};
+
 #define STI_IOC_IMPORT		_IOW('S', 0x80, struct sti_import)
 #define STI_IOC_STATUS		_IOR('S', 0x81, struct sti_status)
 /* Map again after a move_notify: 0 or the exporter's errno. */
 #define STI_IOC_REMAP		_IO('S', 0x82)
+/*
+ * Start a device job on the mapped import: an unsignaled fence with
+ * DMA_RESV_USAGE_WRITE on the dma-buf's reservation object. The job keeps
+ * the address its mapping had, also after move_notify unmaps it, as a
+ * device that is still running does. EBUSY with a job already running,
+ * EINVAL when not mapped.
+ */
+#define STI_IOC_FENCE		_IO('S', 0x83)
+/* End it: write sti_signal.value through that address, then signal. */
+#define STI_IOC_SIGNAL		_IOW('S', 0x84, struct sti_signal)
 
 #endif /* _SECBUF_TEST_IMPORTER_H */

@@ -17,6 +17,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <fcntl.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -159,7 +160,8 @@ static void test_grant_revoke(void)
 {
 	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
 	uint64_t gid;
-	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_DMA, &gid);
+	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+				 &gid);
 	int via_grant = sti_import(grant, 0);
 	int via_owner = sti_import(buf, 0);
 	struct sti_status st;
@@ -200,8 +202,8 @@ static void test_importer_mmap(void)
 {
 	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
 	uint64_t gid;
-	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
-				 &gid);
+	int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+				 SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, &gid);
 	int via_buf = sti_import(buf, 0), via_grant = sti_import(grant, 0);
 	uint8_t *own = secbuf_mmap(buf, SIZE, PROT_READ | PROT_WRITE);
 	uint8_t *a = sti_mmap(via_buf, PROT_READ);
@@ -245,10 +247,104 @@ static void test_rights_and_seals(void)
 	igt_assert_eq(__sti_import(grant, STI_IMPORT_PIN, &sti), -EACCES);
 	close(grant);
 
+	/*
+	 * DMA without WRITE: the core maps a dynamic import for device
+	 * writes too (DMA_BIDIRECTIONAL, at attach), which is EACCES.
+	 */
+	grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+			     NULL);
+	igt_assert_eq(__sti_import(grant, 0, &sti), -EACCES);
+	close(grant);
+
 	/* A device mapping that could write a write-sealed buffer: EPERM. */
 	secbuf_seal(fd, buf, SECBUF_SEAL_WRITE);
 	igt_assert_eq(__sti_import(buf, 0, &sti), -EPERM);
 	igt_assert_eq(__sti_import(buf, STI_IMPORT_PIN, &sti), -EPERM);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+/* ---- A device job that outlives its mapping ---------------------------- */
+
+static int sti_fence(int sti)
+{
+	return ioctl(sti, STI_IOC_FENCE) ? -errno : 0;
+}
+
+static void sti_signal(int sti, uint8_t value)
+{
+	struct sti_signal arg = { .value = value };
+
+	igt_assert_eq(ioctl(sti, STI_IOC_SIGNAL, &arg), 0);
+}
+
+/* Every byte of @dmabuf (@size bytes), mapped and read now, is zero. */
+static void assert_buffer_zero(int dmabuf, size_t size)
+{
+	uint8_t *p = secbuf_mmap(dmabuf, size, PROT_READ);
+
+	for (size_t i = 0; i < size; i++)
+		igt_assert_f(!p[i], "byte %#zx of a new buffer is %#x: the "
+			     "device's late write of a revoked buffer landed "
+			     "in a new owner's memory\n", i, p[i]);
+	secbuf_munmap(p, size);
+}
+
+#define JOB_SIZE	(1u << 20)
+#define MAX_FILLERS	1024
+
+/*
+ * The importer unmaps at move_notify, but its device job runs on: its
+ * write fence is still unsignaled when REVOKE (revoke_timeout_ms 100)
+ * gives up waiting, and at its end the device writes through the old
+ * mapping. The memory must stay quarantined until the fence signals, so
+ * that no new buffer ever holds that write. The pool is full otherwise,
+ * so a new buffer can only come from the revoked one's memory.
+ */
+static void test_revoke_timeout_fence(void)
+{
+	int buf = secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, 0);
+	int fillers[MAX_FILLERS], nfill = 0, next = -1, ret;
+	uint64_t q = 0;
+
+	igt_assert_eq(sti_fence(sti), 0);
+	igt_assert_eq(sti_fence(sti), -EBUSY);
+	while (nfill < MAX_FILLERS &&
+	       __secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC,
+			      &fillers[nfill]) == 0)
+		nfill++;
+	igt_assert_lt(nfill, MAX_FILLERS);
+	igt_assert_eq(__secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC,
+				     &next), -ENOMEM);
+
+	secbuf_param_set("revoke_timeout_ms", 100);
+	igt_assert_eq(__secbuf_revoke(fd, buf, 0, &q), 0);
+	secbuf_params_restore();
+	igt_assert_eq_u32(sti_status(sti).mapped, 0);
+
+	ret = __secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC, &next);
+	igt_assert_f(ret == 0 || ret == -ENOMEM, "alloc: %s\n",
+		     strerror(-ret));
+	/* The job ends: the device writes through its old mapping. */
+	sti_signal(sti, 0x5a);
+	if (ret == 0) {
+		assert_buffer_zero(next, JOB_SIZE);
+		close(next);
+	}
+	igt_assert_eq_u64(q, JOB_SIZE);
+
+	/* The quarantine ends with the fence, in a work item. */
+	for (int i = 0; i < 100 && quarantined(); i++)
+		usleep(10 * 1000);
+	igt_assert_eq_u64(quarantined(), 0);
+	next = secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC);
+	assert_buffer_zero(next, JOB_SIZE);
+	close(next);
+
+	for (int i = 0; i < nfill; i++)
+		close(fillers[i]);
+	close(sti);
 	close(buf);
 	secbuf_pool_assert_idle(pool);
 }
@@ -293,9 +389,20 @@ igt_main
 	igt_subtest("importer-mmap-revoke")
 		test_importer_mmap();
 
+	igt_describe("A device job that outlives its mapping: the importer "
+		     "unmaps at move_notify, but REVOKE (revoke_timeout_ms "
+		     "100) gives up on its write fence, which signals later, "
+		     "after a write through the old mapping. With the pool "
+		     "otherwise full, the memory stays quarantined until the "
+		     "fence signals: no new buffer ever holds that write, and "
+		     "the quarantine then ends by itself.");
+	igt_subtest("dynamic-revoke-timeout-fence-quarantine")
+		test_revoke_timeout_fence();
+
 	igt_describe("A grant without SECBUF_GRANT_DMA cannot be attached "
-		     "(EACCES); a write-sealed buffer is not mapped for a "
-		     "device that may write it (EPERM).");
+		     "(EACCES), nor one with DMA but not WRITE (the core maps "
+		     "a dynamic import bidirectionally); a write-sealed buffer "
+		     "is not mapped for a device that may write it (EPERM).");
 	igt_subtest("dynamic-rights-seals")
 		test_rights_and_seals();
 

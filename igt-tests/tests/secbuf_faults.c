@@ -463,11 +463,14 @@ static int call_grant(struct sweep *s)
 
 	if (s->pidfd >= 0)
 		ret = __secbuf_grant_pidfd(s->pool_fd, s->buf,
-					   SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+					   SECBUF_GRANT_READ |
+					   SECBUF_GRANT_WRITE |
+					   SECBUF_GRANT_DMA,
 					   s->pidfd, O_CLOEXEC, &s->grant, NULL);
 	else
 		ret = __secbuf_grant(s->pool_fd, s->buf,
-				     SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+				     SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
+				     SECBUF_GRANT_DMA,
 				     O_CLOEXEC, &s->grant, NULL);
 	return ret;
 }
@@ -946,7 +949,8 @@ static int rnd_do(void *arg)
 		return b->map ? 0 : -errno;
 	case 2:
 		return __secbuf_grant(c->pool_fd, b->fd, SECBUF_GRANT_READ |
-				      SECBUF_GRANT_DMA, O_CLOEXEC, &b->grant, NULL);
+				      SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+				      O_CLOEXEC, &b->grant, NULL);
 	case 3:
 		return __prime_fd_to_handle(c->vgem, b->grant, &b->gem);
 	case 4:
@@ -1473,6 +1477,7 @@ static void test_kill_vgem_holder(void)
 		int fd = secbuf_open_pool(pool);
 		int buf = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+					 SECBUF_GRANT_WRITE |
 					 SECBUF_GRANT_DMA, NULL);
 		struct secbuf_grant_info info[1];
 		int pfd[2];
@@ -1550,7 +1555,8 @@ static void one_of_everything(int vgem, uint64_t seed)
 	int fd = secbuf_open_pool(pool), heap, hbuf;
 	int a = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
 	int b = secbuf_alloc(fd, 3 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
-	int g = secbuf_grant(fd, b, SECBUF_GRANT_READ | SECBUF_GRANT_DMA, NULL);
+	int g = secbuf_grant(fd, b, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
+			     SECBUF_GRANT_DMA, NULL);
 	char *pa = secbuf_mmap(a, SZ_4K, PROT_READ | PROT_WRITE);
 	char *pb = secbuf_mmap(b, 3 * SZ_1M, PROT_READ | PROT_WRITE);
 	uint32_t handle;
@@ -1620,6 +1626,7 @@ static void test_unload_under_load(uint64_t seed)
 			uint64_t size = (1 + secbuf_rng_below(&rng, 32)) * SZ_64K;
 			int buf = secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC);
 			int g = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+					     SECBUF_GRANT_WRITE |
 					     SECBUF_GRANT_DMA, NULL);
 			char *p = secbuf_mmap(g, size, PROT_READ);
 

@@ -375,13 +375,41 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("A grant with only DMA imports into vgem; exporting it "
-		     "again gives back the grant's dma-buf, and GRANT_LIST "
-		     "counts the attachment.");
+	igt_describe("Rights bind devices as they bind CPUs: a grant with "
+		     "DMA but not WRITE (READ|DMA, DMA alone, and the "
+		     "owner's own O_RDONLY handle) cannot be imported by vgem, "
+		     "whose PRIME import maps the buffer for device writes "
+		     "too (DMA_BIDIRECTIONAL): EACCES, nothing left attached.");
+	igt_subtest("grant-dma-no-write-import-eacces") {
+		int vgem = drm_open_vgem();
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int ro = secbuf_alloc(fd, BUF_SIZE, 0, O_RDONLY | O_CLOEXEC);
+		int g1 = secbuf_grant(fd, buf, R | D, NULL);
+		int g2 = secbuf_grant(fd, buf, D, NULL);
+		struct secbuf_grant_info info[2] = { 0 };
+		uint32_t handle = 0;
+
+		igt_assert_eq(__prime_fd_to_handle(vgem, g1, &handle), -EACCES);
+		igt_assert_eq(__prime_fd_to_handle(vgem, g2, &handle), -EACCES);
+		igt_assert_eq(__prime_fd_to_handle(vgem, ro, &handle), -EACCES);
+		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 2);
+		igt_assert_eq_u32(info[0].attachments, 0);
+		igt_assert_eq_u32(info[1].attachments, 0);
+		close(g1);
+		close(g2);
+		close(ro);
+		close(buf);
+		close(vgem);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A grant with DMA and WRITE (no READ: no CPU mapping) "
+		     "imports into vgem; exporting it again gives back the "
+		     "grant's dma-buf, and GRANT_LIST counts the attachment.");
 	igt_subtest("grant-dma-import") {
 		int vgem = drm_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		int grant = secbuf_grant(fd, buf, D, NULL);
+		int grant = secbuf_grant(fd, buf, W | D, NULL);
 		uint32_t handle = prime_fd_to_handle(vgem, grant);
 		struct secbuf_grant_info info[2] = { 0 };
 		int again;
@@ -391,7 +419,7 @@ igt_main
 		close(again);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
 		igt_assert_eq_u32(info[0].attachments, 1);
-		igt_assert_eq_u32(info[0].rights, D);
+		igt_assert_eq_u32(info[0].rights, W | D);
 
 		gem_close(vgem, handle);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);

@@ -25,6 +25,8 @@
  */
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -491,6 +493,192 @@ static void test_import_sync_file(uint32_t flags)
 	import_put(&imp);
 }
 
+/* ---- Fences a holder imports ----------------------------------------- */
+
+/* A pending vgem write fence, as a sync_file, from a buffer of its own. */
+struct pending_fence {
+	struct import src;
+	uint32_t fence;
+	int sync;
+};
+
+static void pending_fence_get(struct pending_fence *pf)
+{
+	import_get(&pf->src, 77);
+	pf->fence = vgem_fence_attach(pf->src.vgem, pf->src.handle,
+				      FENCE_WRITE);
+	pf->sync = dmabuf_export_sync_file(pf->src.buf, DMA_BUF_SYNC_READ);
+	assert_pending_vgem_fences(pf->sync, 1);
+}
+
+static void pending_fence_put(struct pending_fence *pf)
+{
+	vgem_fence_signal(pf->src.vgem, pf->fence);
+	close(pf->sync);
+	import_put(&pf->src);
+}
+
+static uint64_t elapsed_ms(uint64_t start)
+{
+	return secbuf_now_ms() - start;
+}
+
+/* Fail if @what took longer than @bound_ms since @start. */
+static void assert_prompt(uint64_t start, uint64_t bound_ms, const char *what)
+{
+	uint64_t took = elapsed_ms(start);
+
+	igt_assert_f(took <= bound_ms, "%s took %llu ms (bound %llu ms)\n",
+		     what, (unsigned long long)took,
+		     (unsigned long long)bound_ms);
+}
+
+#define NO_STALL_MS	2000
+
+static void test_readonly_fence_stalls_nobody(void)
+{
+	struct pending_fence pf;
+	int buf = alloc_filled(11);
+	int holder = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
+	int writer = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+				  SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, NULL);
+	volatile uint8_t *p;
+	struct call c;
+	uint64_t t;
+
+	pending_fence_get(&pf);
+	/* The core takes the fence, whatever the holder's rights. */
+	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+
+	/* The owner's fault (a fresh mapping), write, SYNC and poll. */
+	t = secbuf_now_ms();
+	p = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
+	igt_assert_eq(p[0], (uint8_t)p[0]);
+	p[4096] = 1;
+	assert_prompt(t, NO_STALL_MS, "the owner's faults");
+	t = secbuf_now_ms();
+	dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	assert_prompt(t, NO_STALL_MS, "the owner's DMA_BUF_IOCTL_SYNC");
+	igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), POLLIN | POLLOUT);
+	/* Another holder's SYNC. */
+	t = secbuf_now_ms();
+	dmabuf_sync(writer, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	dmabuf_sync(writer, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	assert_prompt(t, NO_STALL_MS, "another holder's DMA_BUF_IOCTL_SYNC");
+	/* The holder stalls only itself. */
+	call_start(&c, CALL_SYNC, holder, DMA_BUF_SYNC_READ);
+	call_assert_blocked(&c);
+
+	/* A holder with DMA and WRITE still holds the owner back. */
+	dmabuf_import_sync_file(writer, DMA_BUF_SYNC_WRITE, pf.sync);
+	igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), 0);
+
+	/* REVOKE: the fence of a device that may write is waited for. */
+	secbuf_munmap((void *)p, BUF_SIZE);
+	close(writer);
+	pending_fence_put(&pf);
+	igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
+	close(holder);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void test_readonly_fence_revoke(void)
+{
+	struct pending_fence pf;
+	int buf = alloc_filled(12);
+	int holder = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
+	uint64_t t;
+
+	pending_fence_get(&pf);
+	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+	t = secbuf_now_ms();
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
+	assert_prompt(t, NO_STALL_MS, "REVOKE with a READ holder's fence");
+	pending_fence_put(&pf);
+	close(holder);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+#define EXIT_BUFFERS	4
+#define EXIT_TIMEOUT_MS	1000
+
+/*
+ * An owner (a child with its own pool file) whose EXIT_BUFFERS buffers each
+ * carry a write fence a DMA|WRITE holder (this process) imported and never
+ * signals: closing its pool file waits one revoke_timeout_ms in all, not
+ * one per buffer; the memory stays quarantined until the fences signal.
+ */
+static void test_owner_exit_one_timeout(void)
+{
+	int grants[EXIT_BUFFERS], sv[2];
+	struct secbuf_pool_info info;
+	struct pending_fence pf;
+	uint64_t took = 0;
+	pid_t owner;
+
+	secbuf_param_set("revoke_timeout_ms", EXIT_TIMEOUT_MS);
+	pending_fence_get(&pf);
+	igt_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				 sv), 0);
+	owner = fork();
+	igt_assert(owner >= 0);
+	if (owner == 0) {
+		int pf_own = secbuf_open_pool(pool);
+		uint64_t start;
+		char go;
+
+		close(sv[0]);
+		for (int i = 0; i < EXIT_BUFFERS; i++) {
+			int b = secbuf_alloc(pf_own, BUF_SIZE, 0,
+					     O_RDWR | O_CLOEXEC);
+
+			secbuf_send_fd(sv[1], secbuf_grant(pf_own, b,
+				       SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+				       NULL));
+		}
+		if (read(sv[1], &go, 1) != 1)
+			_exit(1);
+		start = secbuf_now_ms();
+		close(pf_own);
+		start = secbuf_now_ms() - start;
+		_exit(write(sv[1], &start, sizeof(start)) == sizeof(start) ?
+		      0 : 1);
+	}
+	close(sv[1]);
+	for (int i = 0; i < EXIT_BUFFERS; i++) {
+		grants[i] = secbuf_recv_fd(sv[0]);
+		dmabuf_import_sync_file(grants[i], DMA_BUF_SYNC_WRITE,
+					pf.sync);
+	}
+	igt_assert_eq(write(sv[0], "g", 1), 1);
+	igt_assert_eq(read(sv[0], &took, sizeof(took)), (ssize_t)sizeof(took));
+	igt_assert_eq(waitpid(owner, NULL, 0), owner);
+	secbuf_params_restore();
+	igt_info("the owner's close took %llu ms for %d buffers\n",
+		 (unsigned long long)took, EXIT_BUFFERS);
+	igt_assert_f(took < EXIT_TIMEOUT_MS + NO_STALL_MS,
+		     "closing the owner's pool file took %llu ms: one "
+		     "revoke_timeout_ms (%d ms) per buffer, not one in all\n",
+		     (unsigned long long)took, EXIT_TIMEOUT_MS);
+
+	/* The fences never signaled: the memory is still quarantined. */
+	secbuf_pool_info(fd, &info);
+	igt_assert_eq_u64(info.quarantined_bytes, EXIT_BUFFERS * BUF_SIZE);
+	pending_fence_put(&pf);
+	for (int i = 0; i < 100 && info.quarantined_bytes; i++) {
+		usleep(10 * 1000);
+		secbuf_pool_info(fd, &info);
+	}
+	igt_assert_eq_u64(info.quarantined_bytes, 0);
+	for (int i = 0; i < EXIT_BUFFERS; i++)
+		close(grants[i]);
+	close(sv[0]);
+	secbuf_pool_assert_idle(pool);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -589,6 +777,7 @@ igt_main
 		int vgem = libdrm_open_vgem();
 		int buf = alloc_filled(4);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
+					 SECBUF_GRANT_WRITE |
 					 SECBUF_GRANT_DMA, NULL);
 		uint32_t h_owner = libdrm_prime_fd_to_handle(vgem, buf);
 		uint32_t h_grant = libdrm_prime_fd_to_handle(vgem, grant);
@@ -851,6 +1040,28 @@ igt_main
 		close(buf);
 		secbuf_pool_assert_idle(pool);
 	}
+
+	igt_describe("A holder without WRITE (a READ grant) that imports a "
+		     "never-signaled write fence with IMPORT_SYNC_FILE stalls "
+		     "only itself: the owner's faults, SYNC and poll() and "
+		     "another holder's SYNC go on at once, while a grant with "
+		     "DMA and WRITE importing the same fence holds the owner "
+		     "back.");
+	igt_subtest("readonly-holder-fence-stalls-nobody")
+		test_readonly_fence_stalls_nobody();
+
+	igt_describe("REVOKE does not wait for a fence a READ holder "
+		     "imported.");
+	igt_subtest("readonly-holder-fence-revoke-prompt")
+		test_readonly_fence_revoke();
+
+	igt_describe("Closing an owner's pool file with 4 buffers whose "
+		     "fences (imported by a DMA|WRITE holder) never signal "
+		     "waits one revoke_timeout_ms (1 s here) in all, not one "
+		     "per buffer; the memory stays quarantined until the "
+		     "fences signal, then goes back.");
+	igt_subtest("owner-exit-one-timeout")
+		test_owner_exit_one_timeout();
 
 	igt_describe("A vgem write fence nobody signals is signaled by vgem "
 		     "itself 10 s after VGEM_FENCE_ATTACH (not before 9 s): "

@@ -536,11 +536,12 @@ igt_main
 	igt_describe("vgem cannot import a write-sealed buffer: a static "
 		     "importer is mapped bidirectionally when it attaches, so "
 		     "the PRIME import is EPERM, through the owner's fd and "
-		     "through a grant with DMA; nothing stays attached.");
+		     "through a grant with DMA and WRITE (without WRITE it "
+		     "is EACCES, sealed or not); nothing stays attached.");
 	igt_subtest("seal-write-vgem-import-eperm") {
 		int vgem = drm_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		int grant = secbuf_grant(fd, buf, R | D, NULL);
+		int grant = secbuf_grant(fd, buf, R | W | D, NULL);
 		struct secbuf_grant_info info;
 		uint32_t handle = 0;
 
@@ -585,7 +586,7 @@ igt_main
 	igt_subtest("seal-write-vgem-imported-grant-ebusy") {
 		int vgem = drm_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		int grant = secbuf_grant(fd, buf, D, NULL);
+		int grant = secbuf_grant(fd, buf, W | D, NULL);
 		uint32_t handle = prime_fd_to_handle(vgem, grant);
 
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);

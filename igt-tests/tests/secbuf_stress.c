@@ -928,6 +928,22 @@ static void op_grant(struct worker *w)
 	rec_unlock_all(r);
 }
 
+/*
+ * A grant id stays revocable while the grant or any grant derived from it
+ * (at any depth, through closed ones too) is held. The entry is locked.
+ */
+static bool grant_lives(const struct entry *e, uint64_t grant_id)
+{
+	for (uint64_t g = 1; g <= e->ngrants && g <= MAX_GRANTS; g++) {
+		if (!e->grant_holders[g])
+			continue;
+		for (uint64_t p = g; p; p = e->grant_parent[p])
+			if (p == grant_id)
+				return true;
+	}
+	return false;
+}
+
 static void op_revoke(struct worker *w, bool grant)
 {
 	struct rec *r = rec_pick_locked(w, false, rec_mine);
@@ -945,7 +961,7 @@ static void op_revoke(struct worker *w, bool grant)
 			return;
 		}
 		grant_id = 1 + secbuf_rng_below(&w->rng, e->ngrants);
-		if (!e->grant_holders[grant_id])
+		if (!grant_lives(e, grant_id))
 			secbuf_errset_add(&ok, ENOENT);
 	}
 	if (e->seals & SECBUF_SEAL_REVOKE)
@@ -1311,6 +1327,9 @@ static void op_import(struct worker *w)
 		secbuf_errset_add(&ok, EACCES);
 	else if (s.revoked)
 		secbuf_errset_add(&ok, ENODEV);
+	/* vgem maps for device writes too: that needs WRITE. */
+	else if (!(r->rights & SECBUF_GRANT_WRITE))
+		secbuf_errset_add(&ok, EACCES);
 	else if (s.wsealed)
 		secbuf_errset_add(&ok, EPERM);
 	else

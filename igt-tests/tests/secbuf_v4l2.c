@@ -907,8 +907,10 @@ static void test_revoke_grant_unmapped(const struct allocator *a)
 	int v = start_webcam(a, &sizeimage);
 
 	sbuf_alloc(&own, sizeimage, POISON);
-	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_DMA, &gid);
-	grant2 = secbuf_grant(fd, own.fd, SECBUF_GRANT_DMA, &gid2);
+	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+			     &gid);
+	grant2 = secbuf_grant(fd, own.fd, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+			      &gid2);
 	v4l2_reqbufs(v, CAP, DMABUF, 1);
 
 	if (!a->attaches) {
@@ -954,7 +956,8 @@ static void test_revoke_grant_mapped(const struct allocator *a)
 	int v = start_webcam(a, &sizeimage);
 
 	sbuf_alloc(&own, sizeimage, POISON);
-	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_DMA, &gid);
+	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
+			     &gid);
 	v4l2_reqbufs(v, CAP, DMABUF, 1);
 	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	v4l2_streamon(v, CAP);
@@ -1061,6 +1064,102 @@ static void test_vmap_rights(const struct allocator *a)
 
 	sbuf_free(&own);
 	stop(v);
+	assert_released();
+}
+
+/*
+ * Rights bind devices as they bind CPUs: a grant with READ and DMA but not
+ * WRITE is refused as a capture buffer (dma-contig: vb2's device mapping
+ * for DMA_FROM_DEVICE is EACCES, so QBUF fails; vmalloc: a kernel vmap has
+ * no direction, so it is a private snapshot and the frames are lost),
+ * while the owner's bytes never change; the same grant with WRITE is
+ * captured into.
+ */
+static void test_capture_readonly_grant(const struct allocator *a)
+{
+	uint32_t sizeimage;
+	struct sbuf own;
+	int grant;
+	int v = start_webcam(a, &sizeimage);
+
+	sbuf_alloc(&own, sizeimage, POISON);
+	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+			     NULL);
+	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	if (a->attaches) {
+		igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0),
+			      -EINVAL);
+	} else {
+		v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+		stream_one_buffer(v, grant, sizeimage, 2);
+	}
+	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	assert_untouched(&own);
+	close(grant);
+
+	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ |
+			     SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, NULL);
+	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	stream_one_buffer(v, grant, sizeimage, 1);
+	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	sbuf_read_begin(&own);
+	assert_frame_written(&own, sizeimage);
+	sbuf_read_end(&own);
+	close(grant);
+
+	sbuf_free(&own);
+	stop(v);
+	assert_released();
+}
+
+/*
+ * The same READ|DMA grant plays on vivid's output: devices may read what a
+ * grant without WRITE lets them see (dma-contig: a DMA_TO_DEVICE mapping;
+ * vmalloc: a snapshot taken when vb2 maps it at QBUF).
+ */
+static void test_output_readonly_grant(const struct allocator *a)
+{
+	struct v4l2_format fmt;
+	int out, grants[OUT_BUFS];
+	struct sbuf own;
+	uint32_t size;
+
+	vivid_load(a->params);
+	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT);
+	v4l2_s_output(out, v4l2_find_output(out, "S-Video"));
+	v4l2_s_std(out, V4L2_STD_PAL);
+	v4l2_g_fmt(out, OUT, &fmt);
+	size = fmt.fmt.pix.sizeimage;
+	sbuf_alloc(&own, size, POISON);
+	dmabuf_sync(own.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	secbuf_fill(own.map, own.size, SEED);
+	dmabuf_sync(own.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+
+	/* vivid's output streams only with more than one buffer queued. */
+	igt_assert_lte(OUT_BUFS, (int)v4l2_reqbufs(out, OUT, DMABUF, OUT_BUFS));
+	for (int i = 0; i < OUT_BUFS; i++) {
+		grants[i] = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ |
+					 SECBUF_GRANT_DMA, NULL);
+		v4l2_qbuf_dmabuf(out, OUT, i, grants[i], 0, size);
+	}
+	v4l2_streamon(out, OUT);
+	for (int n = 0; n < 3; n++) {
+		struct v4l2_buffer b;
+
+		v4l2_dqbuf(out, OUT, DMABUF, &b, FRAME_MS);
+		igt_assert_lt(b.index, OUT_BUFS);
+		igt_assert_eq(b.m.fd, grants[b.index]);
+		v4l2_qbuf_dmabuf(out, OUT, b.index, grants[b.index], 0, size);
+	}
+	v4l2_streamoff(out, OUT);
+	v4l2_reqbufs(out, OUT, DMABUF, 0);
+	secbuf_assert_filled(own.map, own.size, SEED);
+
+	for (int i = 0; i < OUT_BUFS; i++)
+		close(grants[i]);
+	sbuf_free(&own);
+	stop(out);
 	assert_released();
 }
 
@@ -1206,6 +1305,23 @@ igt_main
 			       a->name);
 		igt_subtest_f("revoke-grant-mapped-%s", a->name)
 			test_revoke_grant_mapped(a);
+
+		igt_describe_f("vivid (vb2-%s) cannot capture into a grant "
+			       "with READ and DMA but not WRITE: dma-contig's "
+			       "QBUF fails (EINVAL, the device mapping for "
+			       "DMA_FROM_DEVICE is EACCES), vmalloc's frames "
+			       "land in a private snapshot; the owner's bytes "
+			       "never change; with WRITE it captures.",
+			       a->name);
+		igt_subtest_f("capture-readonly-grant-refused-%s", a->name)
+			test_capture_readonly_grant(a);
+
+		igt_describe_f("vivid (vb2-%s) plays a grant with READ and DMA "
+			       "but not WRITE on its output: three frames "
+			       "come back without error and the owner's "
+			       "bytes are as written.", a->name);
+		igt_subtest_f("output-readonly-grant-%s", a->name)
+			test_output_readonly_grant(a);
 
 		igt_describe_f("SEAL_WRITE is EBUSY while vivid (vb2-%s) holds "
 			       "the buffer; once sealed, vb2-vmalloc captures "

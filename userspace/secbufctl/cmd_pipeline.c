@@ -8,8 +8,8 @@
  *  - the producer (this process) owns a ring of secbuf buffers and runs
  *    the camera: vivid captures into them with V4L2_MEMORY_DMABUF
  *    (libsecbuf's secbuf_v4l2_* calls);
- *  - the "GPU", a process with vgem open, holds a DMA-only grant of each
- *    buffer, imported with PRIME (secbuf_drm_import()). For each frame it
+ *  - the "GPU", a process with vgem open, holds a DMA|WRITE grant of each
+ *    buffer (device access, no CPU mapping), imported with PRIME (secbuf_drm_import()). For each frame it
  *    puts a vgem fence on the buffer (VGEM_FENCE_ATTACH, a write fence:
  *    the GPU works on the frame), "processes" for a while and signals the
  *    fence (VGEM_FENCE_SIGNAL);
@@ -119,7 +119,7 @@ void cmd_demo_pipeline_usage(FILE *out)
 "\n"
 "A camera-to-GPU pipeline on secbuf buffers, without a copy. vivid captures\n"
 "frames into a ring of secbuf buffers (V4L2_MEMORY_DMABUF); a \"GPU\" process\n"
-"with vgem imports a DMA-only grant of each (PRIME), puts a fence on each\n"
+"with vgem imports a DMA|WRITE grant of each (PRIME), puts a fence on each\n"
 "frame (VGEM_FENCE_ATTACH) and signals it when it has \"processed\" it; a CPU\n"
 "consumer process maps a read-only grant, waits for the fence with\n"
 "DMA_BUF_IOCTL_SYNC, checks the frame (vivid's 75%% colorbar) in place and\n"
@@ -884,8 +884,13 @@ static int setup_ring(struct pipeline *p)
 		secbuf_buffer_set_name(p->bufs[i], name);
 		q.slot = i;
 
-		/* The GPU may only attach; its grant works in its process only. */
-		g = secbuf_buffer_grant(p->pool, p->bufs[i], SECBUF_RIGHT_DMA,
+		/*
+		 * The GPU may only attach, not map; its grant works in its
+		 * process only. WRITE too: a device that writes needs it,
+		 * and a PRIME import maps the buffer for device writes.
+		 */
+		g = secbuf_buffer_grant(p->pool, p->bufs[i],
+					SECBUF_RIGHT_DMA | SECBUF_RIGHT_WRITE,
 					gpu_pidfd);
 		if (!g) {
 			sbc_error(errno, NULL, "grant DMA to the GPU");
@@ -1182,7 +1187,7 @@ static int pipeline_run(struct pipeline *p)
 	       "the ring (V4L2_MEMORY_DMABUF),\n          %s\n",
 	       p->video_path, p->input, p->fmt.width, p->fmt.height,
 	       p->fmt.sizeimage, vivid_allocator());
-	printf("  GPU     pid %d: vgem, a DMA-only grant of each buffer "
+	printf("  GPU     pid %d: vgem, a DMA|WRITE grant of each buffer "
 	       "imported (PRIME);\n          a write fence on each frame "
 	       "(VGEM_FENCE_ATTACH), signalled %d ms later\n",
 	       (int)p->gpu.pid, p->gpu_ms);

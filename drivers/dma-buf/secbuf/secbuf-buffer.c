@@ -11,7 +11,9 @@
 #include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched/signal.h>
+#include <linux/workqueue.h>
 #include <linux/slab.h>
 
 #include <linux/secbuf.h>
@@ -39,6 +41,34 @@ static int secbuf_range_zero(struct secbuf_range *range)
 		}
 	}
 	return 0;
+}
+
+static void secbuf_buffer_fences_work(struct work_struct *work)
+{
+	struct secbuf_buffer *buffer = container_of(work, struct secbuf_buffer,
+						    fences_work);
+	struct dma_fence *fences;
+
+	mutex_lock(&buffer->lock);
+	fences = buffer->fences;
+	buffer->fences = NULL;
+	mutex_unlock(&buffer->lock);
+	dma_fence_put(fences);
+
+	secbuf_buffer_release_memory(buffer);
+	secbuf_buffer_put(buffer);
+	/* secbuf_exit() waits for this work item to return. */
+	module_put(THIS_MODULE);
+}
+
+/* Any context: the fences signal from wherever their driver does it. */
+static void secbuf_buffer_fences_signaled(struct dma_fence *fence,
+					  struct dma_fence_cb *cb)
+{
+	struct secbuf_buffer *buffer = container_of(cb, struct secbuf_buffer,
+						    fences_cb);
+
+	queue_work(secbuf_wq, &buffer->fences_work);
 }
 
 /**
@@ -78,6 +108,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	INIT_LIST_HEAD(&buffer->owner_node);
 	INIT_LIST_HEAD(&buffer->handles);
 	xa_init(&buffer->grants);
+	INIT_WORK(&buffer->fences_work, secbuf_buffer_fences_work);
 	init_rwsem(&buffer->map_lock);
 	mutex_init(&buffer->lock);
 	dma_resv_init(&buffer->resv);
@@ -149,8 +180,9 @@ static void secbuf_buffer_unquarantine(struct secbuf_buffer *buffer)
  * secbuf_buffer_release_memory() - give the memory back if nothing can reach it
  * @buffer: the buffer
  *
- * The memory goes back to the pool once the buffer is revoked and no device
- * mapping or kernel mapping is left (CPU mappings are zapped by the
+ * The memory goes back to the pool once the buffer is revoked, the
+ * revocation is done waiting for fences, and no device mapping, kernel
+ * mapping or unsignaled fence it gave up waiting for is left (CPU mappings are zapped by the
  * revocation and cannot come back; an attachment without a mapping can no
  * longer get one). It goes back dirty, as a released buffer's does: the
  * pool zeroes it before anyone gets it again, in the chunk cache's worker
@@ -167,8 +199,8 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 	struct secbuf_range range;
 
 	mutex_lock(&buffer->lock);
-	if (!buffer->range.chunk || !buffer->revoked ||
-	    buffer->nr_mapped || buffer->vmap_count) {
+	if (!buffer->range.chunk || !buffer->revoked || buffer->revoking ||
+	    buffer->nr_mapped || buffer->vmap_count || buffer->fences) {
 		mutex_unlock(&buffer->lock);
 		return;
 	}
@@ -179,6 +211,38 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 
 	secbuf_pool_free(pool, &range, false);
 	secbuf_pool_uncharge(buffer->owner, buffer->size);
+}
+
+/*
+ * A revocation gave up waiting for the buffer's fences: a device may still
+ * write the memory (an importer may keep using its old mapping until its
+ * fences signal, even after move_notify), so the memory stays quarantined
+ * until every fence there now has signaled. If the fences cannot be
+ * collected (no memory), wait for them here instead, without a bound:
+ * freeing memory a device may still write is never an option.
+ */
+static void secbuf_buffer_hold_for_fences(struct secbuf_buffer *buffer)
+{
+	struct dma_fence *fences;
+
+	if (dma_resv_get_singleton(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
+				   &fences)) {
+		dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
+				      false, MAX_SCHEDULE_TIMEOUT);
+		return;
+	}
+	if (!fences)
+		return;
+
+	kref_get(&buffer->ref);
+	__module_get(THIS_MODULE);
+	mutex_lock(&buffer->lock);
+	buffer->fences = fences;
+	mutex_unlock(&buffer->lock);
+	if (dma_fence_add_callback(fences, &buffer->fences_cb,
+				   secbuf_buffer_fences_signaled))
+		/* Signaled meanwhile. */
+		queue_work(secbuf_wq, &buffer->fences_work);
 }
 
 static void secbuf_buffer_release(struct kref *ref)
@@ -240,23 +304,13 @@ void secbuf_buffer_zap(struct secbuf_buffer *buffer, bool move_notify)
 		secbuf_handle_zap(handle, move_notify);
 }
 
-/**
- * secbuf_buffer_revoke() - revoke a buffer, irreversibly
- * @buffer: the buffer
- *
- * Every CPU mapping of every handle is zapped and later touches raise
- * SIGBUS; new mmap, attach, map and vmap fail. An open DMA window closes,
- * its fence signaling -ECANCELED. Fences of static importers are waited
- * for, up to the revoke_timeout_ms parameter; memory a device may still
- * reach stays quarantined until its last device mapping is gone.
- *
- * Context: Process context. Takes every secbuf lock of the buffer and its
- * reservation lock; must hold none of them.
- * Return: 0, also for a buffer already revoked (once every mapping is
- * gone, also when that revocation is still under way), or -EPERM if the
- * buffer is sealed with %SECBUF_SEAL_REVOKE.
+/*
+ * Set the revoked state and zap every mapping: *@first tells whether this
+ * call revoked the buffer (false: it was revoked already, and its zap is
+ * done by the time this returns).
  */
-int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
+static int secbuf_buffer_revoke_start(struct secbuf_buffer *buffer,
+				      bool *first)
 {
 	struct secbuf_window *window;
 	bool already;
@@ -276,6 +330,13 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
 	mutex_lock(&buffer->lock);
 	already = buffer->revoked;
 	buffer->revoked = true;
+	/*
+	 * A dynamic importer unmaps from the move_notify of the zap below,
+	 * but may use its old mapping until its fences signal: the memory
+	 * stays until secbuf_buffer_revoke_finish() has waited for them.
+	 */
+	if (!already)
+		buffer->revoking = true;
 	mutex_unlock(&buffer->lock);
 	window = secbuf_window_take(buffer);
 	up_write(&buffer->map_lock);
@@ -285,19 +346,61 @@ int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
 
 	/* Faults waiting for the window wake up and find the buffer revoked. */
 	secbuf_window_close(window, -ECANCELED);
-	if (already)
-		return 0;
+	*first = !already;
+	return 0;
+}
 
-	dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      msecs_to_jiffies(secbuf_revoke_timeout_ms));
+/*
+ * Wait for the fences of a buffer just revoked until @deadline (jiffies),
+ * then give the memory back, or quarantine it while a device may still
+ * reach it.
+ */
+static void secbuf_buffer_revoke_finish(struct secbuf_buffer *buffer,
+					unsigned long deadline)
+{
+	long left = time_before(jiffies, deadline) ? deadline - jiffies : 0;
+
+	if (!dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
+				   false, left))
+		secbuf_buffer_hold_for_fences(buffer);
 
 	mutex_lock(&buffer->lock);
-	if (buffer->range.chunk && (buffer->nr_mapped || buffer->vmap_count))
+	buffer->revoking = false;
+	if (buffer->range.chunk &&
+	    (buffer->nr_mapped || buffer->vmap_count || buffer->fences))
 		secbuf_buffer_quarantine(buffer);
 	mutex_unlock(&buffer->lock);
 
 	secbuf_buffer_release_memory(buffer);
-	return 0;
+}
+
+/**
+ * secbuf_buffer_revoke() - revoke a buffer, irreversibly
+ * @buffer: the buffer
+ *
+ * Every CPU mapping of every handle is zapped and later touches raise
+ * SIGBUS; new mmap, attach, map and vmap fail. An open DMA window closes,
+ * its fence signaling -ECANCELED. The fences on the buffer are waited
+ * for, up to the revoke_timeout_ms parameter; memory a device may still
+ * reach (a device mapping, a kernel mapping, a fence not signaled in time)
+ * stays quarantined until it cannot any more.
+ *
+ * Context: Process context. Takes every secbuf lock of the buffer and its
+ * reservation lock; must hold none of them.
+ * Return: 0, also for a buffer already revoked (once every mapping is
+ * gone, also when that revocation is still under way), or -EPERM if the
+ * buffer is sealed with %SECBUF_SEAL_REVOKE.
+ */
+int secbuf_buffer_revoke(struct secbuf_buffer *buffer)
+{
+	bool first;
+	int ret;
+
+	ret = secbuf_buffer_revoke_start(buffer, &first);
+	if (!ret && first)
+		secbuf_buffer_revoke_finish(buffer, jiffies +
+			msecs_to_jiffies(READ_ONCE(secbuf_revoke_timeout_ms)));
+	return ret;
 }
 
 /**
@@ -356,7 +459,9 @@ int secbuf_buffer_revoke_grant(struct secbuf_buffer *buffer, u64 grant_id)
  *
  * The creator controls destruction: when the owner goes away, so does
  * everyone's access to its buffers. Buffers sealed with
- * %SECBUF_SEAL_REVOKE stay: they live until their last handle goes.
+ * %SECBUF_SEAL_REVOKE stay: they live until their last handle goes. The
+ * wait for fences is bounded by one revoke_timeout_ms in all, however
+ * many buffers there are.
  *
  * Context: Process context, from the pool file's release.
  */
@@ -364,7 +469,10 @@ void secbuf_file_revoke_all(struct secbuf_file *sfile)
 {
 	struct secbuf_pool *pool = sfile->pool;
 	struct secbuf_buffer *buffer, *tmp;
+	unsigned long deadline;
 	LIST_HEAD(doomed);
+	LIST_HEAD(started);
+	bool first;
 
 	/* Buffers already on their way out are skipped: nothing maps them. */
 	mutex_lock(&pool->lock);
@@ -374,8 +482,23 @@ void secbuf_file_revoke_all(struct secbuf_file *sfile)
 	}
 	mutex_unlock(&pool->lock);
 
+	/*
+	 * Revoke them all first, then wait for their fences against one
+	 * deadline: however many buffers the owner had, its exit waits one
+	 * revoke_timeout_ms at most. What a device may still reach after it
+	 * stays quarantined.
+	 */
 	list_for_each_entry_safe(buffer, tmp, &doomed, owner_node) {
-		secbuf_buffer_revoke(buffer);
+		if (!secbuf_buffer_revoke_start(buffer, &first) && first)
+			list_move_tail(&buffer->owner_node, &started);
+	}
+	deadline = jiffies +
+		   msecs_to_jiffies(READ_ONCE(secbuf_revoke_timeout_ms));
+	list_for_each_entry(buffer, &started, owner_node)
+		secbuf_buffer_revoke_finish(buffer, deadline);
+	list_splice_tail_init(&started, &doomed);
+
+	list_for_each_entry_safe(buffer, tmp, &doomed, owner_node) {
 		mutex_lock(&pool->lock);
 		list_del_init(&buffer->owner_node);
 		mutex_unlock(&pool->lock);

@@ -49,6 +49,20 @@ struct secbuf_attachment {
 	unsigned int pinned;
 };
 
+/**
+ * secbuf_handle_shares_resv() - does the handle use the buffer's fences?
+ * @handle: the handle
+ *
+ * Context: Any context.
+ * Return: true for the owner's handle and grants with DMA and WRITE, whose
+ * dma-buf uses &secbuf_buffer.resv; false for other grants, whose dma-buf
+ * has a reservation object of its own.
+ */
+bool secbuf_handle_shares_resv(struct secbuf_handle *handle)
+{
+	return handle->dmabuf->resv == &handle->buffer->resv;
+}
+
 /* Revoked buffer or revoked grant; the caller holds map_lock or lock. */
 static bool secbuf_handle_revoked(struct secbuf_handle *handle)
 {
@@ -353,6 +367,11 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -ENODEV;
 		goto unlock;
 	}
+	/* Rights bind devices as they bind CPUs: writing needs WRITE. */
+	if (!(handle->rights & SECBUF_GRANT_WRITE) && dir != DMA_TO_DEVICE) {
+		ret = -EACCES;
+		goto unlock;
+	}
 	/* A write-sealed buffer is only ever read by devices. */
 	if ((buffer->seals & SECBUF_SEAL_WRITE) && dir != DMA_TO_DEVICE) {
 		ret = -EPERM;
@@ -488,9 +507,11 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	 * so no lock and no wait of our own: the core waits for the fences
 	 * (a DMA window's, an importer's) right after this returns. A mapping
 	 * made concurrently is as unordered with this call as it would be a
-	 * moment later.
+	 * moment later. A handle with a reservation object of its own must
+	 * wait for the buffer's here: the core waits only for its own.
 	 */
-	if (!READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
+	if (secbuf_handle_shares_resv(handle) &&
+	    !READ_ONCE(buffer->nr_mapped) && !READ_ONCE(buffer->vmap_count))
 		return READ_ONCE(handle->revoked) || READ_ONCE(buffer->revoked) ?
 		       -ENODEV : 0;
 
@@ -499,7 +520,7 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	 * reader waits for the devices writing the buffer, a CPU writer for
 	 * every device using it. The core's wait after us is then cheap.
 	 */
-	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
+	ret = dma_resv_wait_timeout(&buffer->resv, dma_resv_usage_rw(write),
 				    true, MAX_SCHEDULE_TIMEOUT);
 	if (ret < 0)
 		return ret;
@@ -645,13 +666,16 @@ static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	 * device trigger a WARN. A kernel mapping is device access, as an
 	 * attachment is: a handle that could not attach (no
 	 * %SECBUF_GRANT_DMA, or bound to another process) or that is revoked
-	 * gets a private zeroed mapping, and a write-sealed buffer a private
-	 * snapshot. Either leaves the real memory untouched.
+	 * gets a private zeroed mapping, and a handle without
+	 * %SECBUF_GRANT_WRITE or a write-sealed buffer a private snapshot.
+	 * Either leaves the real memory untouched: a kernel mapping has no
+	 * direction, so a read-only one cannot be the real memory.
 	 */
 	denied = !(handle->rights & SECBUF_GRANT_DMA) ||
 		 !secbuf_handle_allowed(handle);
 	down_read(&buffer->map_lock);
 	if (denied || secbuf_handle_revoked(handle) ||
+	    !(handle->rights & SECBUF_GRANT_WRITE) ||
 	    (buffer->seals & SECBUF_SEAL_WRITE)) {
 		vaddr = secbuf_vmap_copy(buffer, !denied &&
 					 !secbuf_handle_revoked(handle));
@@ -725,6 +749,7 @@ static void secbuf_release(struct dma_buf *dmabuf)
 	secbuf_buffer_put(buffer);
 }
 
+/* A handle with %SECBUF_GRANT_WRITE: a dynamic exporter's dma-buf. */
 static const struct dma_buf_ops secbuf_dma_buf_ops = {
 	.attach = secbuf_attach,
 	.detach = secbuf_detach,
@@ -732,6 +757,28 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
 	.unmap_dma_buf = secbuf_unmap_dma_buf,
 	.pin = secbuf_pin,
 	.unpin = secbuf_unpin,
+	.begin_cpu_access = secbuf_begin_cpu_access,
+	.end_cpu_access = secbuf_end_cpu_access,
+	.mmap = secbuf_mmap,
+	.vmap = secbuf_vmap,
+	.vunmap = secbuf_vunmap,
+	.release = secbuf_release,
+};
+
+/*
+ * A handle without %SECBUF_GRANT_WRITE, whose devices may only read: no
+ * pin, so the core does not map a static importer bidirectionally at
+ * attach (as it does for a dynamic exporter on 6.1 and 6.12), and each
+ * importer's map asks for the direction it needs, which map_dma_buf
+ * refuses unless it is %DMA_TO_DEVICE. An importer that maps
+ * bidirectionally at attach (DRM PRIME, a dynamic importer, which the
+ * core maps at attach when the exporter is not dynamic) is refused there.
+ */
+static const struct dma_buf_ops secbuf_dma_buf_ops_readonly = {
+	.attach = secbuf_attach,
+	.detach = secbuf_detach,
+	.map_dma_buf = secbuf_map_dma_buf,
+	.unmap_dma_buf = secbuf_unmap_dma_buf,
 	.begin_cpu_access = secbuf_begin_cpu_access,
 	.end_cpu_access = secbuf_end_cpu_access,
 	.mmap = secbuf_mmap,
@@ -768,6 +815,7 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct secbuf_handle *handle;
 	struct dma_buf *dmabuf;
+	bool owner;
 	int ret = 0;
 
 	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
@@ -781,10 +829,24 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	INIT_LIST_HEAD(&handle->attachments);
 	atomic_set(&handle->nr_mappings, 0);
 
-	exp_info.ops = &secbuf_dma_buf_ops;
+	exp_info.ops = rights & SECBUF_GRANT_WRITE ?
+		       &secbuf_dma_buf_ops : &secbuf_dma_buf_ops_readonly;
 	exp_info.size = buffer->size;
 	exp_info.flags = fd_flags;
-	exp_info.resv = &buffer->resv;
+	/*
+	 * Fences on the buffer's reservation object make everyone wait, and
+	 * any holder can add one (DMA_BUF_IOCTL_IMPORT_SYNC_FILE checks no
+	 * rights). So only the owner's handle and grants whose devices may
+	 * write (DMA and WRITE) share it; every other grant gets one of its
+	 * own (the core's, embedded in its dma-buf), where what its holder
+	 * adds makes only that holder wait. See secbuf_handle_shares_resv().
+	 */
+	mutex_lock(&buffer->lock);
+	owner = list_empty(&buffer->handles);
+	mutex_unlock(&buffer->lock);
+	if (owner || ((rights & SECBUF_GRANT_DMA) &&
+		      (rights & SECBUF_GRANT_WRITE)))
+		exp_info.resv = &buffer->resv;
 	exp_info.priv = handle;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
@@ -885,7 +947,8 @@ struct secbuf_handle *secbuf_handle_get(struct secbuf_pool *pool, int fd)
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return ERR_CAST(dmabuf);
-	if (dmabuf->ops != &secbuf_dma_buf_ops)
+	if (dmabuf->ops != &secbuf_dma_buf_ops &&
+	    dmabuf->ops != &secbuf_dma_buf_ops_readonly)
 		goto foreign;
 	handle = dmabuf->priv;
 	if (handle->buffer->pool != pool)
@@ -942,7 +1005,13 @@ unsigned int secbuf_handle_state(struct secbuf_handle *handle)
 void secbuf_handle_zap(struct secbuf_handle *handle, bool move_notify)
 {
 	dma_resv_assert_held(&handle->buffer->resv);
-	if (move_notify)
+	/*
+	 * A handle with a reservation object of its own lacks DMA or WRITE,
+	 * so no dynamic importer is attached to it (attach refuses the first,
+	 * map_dma_buf the bidirectional mapping the core makes for the other
+	 * at attach): nobody to tell.
+	 */
+	if (move_notify && secbuf_handle_shares_resv(handle))
 		dma_buf_move_notify(handle->dmabuf);
 	unmap_mapping_range(handle->mapping, 0, 0, 1);
 }

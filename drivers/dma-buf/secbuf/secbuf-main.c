@@ -252,6 +252,9 @@ static int secbuf_default_pool_create(void)
 	return PTR_ERR_OR_ZERO(secbuf_default_pdev);
 }
 
+/* Runs the work of quarantines that end when a fence signals. */
+struct workqueue_struct *secbuf_wq;
+
 static int __init secbuf_init(void)
 {
 	int ret;
@@ -262,9 +265,13 @@ static int __init secbuf_init(void)
 		return -EINVAL;
 	}
 
+	secbuf_wq = alloc_workqueue("secbuf", 0, 0);
+	if (!secbuf_wq)
+		return -ENOMEM;
+
 	ret = platform_driver_register(&secbuf_driver);
 	if (ret)
-		return ret;
+		goto destroy_wq;
 
 	ret = secbuf_default_pool_create();
 	if (ret)
@@ -273,6 +280,8 @@ static int __init secbuf_init(void)
 
 unregister_driver:
 	platform_driver_unregister(&secbuf_driver);
+destroy_wq:
+	destroy_workqueue(secbuf_wq);
 	return ret;
 }
 
@@ -280,6 +289,8 @@ static void __exit secbuf_exit(void)
 {
 	platform_device_unregister(secbuf_default_pdev);
 	platform_driver_unregister(&secbuf_driver);
+	/* A quarantine's last work item may still be on its way out. */
+	destroy_workqueue(secbuf_wq);
 }
 
 module_init(secbuf_init);

@@ -8,6 +8,7 @@
 #define _SECBUF_H
 
 #include <linux/atomic.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -69,9 +70,13 @@ struct secbuf_window;
  *   for dynamic importers, vmap and vunmap under &dma_buf.lock instead; the
  *   rest as on 6.12.
  *
- * secbuf has pin and unpin, so the core treats it as a dynamic exporter: it
- * maps a static importer's attachment bidirectionally once, at attach time,
- * under the reservation lock, and keeps that mapping until detach.
+ * A handle with %SECBUF_GRANT_WRITE has pin and unpin, so the core treats
+ * it as a dynamic exporter's: it maps a static importer's attachment
+ * bidirectionally once, at attach time, under the reservation lock, and
+ * keeps that mapping until detach. A handle without WRITE has neither (its
+ * devices may only read): static importers map it themselves, with the
+ * direction they need, and the core maps a dynamic importer's attachment
+ * bidirectionally at attach, which map_dma_buf refuses.
  *
  * No callback takes the reservation lock itself, so the same code is
  * correct under both rules. Revocation, sealing and DMA_BEGIN take it,
@@ -102,7 +107,10 @@ struct secbuf_window;
  * file, so per-file accounting stays valid after the owner closes. Every
  * open pool file and every dma-buf holds a reference on this module, and
  * the platform driver cannot be unbound through sysfs, so a pool is only
- * torn down once nothing refers to it.
+ * torn down once nothing refers to it. A revocation that gave up waiting
+ * for the buffer's fences holds a buffer reference and a module reference
+ * until they signal; the work item that then ends the quarantine runs on
+ * secbuf_wq, which module unload drains.
  */
 
 /* Large buffers are placed on this alignment, to allow PMD mappings later. */
@@ -285,6 +293,11 @@ struct secbuf_file {
  * @grants: grant id to &struct secbuf_grant_node, for every grant whose
  *	handle or a descendant's lives
  * @quarantined: revoked, memory still held for a device
+ * @revoking: a revocation has not finished waiting for the fences yet
+ * @fences: the fences a revocation gave up waiting for, as one fence;
+ *	the memory stays quarantined until it signals; under @lock
+ * @fences_cb: @fences' callback, which queues @fences_work
+ * @fences_work: ends the quarantine @fences held
  */
 struct secbuf_buffer {
 	struct kref ref;
@@ -312,6 +325,10 @@ struct secbuf_buffer {
 	u64 next_grant_id;
 	struct xarray grants;
 	bool quarantined;
+	bool revoking;
+	struct dma_fence *fences;
+	struct dma_fence_cb fences_cb;
+	struct work_struct fences_work;
 };
 
 /**
@@ -376,6 +393,9 @@ struct secbuf_handle {
 	unsigned int nr_attachments;
 	atomic_t nr_mappings;
 };
+
+/* secbuf-main.c */
+extern struct workqueue_struct *secbuf_wq;
 
 /* Module parameters, see secbuf-main.c. */
 extern unsigned long secbuf_max_file_bytes;
@@ -461,6 +481,7 @@ void secbuf_handle_put(struct secbuf_handle *handle);
 unsigned int secbuf_handle_state(struct secbuf_handle *handle);
 bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer);
 void secbuf_handle_zap(struct secbuf_handle *handle, bool move_notify);
+bool secbuf_handle_shares_resv(struct secbuf_handle *handle);
 
 /* secbuf-manage.c */
 struct secbuf_handle *secbuf_owner_handle_get(struct secbuf_file *sfile,
