@@ -1661,6 +1661,7 @@ static int child_touch(volatile uint64_t *p, uint64_t *v)
 struct fork_result {
 	int idx[FORK_PROBES];
 	uint32_t strict_ended[FORK_PROBES];
+	struct state before[FORK_PROBES];
 	int sig[FORK_PROBES];
 	uint64_t val[FORK_PROBES];
 	int mmap_ret[FORK_PROBES];
@@ -1691,6 +1692,7 @@ static void op_fork(void)
 		if (cur->recs[i].used) {
 			res->strict_ended[n] =
 				ATOMIC_LOAD(&E(&cur->recs[i])->strict_ended);
+			res->before[n] = state_of(&cur->recs[i], false);
 			res->idx[n++] = i;
 		}
 	set_ctx("fork, %d handles", n);
@@ -1774,16 +1776,19 @@ static void op_fork(void)
 					  r->grant_id);
 			else
 				fz_assert(res->sig[k] == 0 &&
+					  !res->before[k].revoked &&
 					  res->val[k] == expect,
 					  "child: read of buffer %" PRIu64
 					  ": signal %d value %#" PRIx64
-					  ", expected %#" PRIx64 "\n", r->id,
-					  res->sig[k], res->val[k], expect);
+					  ", expected %#" PRIx64 "%s\n", r->id,
+					  res->sig[k], res->val[k], expect,
+					  res->before[k].revoked ? " (revoked "
+					  "before the fork: SIGBUS due)" : "");
 		}
 		if (r->bound) {
 			secbuf_errset_add(&ok, EACCES);
 		} else {
-			mmap_outcomes(r, PROT_READ, state_of(r, false), &ok);
+			mmap_outcomes(r, PROT_READ, res->before[k], &ok);
 			mmap_outcomes(r, PROT_READ, after, &ok);
 		}
 		fz_assert_in(res->mmap_ret[k], &ok, "child: mmap of buffer %"
