@@ -6,7 +6,7 @@
  *
  * Unlike secbuf_stress (time bounded), a run is a number of operations:
  * SECBUF_FUZZ_SEEDS seeds (default 3) of SECBUF_FUZZ_OPS operations each
- * (default 3000 for "sequential", one thread; 5000 for "concurrent"),
+ * (default 2000 for "sequential", one thread; 3000 for "concurrent"),
  * shared between SECBUF_FUZZ_PROCS processes (default 2 for
  * "concurrent") x SECBUF_FUZZ_THREADS threads (default 2). Each worker
  * thread draws from
@@ -2226,7 +2226,7 @@ igt_main
 		     "operation, whose results the model knows exactly; the "
 		     "pool empty and the module unloading after each seed.");
 	igt_subtest("sequential")
-		fuzz(1, 1, 3000);
+		fuzz(1, 1, 2000);
 
 	igt_describe("SECBUF_FUZZ_PROCS processes x SECBUF_FUZZ_THREADS threads "
 		     "(2 x 2) share SECBUF_FUZZ_OPS operations per seed: fds "
@@ -2235,5 +2235,5 @@ igt_main
 		     "regrant; every result within what the docs allow for "
 		     "the states during the call.");
 	igt_subtest("concurrent")
-		fuzz(2, 2, 5000);
+		fuzz(2, 2, 3000);
 }
