@@ -13,6 +13,8 @@
 #   make shell   the default board, left at a shell in the guest
 #   make lint    W=1, sparse and checkpatch --strict against every lane's headers
 #   make bench   secbuf-bench in BENCH_LANES; JSON, PNG and table in build/bench/
+#   make fuzz    secbuf_fuzz on every lane (LANES) with FUZZ_OPS operations
+#                per seed (default 50000) and FUZZ_SEEDS seeds (default 4)
 
 SRCDIR		:= $(CURDIR)
 KDIR		?= /lib/modules/$(shell uname -r)/build
@@ -23,13 +25,18 @@ O		?= $(SRCDIR)/build/host
 # dma-heaps and udmabuf on x86_64-bench, the debug lane's kernel without
 # its checkers).
 BENCH_LANES	?= arm64-6.12 x86_64-bench
+# make fuzz: operations per seed and seeds of each secbuf_fuzz subtest, and
+# the time one subtest may take in the guest (the harness kills it then).
+FUZZ_OPS	?= 50000
+FUZZ_SEEDS	?= 4
+FUZZ_TIMEOUT	?= 3600
 
 # The Kbuild file is the in-tree one; out of tree we only have to say "m"
 # and point the compiler at our uapi header.
 KBUILD_ARGS	:= M=$(SECBUF_DIR) CONFIG_DMABUF_SECBUF=m \
 		   KCPPFLAGS="-I$(SRCDIR)/include/uapi"
 
-.PHONY: all modules modules_clean userspace igt check run shell lint dtb bench clean
+.PHONY: all modules modules_clean userspace igt check fuzz run shell lint dtb bench clean
 
 all: userspace igt
 
@@ -50,6 +57,14 @@ dtb:
 
 check:
 	@scripts/check
+
+# The fuzzer's subtests, long: the environment reaches the guest through
+# scripts/lib/vm.sh (SECBUF_TEST_ENV). SECBUF_SEED=N replays a seed.
+fuzz:
+	@SECBUF_FILTER='secbuf_fuzz@*' SECBUF_FUZZ_OPS=$(FUZZ_OPS) \
+		SECBUF_FUZZ_SEEDS=$(FUZZ_SEEDS) \
+		SECBUF_SUBTEST_TIMEOUT=$(FUZZ_TIMEOUT) \
+		SECBUF_LANE_TIMEOUT=$$(( 2 * $(FUZZ_TIMEOUT) + 600 )) scripts/check
 
 # make run [FRAMES=N] [SNAPSHOT=frame.png]: the pipeline's frame count, and
 # a PNG of its first frame (a path relative to this directory).

@@ -1056,3 +1056,41 @@ void secbuf_assert_access(void *addr, bool write, uint64_t *value)
 		     "%s %p raised SIGBUS\n", write ? "writing" : "reading",
 		     addr);
 }
+
+/* ---- sync_file export and import (DMA_BUF_IOCTL_EXPORT/IMPORT_SYNC_FILE) ---- */
+
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
+{
+	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
+	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
+
+	errno = 0;
+	if (ret == 0)
+		*out = arg.fd;
+	return ret;
+}
+
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a sync_file, always close on exec. */
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
+{
+	int sync = -1;
+
+	igt_assert_eq(__dmabuf_export_sync_file(dmabuf, flags, &sync), 0);
+	igt_assert_fd(sync);
+	igt_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC);
+	return sync;
+}
+
+int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
+{
+	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync };
+	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
+
+	errno = 0;
+	return ret;
+}
+
+void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
+{
+	igt_assert_eq(__dmabuf_import_sync_file(dmabuf, flags, sync), 0);
+}

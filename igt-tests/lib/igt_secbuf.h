@@ -83,6 +83,16 @@ int __dmabuf_set_name(int dmabuf, const char *name);
 uint64_t dmabuf_size(int dmabuf);
 bool dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len);
 
+/*
+ * DMA_BUF_IOCTL_EXPORT_SYNC_FILE (the fences of a dma-buf's reservation
+ * object a @flags access must wait for, as a sync_file, close on exec) and
+ * DMA_BUF_IOCTL_IMPORT_SYNC_FILE (add the sync_file's fence for @flags).
+ */
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out);
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
+int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
+void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
+
 /* Buffer contents. */
 void secbuf_fill(void *ptr, size_t size, uint64_t seed);
 void secbuf_assert_filled(const void *ptr, size_t size, uint64_t seed);

@@ -135,42 +135,6 @@ static void import_put(struct import *imp)
 
 /* ---- sync_file ---------------------------------------------------------- */
 
-static int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
-{
-	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
-	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
-
-	errno = 0;
-	if (ret == 0)
-		*out = arg.fd;
-	return ret;
-}
-
-/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a sync_file, always close on exec. */
-static int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
-{
-	int sync = -1;
-
-	igt_assert_eq(__dmabuf_export_sync_file(dmabuf, flags, &sync), 0);
-	igt_assert_fd(sync);
-	igt_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC);
-	return sync;
-}
-
-static int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
-{
-	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync };
-	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
-
-	errno = 0;
-	return ret;
-}
-
-static void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
-{
-	igt_assert_eq(__dmabuf_import_sync_file(dmabuf, flags, sync), 0);
-}
-
 #define MAX_FENCES	4
 
 /*

@@ -9,6 +9,13 @@
 # with -no-reboot turns a panic into a prompt QEMU exit rather than a hang.
 VM_APPEND="rdinit=/init loglevel=5 printk.time=1 panic=-1"
 
+# The environment of the tests that the host passes to the guest when set
+# (make check, make fuzz; vm-run takes them on its command line instead).
+SECBUF_TEST_ENV="SECBUF_SEED SECBUF_STRESS_SECONDS SECBUF_STRESS_PROCS
+	SECBUF_STRESS_THREADS SECBUF_HOSTILE_ROUNDS SECBUF_FAULT_ROUNDS
+	SECBUF_FAULT_PERCENT SECBUF_RELOAD_CYCLES SECBUF_REUSE_ROUNDS
+	SECBUF_FUZZ_OPS SECBUF_FUZZ_SEEDS SECBUF_FUZZ_PROCS SECBUF_FUZZ_THREADS"
+
 # vm_stage_run RUNDIR MODE [ADD_DIR] [CMD]: what one boot needs, in RUNDIR,
 # so that runs in the same tree do not share files:
 #   RUNDIR/initrd   the lane's initramfs followed by a second cpio archive
@@ -24,6 +31,11 @@ vm_stage_run() {
 		printf 'MODE=%q\n' "$mode"
 		printf 'SUBTEST_TIMEOUT=%q\n' "${SECBUF_SUBTEST_TIMEOUT:-120}"
 		printf 'FILTER=%q\n' "${SECBUF_FILTER:-*}"
+		# The tests' knobs (seeds, rounds, durations), when set on the
+		# host, reach the guest's tests: /init sources this file.
+		for v in $SECBUF_TEST_ENV; do
+			[[ -z ${!v+set} ]] || printf 'export %s=%q\n' "$v" "${!v}"
+		done
 	} >"$stage/etc/secbuf/run.conf"
 	[[ -z $cmd ]] || printf '%s\n' "$cmd" >"$stage/etc/secbuf/cmd"
 	if [[ -n $add ]]; then
