@@ -1441,6 +1441,11 @@ static void op_import(void)
 	if (!(r->rights & SECBUF_GRANT_DMA) ||
 	    (r->bound && r->bound != getpid())) {
 		secbuf_errset_add(&ok, EACCES);
+	} else if (!(r->rights & SECBUF_GRANT_WRITE)) {
+		/* vgem maps for device writes too: that needs WRITE. */
+		secbuf_errset_add(&ok, before.revoked ? ENODEV : EACCES);
+		if (after.revoked)
+			secbuf_errset_add(&ok, ENODEV);
 	} else {
 		secbuf_errset_add(&ok, before.revoked ? ENODEV :
 				  before.wsealed ? EPERM : 0);
