@@ -10,11 +10,14 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/<pool>: usable "
 		     "zeroed buffers and the dma-heap input rules.");
@@ -38,6 +41,38 @@ static void heap_alloc_fails(unsigned long cmd, void *arg, int err)
 	secbuf_snapshot(&before, pool);
 	igt_assert_eq(__secbuf_ioctl(heap_fd, cmd, arg), -err);
 	secbuf_assert_unchanged(&before);
+}
+
+/* A fresh heap fd: one step of the history below, then closed. */
+static int heap_open(void)
+{
+	return secbuf_open_heap(pool);
+}
+
+/* @n buffers of @size from a fresh heap fd; mapped, checked zero, filled. */
+static void history_small(unsigned int n, uint64_t size, bool fill)
+{
+	int h = heap_open(), bufs[64];
+
+	igt_assert_lte(n, 64);
+	for (unsigned int i = 0; i < n; i++) {
+		char *p;
+
+		bufs[i] = secbuf_heap_alloc(h, size, O_RDWR | O_CLOEXEC, 0);
+		p = secbuf_mmap(bufs[i], size, PROT_READ | PROT_WRITE);
+		secbuf_assert_zero(p, size);
+		if (fill) {
+			dmabuf_sync(bufs[i], DMA_BUF_SYNC_START |
+				    DMA_BUF_SYNC_WRITE);
+			memset(p, 0x5a, size);
+			dmabuf_sync(bufs[i], DMA_BUF_SYNC_END |
+				    DMA_BUF_SYNC_WRITE);
+		}
+		secbuf_munmap(p, size);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		close(bufs[i]);
+	close(h);
 }
 
 igt_main
@@ -282,6 +317,60 @@ igt_main
 		igt_assert_eq_u32(pi.file_buffers, 1);
 		close(a);
 		close(b);
+		close(fd);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A pool with no live buffer serves its whole capacity "
+		     "in 1 MiB buffers whatever came before: a 1 MiB buffer "
+		     "mapped, filled, imported into vgem and synced; 32 x 4 KiB "
+		     "filled between SYNC START and END; 32 x 4 KiB again, "
+		     "checked zero; each step on a fresh heap fd it then "
+		     "closes. Then the pool's total_bytes in 1 MiB buffers.");
+	igt_subtest("capacity-after-history") {
+		struct secbuf_pool_info pi;
+		int fd = secbuf_open_pool(pool), h, vgem, buf, *all;
+		uint64_t n;
+		uint32_t gem;
+		char *p;
+
+		/* 1: 1 MiB, mapped, filled, imported into vgem, synced. */
+		h = heap_open();
+		buf = secbuf_heap_alloc(h, SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		p = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
+		memset(p, 0xa5, SZ_1M);
+		vgem = drm_open_vgem();
+		gem = prime_fd_to_handle(vgem, buf);
+		dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		gem_close(vgem, gem);
+		close(vgem);
+		secbuf_munmap(p, SZ_1M);
+		close(buf);
+		close(h);
+		/* 2 and 3. */
+		history_small(32, SZ_4K, true);
+		history_small(32, SZ_4K, false);
+
+		/* 4: the whole capacity, 1 MiB at a time. */
+		secbuf_pool_info(fd, &pi);
+		igt_assert_eq_u64(pi.used_bytes, 0);
+		n = pi.total_bytes / SZ_1M;
+		all = calloc(n, sizeof(*all));
+		igt_assert(all);
+		h = heap_open();
+		for (uint64_t i = 0; i < n; i++) {
+			int ret = __secbuf_heap_alloc(h, SZ_1M, O_RDWR | O_CLOEXEC,
+						      0, &all[i]);
+
+			igt_assert_f(ret == 0, "1 MiB buffer %llu of %llu: %s\n",
+				     (unsigned long long)i + 1,
+				     (unsigned long long)n, strerror(-ret));
+		}
+		for (uint64_t i = 0; i < n; i++)
+			close(all[i]);
+		free(all);
+		close(h);
 		close(fd);
 		secbuf_pool_assert_idle(pool);
 	}

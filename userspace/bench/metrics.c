@@ -880,6 +880,79 @@ static void run_revoke(void)
 	}
 }
 
+/* ---- revoke one grant among many -------------------------------------- */
+
+/*
+ * A 1 MiB buffer with N read-write grants, none mapped; the owner revokes
+ * the one made in the middle. Only the grant's lineage subtree is walked,
+ * so the time should not grow with N. Rows: "secbuf" is N = 10000, the
+ * anchors the same with N = 1 and N = 100 (ratio: the 10000 case in
+ * units of the row's).
+ */
+#define AMONG_SIZE	MiB
+#define AMONG_MAX	10000
+
+static void revoke_among_once(unsigned int n, struct series *s)
+{
+	uint64_t id = 0, target = 0, t0, t1;
+	int fd, *grants;
+	unsigned int i;
+
+	grants = calloc(n, sizeof(*grants));
+	if (!grants)
+		die("revoke_among: out of memory");
+	fd = exp_alloc(EXP_SECBUF, AMONG_SIZE);
+	if (fd < 0)
+		die("revoke_among: alloc: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		grants[i] = secbuf_grant(fd, &id);
+		if (grants[i] < 0)
+			die("revoke_among: grant %u of %u: %s", i + 1, n,
+			    strerror(errno));
+		if (i == n / 2)
+			target = id;
+	}
+	t0 = now_ns();
+	if (secbuf_revoke(fd, target) < 0)
+		die("revoke_among: SECBUF_IOC_REVOKE: %s", strerror(errno));
+	t1 = now_ns();
+	for (i = 0; i < n; i++)
+		close(grants[i]);
+	close(fd);
+	free(grants);
+	if (s)
+		series_add(s, us_since(t0, t1));
+}
+
+static void run_revoke_among(void)
+{
+	static const struct {
+		unsigned int n;
+		const char *name;
+	} v[] = {
+		{ AMONG_MAX, "secbuf" }, { 1, "grants_1" }, { 100, "grants_100" },
+	};
+	struct series *s[ARRAY_SIZE(v)];
+	struct rlimit rl;
+	unsigned int r, k;
+
+	/* One fd per grant. */
+	rl.rlim_cur = rl.rlim_max = AMONG_MAX + 256;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("revoke_among: RLIMIT_NOFILE %u: %s", AMONG_MAX + 256,
+		    strerror(errno));
+	for (k = 0; k < ARRAY_SIZE(v); k++)
+		s[k] = series_get("revoke_among", v[k].name, AMONG_SIZE, 0, "us",
+				  LOWER_IS_BETTER);
+	progress("revoke one grant among 1, 100, %u", AMONG_MAX);
+	for (r = 0; r <= cfg.rounds; r++)
+		for (k = 0; k < ARRAY_SIZE(v); k++) {
+			unsigned int i = order(r, k, ARRAY_SIZE(v));
+
+			revoke_among_once(v[i].n, r ? s[i] : NULL);
+		}
+}
+
 /* ---- grants ----------------------------------------------------------- */
 
 /*
@@ -991,6 +1064,8 @@ const struct metric metrics[] = {
 	{ "revoke", "revoke of 64M (or of a grant of it) mapped by N processes\n"
 	  "               vs their own munmap", run_revoke },
 	{ "grant", "grant create and revoke, 8 others mapped", run_grant },
+	{ "revoke_among", "revoke one grant of a buffer with 1, 100 and 10000\n"
+	  "               grants", run_revoke_among },
 };
 
 const unsigned int nr_metrics = ARRAY_SIZE(metrics);

@@ -47,7 +47,15 @@ static const struct target {
 	{ "sync", 0, 0, "noop_ioctl", 1.5, "<= 1.5x" },
 	{ "revoke", 64 * MiB, 8, "munmap", 2.0, "<= 2x" },
 	{ "write_bw", 64 * MiB, 0, "anon", 0.9, ">= 0.9x" },
+	{ "revoke_among", MiB, 0, "grants_1", 2.0, "<= 2x" },
 };
+
+/*
+ * A row whose p75 is this many times its p25 holds two populations (or
+ * noise as large as the effect): its median says nothing, and no target
+ * is judged on it.
+ */
+#define SPREAD_LIMIT	2.5
 
 static const struct {
 	const char *metric;
@@ -66,6 +74,7 @@ static const struct {
 	{ "revoke_grant",   "revoke grant",    COST },
 	{ "grant_create",   "grant create",    COST },
 	{ "grant_revoke",   "grant revoke",    COST },
+	{ "revoke_among",   "revoke 1 of N",   COST },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -262,13 +271,19 @@ static const char *num(double v, char *buf, size_t len)
 	return buf;
 }
 
+/* p75/p25 too wide for a median to describe the row. */
+static bool series_unstable(const struct series *s)
+{
+	return s->n && s->p25 > 0 && s->p75 / s->p25 > SPREAD_LIMIT;
+}
+
 static void print_row(FILE *out, const struct series *s, bool first,
 		      const struct series *subj)
 {
 	char sz[16], procs[16], med[32], lo[32], hi[32], spread[64], rs[32];
 	const struct target *t = target_of(s);
 	double ratio = ratio_of(s, subj);
-	char tgt[64] = "";
+	char tgt[96] = "";
 
 	size_str(s->size, sz, sizeof(sz));
 	if (s->procs)
@@ -282,11 +297,20 @@ static void print_row(FILE *out, const struct series *s, bool first,
 		snprintf(rs, sizeof(rs), "%s", subj == s ? "" : "n/a");
 	else
 		snprintf(rs, sizeof(rs), "%.2fx", ratio);
-	if (t && !isnan(ratio))
+	if (t && (series_unstable(s) || (subj && series_unstable(subj))))
+		snprintf(tgt, sizeof(tgt), "%s UNSTABLE", t->text);
+	else if (t && !isnan(ratio))
 		snprintf(tgt, sizeof(tgt), "%s %s", t->text,
 			 target_met(t, s, ratio) ? "met" : "MISSED");
 	else if (t)
 		snprintf(tgt, sizeof(tgt), "%s ?", t->text);
+	if (series_unstable(s)) {
+		size_t len = strlen(tgt);
+
+		snprintf(tgt + len, sizeof(tgt) - len,
+			 "%sSPREAD p75/p25 %.1fx", len ? "; " : "",
+			 s->p75 / s->p25);
+	}
 	fprintf(out, "%-16s %5s %5s  %-17s %9s %-7s %-19s %8s  %s",
 		first ? metric_title(s->metric) : "", first ? sz : "",
 		first ? procs : "", s->exporter, med, s->unit, spread, rs, tgt);
@@ -327,7 +351,10 @@ void report_table(FILE *out)
 "ratio: alloc, first touch, bandwidth, import: times secbuf is ahead of the\n"
 "  row (anchor/secbuf for times, secbuf/anchor for throughput; > 1: secbuf\n"
 "  ahead). SYNC, revoke, grants: secbuf's cost in units of the row's\n"
-"  (secbuf/row; < 1: secbuf cheaper).\n\n");
+"  (secbuf/row; < 1: secbuf cheaper). revoke 1 of N: secbuf is N = 10000,\n"
+"  the rows N = 1 and 100. SPREAD: p75/p25 above %.1fx, two populations or\n"
+"  noise as large as the effect; a target on such a row is UNSTABLE, not\n"
+"  judged.\n\n", SPREAD_LIMIT);
 	fprintf(out, "%-16s %5s %5s  %-17s %9s %-7s %-19s %8s  %s\n", "metric",
 		"size", "procs", "exporter", "median", "unit", "p25..p75",
 		"ratio", "target");
@@ -488,9 +515,14 @@ int report_json(FILE *out, const char *version)
 			json_str(out, t->text);
 			fprintf(out, ", \"target_limit\": ");
 			json_num(out, t->limit);
-			fprintf(out, ", \"target_met\": %s", isnan(ratio) ? "null" :
+			fprintf(out, ", \"target_met\": %s",
+				isnan(ratio) || series_unstable(s) ||
+				(subj && series_unstable(subj)) ? "null" :
 				target_met(t, s, ratio) ? "true" : "false");
 		}
+		if (s->n)
+			fprintf(out, ", \"unstable\": %s",
+				series_unstable(s) ? "true" : "false");
 		if (s->extra >= 0) {
 			fprintf(out, ", ");
 			json_str(out, s->extra_name);
