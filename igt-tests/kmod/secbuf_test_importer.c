@@ -26,6 +26,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/miscdevice.h>
@@ -35,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "secbuf_test_importer.h"
 
@@ -57,6 +59,8 @@ static struct platform_device *sti_pdev;
  * @job_lock: @job's lock
  * @job_vaddr: where the job writes: the mapping's memory when it started
  * @job_len: how many bytes
+ * @vmap_dmabuf: the dma-buf of STI_IOC_VMAP, referenced, or NULL
+ * @vmap: its kernel mapping
  */
 struct sti_file {
 	struct mutex lock;	/* the ioctls of this file */
@@ -73,7 +77,18 @@ struct sti_file {
 	spinlock_t job_lock;	/* @job's */
 	void *job_vaddr;
 	size_t job_len;
+	struct dma_buf *vmap_dmabuf;
+	struct iosys_map vmap;
 };
+
+/* dma_buf_vmap() takes the reservation lock itself from 6.2 on. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define sti_dma_buf_vmap(dmabuf, map)	dma_buf_vmap(dmabuf, map)
+#define sti_dma_buf_vunmap(dmabuf, map)	dma_buf_vunmap(dmabuf, map)
+#else
+#define sti_dma_buf_vmap(dmabuf, map)	dma_buf_vmap_unlocked(dmabuf, map)
+#define sti_dma_buf_vunmap(dmabuf, map)	dma_buf_vunmap_unlocked(dmabuf, map)
+#endif
 
 static const char *sti_fence_name(struct dma_fence *fence)
 {
@@ -294,6 +309,52 @@ static int sti_signal(struct sti_file *f, struct sti_signal __user *uarg)
 	return 0;
 }
 
+static int sti_vmap(struct sti_file *f, struct sti_vmap __user *uarg)
+{
+	struct sti_vmap arg;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+	if (f->vmap_dmabuf)
+		return -EBUSY;
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = sti_dma_buf_vmap(dmabuf, &f->vmap);
+	if (ret) {
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	f->vmap_dmabuf = dmabuf;
+	arg.vaddr = (u64)(uintptr_t)f->vmap.vaddr;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static int sti_vread(struct sti_file *f, struct sti_vmap __user *uarg)
+{
+	struct sti_vmap arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!f->vmap_dmabuf || arg.len > f->vmap_dmabuf->size)
+		return -EINVAL;
+	return copy_to_user(u64_to_user_ptr(arg.data), f->vmap.vaddr,
+			    arg.len) ? -EFAULT : 0;
+}
+
+static void sti_vunmap(struct sti_file *f)
+{
+	if (!f->vmap_dmabuf)
+		return;
+	sti_dma_buf_vunmap(f->vmap_dmabuf, &f->vmap);
+	dma_buf_put(f->vmap_dmabuf);
+	f->vmap_dmabuf = NULL;
+}
+
 static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct sti_file *f = file->private_data;
@@ -316,6 +377,16 @@ static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case STI_IOC_SIGNAL:
 		ret = sti_signal(f, uarg);
+		break;
+	case STI_IOC_VMAP:
+		ret = sti_vmap(f, uarg);
+		break;
+	case STI_IOC_VREAD:
+		ret = sti_vread(f, uarg);
+		break;
+	case STI_IOC_VUNMAP:
+		ret = f->vmap_dmabuf ? 0 : -EINVAL;
+		sti_vunmap(f);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -356,6 +427,7 @@ static int sti_release(struct inode *inode, struct file *file)
 
 	/* A job still running is cancelled: nothing is written. */
 	sti_job_end(f, -ECANCELED);
+	sti_vunmap(f);
 	if (f->dmabuf) {
 		dma_resv_lock(f->dmabuf->resv, NULL);
 		sti_unmap_locked(f);

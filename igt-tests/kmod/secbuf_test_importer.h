@@ -67,6 +67,22 @@ struct sti_signal {
 	__u32 pad;
 };
 
+/**
+ * struct sti_vmap - a kernel mapping of a dma-buf, as vb2-vmalloc makes
+ * @fd:		in (VMAP): the dma-buf
+ * @pad:	0
+ * @vaddr:	out (VMAP): the address dma_buf_vmap() gave, to compare
+ * @len:	in (VREAD): bytes to copy from the start of the mapping
+ * @data:	in (VREAD): user pointer they go to
+ */
+struct sti_vmap {
+	__u32 fd;
+	__u32 pad;
+	__u64 vaddr;
+	__u64 len;
+	__u64 data;
+};
+
 #define STI_IOC_IMPORT		_IOW('S', 0x80, struct sti_import)
 #define STI_IOC_STATUS		_IOR('S', 0x81, struct sti_status)
 /* Map again after a move_notify: 0 or the exporter's errno. */
@@ -81,5 +97,12 @@ struct sti_signal {
 #define STI_IOC_FENCE		_IO('S', 0x83)
 /* End it: write sti_signal.value through that address, then signal. */
 #define STI_IOC_SIGNAL		_IOW('S', 0x84, struct sti_signal)
+/*
+ * dma_buf_vmap() of a dma-buf (one per file, besides the import), a copy
+ * of its first bytes, and dma_buf_vunmap(). EBUSY if the file has one.
+ */
+#define STI_IOC_VMAP		_IOWR('S', 0x85, struct sti_vmap)
+#define STI_IOC_VREAD		_IOW('S', 0x86, struct sti_vmap)
+#define STI_IOC_VUNMAP		_IO('S', 0x87)
 
 #endif /* _SECBUF_TEST_IMPORTER_H */

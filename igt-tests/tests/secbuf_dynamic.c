@@ -17,6 +17,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -349,6 +350,101 @@ static void test_revoke_timeout_fence(void)
 	secbuf_pool_assert_idle(pool);
 }
 
+/* ---- Kernel mappings (dma_buf_vmap) -------------------------------------- */
+
+static int sti_open(void)
+{
+	int sti = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(sti >= 0, "open %s: %m\n", STI_DEVICE);
+	return sti;
+}
+
+/* dma_buf_vmap() of @dmabuf in a new importer file; the address. */
+static uint64_t sti_vmap(int *sti, int dmabuf)
+{
+	struct sti_vmap arg = { .fd = (uint32_t)dmabuf };
+
+	*sti = sti_open();
+	igt_assert_eq(ioctl(*sti, STI_IOC_VMAP, &arg), 0);
+	igt_assert(arg.vaddr);
+	return arg.vaddr;
+}
+
+/* The first @len bytes of the file's kernel mapping are all @byte. */
+static void sti_assert_vbytes(int sti, size_t len, uint8_t byte)
+{
+	uint8_t *data = malloc(len);
+	struct sti_vmap arg = { .len = len, .data = (uintptr_t)data };
+
+	igt_assert(data);
+	igt_assert_eq(ioctl(sti, STI_IOC_VREAD, &arg), 0);
+	for (size_t i = 0; i < len; i++)
+		igt_assert_f(data[i] == byte, "byte %#zx of the kernel mapping "
+			     "is %#x, not %#x\n", i, data[i], byte);
+	free(data);
+}
+
+/*
+ * The dma-buf core maps a dma-buf once and hands that mapping to every
+ * later dma_buf_vmap() while it lives. So a kernel mapping made before
+ * REVOKE is device access the revocation cannot take back: the memory
+ * stays quarantined, a second vmap of the same handle meanwhile gets the
+ * same mapping of the same (quarantined, never reused) memory, and only
+ * once both are gone does the memory go back; a vmap after that gets a
+ * private scratch mapping of zeroes. A grant without WRITE gets a private
+ * snapshot, one without DMA zeroes: never the real memory.
+ */
+static void test_vmap_revoke(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	uint8_t *own = secbuf_mmap(buf, SIZE, PROT_READ | PROT_WRITE);
+	int ro = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
+			      NULL);
+	int nodma = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
+	uint64_t va, vb, vc, vr;
+	int a, b, c, r, n;
+
+	memset(own, 0x5a, SIZE);
+
+	/* Without WRITE: a snapshot; without DMA: zeroes. */
+	vr = sti_vmap(&r, ro);
+	sti_assert_vbytes(r, SIZE, 0x5a);
+	memset(own, 0x3c, 4096);
+	sti_assert_vbytes(r, 4096, 0x5a);
+	close(r);
+	sti_vmap(&n, nodma);
+	sti_assert_vbytes(n, SIZE, 0);
+	close(n);
+	memset(own, 0x5a, 4096);
+
+	va = sti_vmap(&a, buf);
+	igt_assert_neq_u64(va, vr);
+	sti_assert_vbytes(a, SIZE, 0x5a);
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SIZE);
+	secbuf_assert_sigbus(own, false);
+
+	vb = sti_vmap(&b, buf);
+	igt_assert_eq_u64(vb, va);
+	sti_assert_vbytes(b, 4096, 0x5a);
+	close(a);
+	igt_assert_eq_u64(quarantined(), SIZE);
+	close(b);
+	igt_assert_eq_u64(quarantined(), 0);
+	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), 0);
+
+	vc = sti_vmap(&c, buf);
+	igt_assert_neq_u64(vc, va);
+	sti_assert_vbytes(c, SIZE, 0);
+	close(c);
+
+	secbuf_munmap(own, SIZE);
+	close(ro);
+	close(nodma);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -398,6 +494,17 @@ igt_main
 		     "the quarantine then ends by itself.");
 	igt_subtest("dynamic-revoke-timeout-fence-quarantine")
 		test_revoke_timeout_fence();
+
+	igt_describe("Kernel mappings (dma_buf_vmap) and revocation: the core "
+		     "maps a dma-buf once and hands that mapping to every "
+		     "later vmap while it lives, so a vmap made before REVOKE "
+		     "keeps the memory quarantined and a second vmap meanwhile "
+		     "gets the same address and bytes; once both are gone the "
+		     "memory is back and a new vmap is a private mapping of "
+		     "zeroes. A grant without WRITE gets a snapshot, one "
+		     "without DMA zeroes.");
+	igt_subtest("vmap-revoke-per-caller")
+		test_vmap_revoke();
 
 	igt_describe("A grant without SECBUF_GRANT_DMA cannot be attached "
 		     "(EACCES), nor one with DMA but not WRITE (the core maps "

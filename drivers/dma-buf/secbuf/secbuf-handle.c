@@ -635,27 +635,60 @@ static void *secbuf_vmap_pages(struct secbuf_buffer *buffer)
 }
 
 /*
- * A kernel mapping that does not reach the buffer's memory: a snapshot of
- * a write-sealed buffer, zeroes for a revoked one. Writes to it are lost.
+ * A kernel mapping that does not reach the buffer's memory, charged to the
+ * caller's memory cgroup: a snapshot of the buffer (@snapshot), or one
+ * zeroed scratch page mapped over the whole size, so that a mapping of a
+ * large buffer costs a page, not its size. Writes to either never reach
+ * the buffer (what a device writes to the scratch page may be read back).
+ * A snapshot that cannot be allocated falls back to the scratch page:
+ * dma_buf_vmap() WARNs when the op fails. *@scratch is set to the scratch
+ * page, or NULL for a snapshot.
  */
-static void *secbuf_vmap_copy(struct secbuf_buffer *buffer, bool snapshot)
+static void *secbuf_vmap_private(struct secbuf_buffer *buffer, bool snapshot,
+				 struct page **scratch)
 {
 	unsigned long i, nr_pages = buffer->size >> PAGE_SHIFT;
+	struct page **pages, *page;
 	void *vaddr;
 
-	vaddr = vzalloc(buffer->size);
-	if (!vaddr || !snapshot)
-		return vaddr;
+	*scratch = NULL;
+	if (snapshot) {
+		vaddr = __vmalloc(buffer->size, GFP_KERNEL_ACCOUNT |
+				  __GFP_NOWARN);
+		if (vaddr) {
+			for (i = 0; i < nr_pages; i++)
+				memcpy_from_page(vaddr + i * PAGE_SIZE,
+						 buffer->range.page + i, 0,
+						 PAGE_SIZE);
+			return vaddr;
+		}
+	}
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		goto free_page;
 	for (i = 0; i < nr_pages; i++)
-		memcpy_from_page(vaddr + i * PAGE_SIZE, buffer->range.page + i,
-				 0, PAGE_SIZE);
+		pages[i] = page;
+	vaddr = vmap(pages, nr_pages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!vaddr)
+		goto free_page;
+	*scratch = page;
 	return vaddr;
+
+free_page:
+	__free_page(page);
+	return NULL;
 }
 
 static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct secbuf_handle *handle = dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
+	struct page *scratch;
 	bool denied;
 	void *vaddr;
 	int ret = 0;
@@ -677,12 +710,19 @@ static int secbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (denied || secbuf_handle_revoked(handle) ||
 	    !(handle->rights & SECBUF_GRANT_WRITE) ||
 	    (buffer->seals & SECBUF_SEAL_WRITE)) {
-		vaddr = secbuf_vmap_copy(buffer, !denied &&
-					 !secbuf_handle_revoked(handle));
-		if (!vaddr)
+		vaddr = secbuf_vmap_private(buffer, !denied &&
+					    !secbuf_handle_revoked(handle),
+					    &scratch);
+		if (!vaddr) {
 			ret = -ENOMEM;
-		else
-			iosys_map_set_vaddr(map, vaddr);
+			goto unlock_map;
+		}
+		/* The core maps a dma-buf once: one private mapping each. */
+		mutex_lock(&buffer->lock);
+		handle->vmap_private = vaddr;
+		handle->vmap_scratch = scratch;
+		mutex_unlock(&buffer->lock);
+		iosys_map_set_vaddr(map, vaddr);
 		goto unlock_map;
 	}
 	mutex_lock(&buffer->lock);
@@ -708,10 +748,19 @@ static void secbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct secbuf_buffer *buffer = handle->buffer;
 
 	mutex_lock(&buffer->lock);
-	if (!buffer->vmap_count || map->vaddr != buffer->vaddr) {
-		/* A private mapping from secbuf_vmap_copy(). */
+	if (map->vaddr == handle->vmap_private) {
+		/* A private mapping from secbuf_vmap_private(). */
+		struct page *scratch = handle->vmap_scratch;
+
+		handle->vmap_private = NULL;
+		handle->vmap_scratch = NULL;
 		mutex_unlock(&buffer->lock);
-		vfree(map->vaddr);
+		if (scratch) {
+			vunmap(map->vaddr);
+			__free_page(scratch);
+		} else {
+			vfree(map->vaddr);
+		}
 		iosys_map_clear(map);
 		return;
 	}

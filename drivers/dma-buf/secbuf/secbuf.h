@@ -377,6 +377,10 @@ struct secbuf_grant_node {
  * @attachments: &struct secbuf_attachment list, under &secbuf_buffer.lock
  * @nr_attachments: length of @attachments
  * @nr_mappings: VMAs mapping this handle
+ * @vmap_private: the kernel mapping the core holds for this dma-buf when it
+ *	is a private one (a snapshot or the scratch page), else NULL; under
+ *	&secbuf_buffer.lock
+ * @vmap_scratch: the scratch page @vmap_private maps, NULL for a snapshot
  */
 struct secbuf_handle {
 	struct secbuf_buffer *buffer;
@@ -392,6 +396,8 @@ struct secbuf_handle {
 	struct list_head attachments;
 	unsigned int nr_attachments;
 	atomic_t nr_mappings;
+	void *vmap_private;
+	struct page *vmap_scratch;
 };
 
 /* secbuf-main.c */
