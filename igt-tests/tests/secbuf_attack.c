@@ -1819,54 +1819,6 @@ igt_main
 		assert_used_zero("stall fault");
 	}
 
-	igt_describe("\"an open DMA window is closed, its fence signaled with "
-		     "ECANCELED; faults that waited for it wake up and get SIGBUS\": a "
-		     "READ holder (another process) sleeping in a WAIT-window fault must "
-		     "not delay the owner's REVOKE, and must get SIGBUS within 5 s.");
-	igt_subtest("stall-window-fault-revoke") {
-		uint64_t tmo = param_or("revoke_timeout_ms", 10000), t0, dt;
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
-		uint64_t *p = secbuf_mmap(g, SZ_64K, PROT_READ);
-		int ready[2], status;
-		pid_t pid;
-		char c;
-
-		igt_assert_eq(p[0], 0);
-		igt_assert_eq(pipe2(ready, O_CLOEXEC), 0);
-		igt_assert_eq(secbuf_dma_begin(pool, buf, SECBUF_DMA_WAIT), -1);
-		pid = fork();
-		igt_assert(pid >= 0);
-		if (pid == 0) {
-			uint64_t v = 0;
-
-			if (write(ready[1], "r", 1) != 1)
-				_exit(3);
-			_exit(child_probe(p, false, &v) == SIGBUS ? 0 : 1);
-		}
-		track_child(pid);
-		igt_assert_eq(read(ready[0], &c, 1), 1);
-		usleep(300000);
-		igt_assert_f(!wait_child_ms(pid, 0, &status),
-			     "the holder's fault did not wait in the WAIT window\n");
-		t0 = now_ms();
-		secbuf_revoke(pool, buf, 0);
-		dt = now_ms() - t0;
-		igt_assert_f(dt <= tmo + 5000, "REVOKE with a holder asleep in a window fault "
-			     "took %" PRIu64 " ms\n", dt);
-		igt_assert_f(wait_child_ms(pid, 5000, &status),
-			     "the holder's waiting fault did not wake up within 5 s of REVOKE\n");
-		reap_child(pid, &status);
-		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			     "the holder's waiting fault after REVOKE: status %#x (not SIGBUS)\n", status);
-		close(ready[0]);
-		close(ready[1]);
-		munmap(p, SZ_64K);
-		close(g);
-		close(buf);
-		assert_used_zero("window revoke");
-	}
-
 	/* ================= 6. break the pool's accounting ================= */
 
 	igt_describe("\"used_bytes: bytes of live buffers\": after a 1 MiB buffer "

@@ -1061,6 +1061,7 @@ static void op_grant_list(void)
 	arg.buf_fd = (uint32_t)r->fd;
 	arg.count = room;
 	arg.grants = room ? (uint64_t)(uintptr_t)info : 0;
+	arg.info_size = sizeof(*info);
 	set_ctx("GRANT_LIST of buffer %" PRIu64 " room %u", r->id, room);
 
 	created = ATOMIC_LOAD(&e->gcreated);

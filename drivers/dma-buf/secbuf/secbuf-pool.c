@@ -30,6 +30,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
@@ -38,6 +39,7 @@
 #include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "secbuf.h"
@@ -172,13 +174,30 @@ static bool secbuf_pool_owns(struct secbuf_pool *pool, phys_addr_t phys,
 	       phys - pool->base <= pool->size - size;
 }
 
+/*
+ * CMA lends a reusable area to movable pages and migrates them away when
+ * the area is asked for; a page that is busy for a moment (being read,
+ * written back, in a racing migration) makes the whole range fail, and a
+ * range the size of the pool has nowhere else to go. So a failed attempt
+ * is made again a few times before the pool reports that it has no room.
+ */
+#define SECBUF_CMA_TRIES	4
+#define SECBUF_CMA_RETRY_MS	20
+
 static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
 				      dma_addr_t *dma)
 {
 	struct page *page;
+	unsigned int tries;
 
-	page = dma_alloc_pages(pool->dev, size, dma, DMA_BIDIRECTIONAL,
-			       GFP_KERNEL | __GFP_NOWARN);
+	for (tries = 1;; tries++) {
+		page = dma_alloc_pages(pool->dev, size, dma, DMA_BIDIRECTIONAL,
+				       GFP_KERNEL | __GFP_NOWARN);
+		if (page || tries == SECBUF_CMA_TRIES ||
+		    fatal_signal_pending(current))
+			break;
+		msleep(SECBUF_CMA_RETRY_MS);
+	}
 	if (!page)
 		return NULL;
 
