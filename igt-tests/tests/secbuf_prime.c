@@ -24,6 +24,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -646,6 +647,59 @@ static void test_owner_exit_one_timeout(void)
 	secbuf_pool_assert_idle(pool);
 }
 
+/* ---- A revocation under way ----------------------------------------- */
+
+struct revoker {
+	int pool_fd, buf, ret;
+	uint64_t quarantined;
+};
+
+static void *revoke_fn(void *arg)
+{
+	struct revoker *r = arg;
+
+	r->ret = __secbuf_revoke(r->pool_fd, r->buf, 0, &r->quarantined);
+	return NULL;
+}
+
+/*
+ * A REVOKE that finds the buffer revoked by one still waiting for a
+ * device's fence returns at once, and reports the buffer's memory as
+ * quarantined (the first one has not given it back), so that an owner
+ * polling with REVOKE never reads 0 before the memory is free.
+ */
+static void test_revoke_concurrent_quarantine(void)
+{
+	struct import imp;
+	struct revoker r = { .pool_fd = fd };
+	struct secbuf_query q;
+	uint64_t quarantined = 0, t;
+	uint32_t fence;
+	pthread_t th;
+
+	secbuf_param_set("revoke_timeout_ms", 3000);
+	import_get(&imp, 13);
+	fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+	r.buf = imp.buf;
+	igt_assert_eq(pthread_create(&th, NULL, revoke_fn, &r), 0);
+	do {
+		secbuf_query(fd, imp.buf, &q);
+	} while (q.state != SECBUF_STATE_REVOKED);
+	t = secbuf_now_ms();
+	igt_assert_eq(__secbuf_revoke(fd, imp.buf, 0, &quarantined), 0);
+	assert_prompt(t, NO_STALL_MS, "a second REVOKE");
+	igt_assert_f(quarantined >= BUF_SIZE, "a second REVOKE reported %llu "
+		     "bytes quarantined while the first still held the "
+		     "buffer's memory\n", (unsigned long long)quarantined);
+	vgem_fence_signal(imp.vgem, fence);
+	igt_assert_eq(pthread_join(th, NULL), 0);
+	igt_assert_eq(r.ret, 0);
+	secbuf_params_restore();
+	/* vgem still maps it: quarantined until the import goes. */
+	igt_assert_eq_u64(r.quarantined, BUF_SIZE);
+	import_put(&imp);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -1029,6 +1083,13 @@ igt_main
 		     "fences signal, then goes back.");
 	igt_subtest("owner-exit-one-timeout")
 		test_owner_exit_one_timeout();
+
+	igt_describe("A second REVOKE while the first waits for a vgem "
+		     "write fence returns at once and reports the buffer's "
+		     "memory quarantined; the first returns when the fence "
+		     "signals, the memory quarantined while vgem maps it.");
+	igt_subtest("revoke-concurrent-reports-quarantine")
+		test_revoke_concurrent_quarantine();
 
 	igt_describe("A vgem write fence nobody signals is signaled by vgem "
 		     "itself 10 s after VGEM_FENCE_ATTACH (not before 9 s): "

@@ -37,6 +37,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_secbuf_dma.h"
 #include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_SEAL and _GET_SEALS: write, grant, revoke "
@@ -552,6 +553,28 @@ igt_main
 		igt_assert_eq_u32(info.attachments, 0);
 
 		close(grant);
+		close(buf);
+		close(vgem);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("SEAL_WRITE while a device write is still under way is "
+		     "EBUSY even when the importer no longer maps the buffer "
+		     "(a vgem write fence left on it after vgem let go of the "
+		     "import); once the fence signals, the seal is taken.");
+	igt_subtest("seal-write-pending-write-fence-ebusy") {
+		int vgem = drm_open_vgem();
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		uint32_t fence = vgem_fence_attach(vgem, handle,
+						   SECBUF_VGEM_FENCE_WRITE);
+
+		gem_close(vgem, handle);
+		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
+		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
+		vgem_fence_signal(vgem, fence);
+		secbuf_seal(fd, buf, S_WRITE);
+		igt_assert_eq_u32(secbuf_get_seals(fd, buf), S_WRITE);
 		close(buf);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);

@@ -43,6 +43,62 @@ static int secbuf_range_zero(struct secbuf_range *range)
 	return 0;
 }
 
+/*
+ * One unsignaled fence on the buffer's reservation object, referenced, or
+ * NULL when all have signaled. No allocation: the quarantine holds one
+ * fence at a time and looks again when it signals.
+ */
+static struct dma_fence *secbuf_buffer_pending_fence(struct secbuf_buffer *buffer)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence, *found = NULL;
+
+	dma_resv_iter_begin(&cursor, &buffer->resv, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (!dma_fence_is_signaled(fence)) {
+			found = dma_fence_get(fence);
+			break;
+		}
+	}
+	dma_resv_iter_end(&cursor);
+	return found;
+}
+
+/* Any context: the fences signal from wherever their driver does it. */
+static void secbuf_buffer_fences_signaled(struct dma_fence *fence,
+					  struct dma_fence_cb *cb)
+{
+	struct secbuf_buffer *buffer = container_of(cb, struct secbuf_buffer,
+						    fences_cb);
+
+	queue_work(secbuf_wq, &buffer->fences_work);
+}
+
+/*
+ * Wait for the next unsignaled fence with a callback. Returns false if
+ * none is left. The caller holds the buffer and module references the
+ * callback's work item drops.
+ */
+static bool secbuf_buffer_fences_arm(struct secbuf_buffer *buffer)
+{
+	struct dma_fence *fence;
+
+	while ((fence = secbuf_buffer_pending_fence(buffer))) {
+		mutex_lock(&buffer->lock);
+		buffer->fences = fence;
+		mutex_unlock(&buffer->lock);
+		if (!dma_fence_add_callback(fence, &buffer->fences_cb,
+					    secbuf_buffer_fences_signaled))
+			return true;
+		/* Signaled meanwhile: look again. */
+		mutex_lock(&buffer->lock);
+		buffer->fences = NULL;
+		mutex_unlock(&buffer->lock);
+		dma_fence_put(fence);
+	}
+	return false;
+}
+
 static void secbuf_buffer_fences_work(struct work_struct *work)
 {
 	struct secbuf_buffer *buffer = container_of(work, struct secbuf_buffer,
@@ -54,21 +110,14 @@ static void secbuf_buffer_fences_work(struct work_struct *work)
 	buffer->fences = NULL;
 	mutex_unlock(&buffer->lock);
 	dma_fence_put(fences);
+	/* Fences added since count too: a device may still be at work. */
+	if (secbuf_buffer_fences_arm(buffer))
+		return;
 
 	secbuf_buffer_release_memory(buffer);
 	secbuf_buffer_put(buffer);
 	/* secbuf_exit() waits for this work item to return. */
 	module_put(THIS_MODULE);
-}
-
-/* Any context: the fences signal from wherever their driver does it. */
-static void secbuf_buffer_fences_signaled(struct dma_fence *fence,
-					  struct dma_fence_cb *cb)
-{
-	struct secbuf_buffer *buffer = container_of(cb, struct secbuf_buffer,
-						    fences_cb);
-
-	queue_work(secbuf_wq, &buffer->fences_work);
 }
 
 /**
@@ -217,32 +266,18 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
  * A revocation gave up waiting for the buffer's fences: a device may still
  * write the memory (an importer may keep using its old mapping until its
  * fences signal, even after move_notify), so the memory stays quarantined
- * until every fence there now has signaled. If the fences cannot be
- * collected (no memory), wait for them here instead, without a bound:
- * freeing memory a device may still write is never an option.
+ * until every fence there has signaled, the fences that come meanwhile
+ * too. Freeing memory a device may still write is never an option.
  */
 static void secbuf_buffer_hold_for_fences(struct secbuf_buffer *buffer)
 {
-	struct dma_fence *fences;
-
-	if (dma_resv_get_singleton(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
-				   &fences)) {
-		dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
-				      false, MAX_SCHEDULE_TIMEOUT);
-		return;
-	}
-	if (!fences)
-		return;
-
 	kref_get(&buffer->ref);
 	__module_get(THIS_MODULE);
-	mutex_lock(&buffer->lock);
-	buffer->fences = fences;
-	mutex_unlock(&buffer->lock);
-	if (dma_fence_add_callback(fences, &buffer->fences_cb,
-				   secbuf_buffer_fences_signaled))
-		/* Signaled meanwhile. */
-		queue_work(secbuf_wq, &buffer->fences_work);
+	if (secbuf_buffer_fences_arm(buffer))
+		return;
+	/* All signaled meanwhile. */
+	module_put(THIS_MODULE);
+	secbuf_buffer_put(buffer);
 }
 
 static void secbuf_buffer_release(struct kref *ref)
@@ -333,10 +368,15 @@ static int secbuf_buffer_revoke_start(struct secbuf_buffer *buffer,
 	/*
 	 * A dynamic importer unmaps from the move_notify of the zap below,
 	 * but may use its old mapping until its fences signal: the memory
-	 * stays until secbuf_buffer_revoke_finish() has waited for them.
+	 * stays until secbuf_buffer_revoke_finish() has waited for them. It
+	 * counts as quarantined from now on, so that a concurrent revocation,
+	 * which returns at once, reports it.
 	 */
-	if (!already)
+	if (!already) {
 		buffer->revoking = true;
+		if (buffer->range.chunk)
+			secbuf_buffer_quarantine(buffer);
+	}
 	mutex_unlock(&buffer->lock);
 	window = secbuf_window_take(buffer);
 	up_write(&buffer->map_lock);
@@ -366,11 +406,9 @@ static void secbuf_buffer_revoke_finish(struct secbuf_buffer *buffer,
 
 	mutex_lock(&buffer->lock);
 	buffer->revoking = false;
-	if (buffer->range.chunk &&
-	    (buffer->nr_mapped || buffer->vmap_count || buffer->fences))
-		secbuf_buffer_quarantine(buffer);
 	mutex_unlock(&buffer->lock);
 
+	/* Quarantined since revoke_start, until nothing can reach it. */
 	secbuf_buffer_release_memory(buffer);
 }
 

@@ -37,7 +37,7 @@ int secbuf_grant_node_add(struct secbuf_buffer *buffer,
 	int ret;
 
 	lockdep_assert_held(&buffer->lock);
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node)
 		return -ENOMEM;
 	node->id = handle->grant_id;
@@ -45,7 +45,7 @@ int secbuf_grant_node_add(struct secbuf_buffer *buffer,
 	node->refs = 1;
 	INIT_LIST_HEAD(&node->children);
 	INIT_LIST_HEAD(&node->sibling);
-	ret = xa_insert(&buffer->grants, node->id, node, GFP_KERNEL);
+	ret = xa_insert(&buffer->grants, node->id, node, GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		kfree(node);
 		return ret;

@@ -14,6 +14,7 @@
 #include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/iosys-map.h>
@@ -37,6 +38,7 @@
  * @sgt: a single-entry table describing the whole buffer
  * @node: entry in &secbuf_handle.attachments
  * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
+ * @mapping: a map of @sgt is under way
  * @dir: the direction @sgt is mapped for, while @mapped
  * @pinned: pin count; a pinned attachment keeps its mapping on revocation
  */
@@ -45,6 +47,7 @@ struct secbuf_attachment {
 	struct sg_table sgt;
 	struct list_head node;
 	bool mapped;
+	bool mapping;
 	enum dma_data_direction dir;
 	unsigned int pinned;
 };
@@ -85,6 +88,7 @@ static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
 				       struct secbuf_buffer *buffer, bool write)
 {
 	enum dma_resv_usage usage = dma_resv_usage_rw(write);
+	struct file *file;
 
 	/*
 	 * A fault that cannot be retried (fixup_user_fault(), which futex
@@ -98,11 +102,15 @@ static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return VM_FAULT_RETRY;
 
-	/* Once the lock is dropped, only our reference keeps the buffer. */
-	kref_get(&buffer->ref);
+	/*
+	 * Once the lock is dropped, the VMA may go, and with it the last
+	 * reference to the dma-buf and to this module: the file keeps both
+	 * (and the buffer) until the wait is over.
+	 */
+	file = get_file(vmf->vma->vm_file);
 	secbuf_release_fault_lock(vmf);
 	dma_resv_wait_timeout(&buffer->resv, usage, true, MAX_SCHEDULE_TIMEOUT);
-	secbuf_buffer_put(buffer);
+	fput(file);
 	return VM_FAULT_RETRY;
 }
 
@@ -360,7 +368,7 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	struct secbuf_handle *handle = attach->dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
 	struct secbuf_attachment *a = attach->priv;
-	int ret;
+	int ret = 0;
 
 	down_read(&buffer->map_lock);
 	if (secbuf_handle_revoked(handle)) {
@@ -377,18 +385,27 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -EPERM;
 		goto unlock;
 	}
-	/* One mapping per attachment: the core caches it for importers. */
-	if (a->mapped) {
+	/*
+	 * One mapping per attachment. Claimed under the lock: on 6.1 the core
+	 * maps a static importer's attachment without the reservation lock,
+	 * so two maps of one attachment could otherwise share its table.
+	 */
+	mutex_lock(&buffer->lock);
+	if (a->mapped || a->mapping)
 		ret = -EBUSY;
-		goto unlock;
-	}
-	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
+	else
+		a->mapping = true;
+	mutex_unlock(&buffer->lock);
 	if (ret)
 		goto unlock;
+	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
 	mutex_lock(&buffer->lock);
-	a->mapped = true;
-	a->dir = dir;
-	buffer->nr_mapped++;
+	a->mapping = false;
+	if (!ret) {
+		a->mapped = true;
+		a->dir = dir;
+		buffer->nr_mapped++;
+	}
 	mutex_unlock(&buffer->lock);
 unlock:
 	up_read(&buffer->map_lock);
@@ -472,9 +489,14 @@ bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer)
 	return false;
 }
 
-/* Cache maintenance for every device that has the buffer mapped. */
+/*
+ * Cache maintenance for every device that has the buffer mapped, in the
+ * direction each mapping was made for, as the DMA API wants: the CPU
+ * access's direction, which any holder chooses, must not decide what is
+ * invalidated (a mapping for DMA_TO_DEVICE needs nothing for the CPU).
+ */
 static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
-				    enum dma_data_direction dir, bool for_cpu)
+				    bool for_cpu)
 {
 	struct secbuf_attachment *a;
 	struct secbuf_handle *h;
@@ -486,10 +508,11 @@ static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
 			if (!a->mapped)
 				continue;
 			if (for_cpu)
-				dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+				dma_sync_sgtable_for_cpu(a->dev, &a->sgt,
+							 a->dir);
 			else
 				dma_sync_sgtable_for_device(a->dev, &a->sgt,
-							    dir);
+							    a->dir);
 		}
 	}
 }
@@ -532,7 +555,7 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 	}
 	if (buffer->vmap_count)
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
-	secbuf_sync_attachments(buffer, dir, true);
+	secbuf_sync_attachments(buffer, true);
 	ret = 0;
 unlock:
 	mutex_unlock(&buffer->lock);
@@ -551,7 +574,7 @@ static int secbuf_end_cpu_access(struct dma_buf *dmabuf,
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_count)
 		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
-	secbuf_sync_attachments(buffer, dir, false);
+	secbuf_sync_attachments(buffer, false);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -867,7 +890,7 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	bool owner;
 	int ret = 0;
 
-	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
 	if (!handle)
 		return ERR_PTR(-ENOMEM);
 	handle->buffer = buffer;

@@ -16,13 +16,18 @@
 
 /*
  * True if something could write the buffer behind a write seal's back: a
- * device mapping that allows writes, a kernel mapping, or a DMA window.
+ * device mapping that allows writes, a kernel mapping, a DMA window, or a
+ * device write still under way (an unsignaled write fence: an importer
+ * may have unmapped while its job runs on). The caller holds the
+ * reservation lock, so no fence comes meanwhile.
  */
 static bool secbuf_buffer_has_writers(struct secbuf_buffer *buffer)
 {
 	lockdep_assert_held(&buffer->lock);
+	dma_resv_assert_held(&buffer->resv);
 	return secbuf_handle_has_dev_writers(buffer) || buffer->vmap_count ||
-	       secbuf_window_policy(buffer);
+	       secbuf_window_policy(buffer) ||
+	       !dma_resv_test_signaled(&buffer->resv, DMA_RESV_USAGE_WRITE);
 }
 
 /**
