@@ -792,7 +792,7 @@ static void test_inject_import(void)
 	s.size = SZ_4M;
 	s.buf = secbuf_alloc(s.pool_fd, s.size, 0, O_RDWR | O_CLOEXEC);
 	s.grant = secbuf_grant(s.pool_fd, s.buf, SECBUF_GRANT_READ |
-			       SECBUF_GRANT_DMA, NULL);
+			       SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, NULL);
 	test_sweep(&s);
 	sweep_fini(&s);
 	inject_end(kmemleak, refcnt);

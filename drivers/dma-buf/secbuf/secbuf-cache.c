@@ -39,6 +39,28 @@
 /* The worker checks for a drain between batches of this many pages. */
 #define SECBUF_CACHE_ZERO_BATCH	(SZ_256K >> PAGE_SHIFT)
 
+/*
+ * The worker starts this long after a chunk is cached. Started at once, it
+ * is woken from the call that freed the chunk (a close, a REVOKE) and may
+ * preempt it on its CPU for a whole time slice of zeroing: that made a
+ * revocation take either ~0.2 ms or ~3 ms (make bench's SPREAD flag).
+ */
+#define SECBUF_CACHE_ZERO_DELAY	msecs_to_jiffies(5)
+
+/* Let the worker zero what is dirty, soon but not in the caller's time. */
+static void secbuf_cache_kick(struct secbuf_pool *pool)
+{
+	queue_delayed_work(system_unbound_wq, &pool->zero_work,
+			   SECBUF_CACHE_ZERO_DELAY);
+}
+
+/* Stop the worker: a pending start is cancelled, a run ends at a batch. */
+static void secbuf_cache_stop_worker(struct secbuf_pool *pool)
+{
+	WRITE_ONCE(pool->cache_stop, true);
+	cancel_delayed_work_sync(&pool->zero_work);
+}
+
 static bool secbuf_cache_fits(struct secbuf_pool *pool, size_t size)
 {
 	size_t max = min_t(size_t, READ_ONCE(secbuf_cache_max_bytes),
@@ -80,7 +102,7 @@ bool secbuf_cache_keep(struct secbuf_pool *pool, struct secbuf_chunk *chunk,
 		list_add(&chunk->node, &pool->cache);
 	} else {
 		list_add_tail(&chunk->node, &pool->cache);
-		queue_work(system_unbound_wq, &pool->zero_work);
+		secbuf_cache_kick(pool);
 	}
 	return true;
 }
@@ -160,14 +182,13 @@ struct secbuf_chunk *secbuf_cache_take_busy(struct secbuf_pool *pool,
 {
 	struct secbuf_chunk *chunk;
 
-	WRITE_ONCE(pool->cache_stop, true);
-	flush_work(&pool->zero_work);
+	secbuf_cache_stop_worker(pool);
 	mutex_lock(&pool->lock);
 	chunk = secbuf_cache_take(pool, size);
 	mutex_unlock(&pool->lock);
 	WRITE_ONCE(pool->cache_stop, false);
 	if (READ_ONCE(pool->cache_bytes) != READ_ONCE(pool->clean_bytes))
-		queue_work(system_unbound_wq, &pool->zero_work);
+		secbuf_cache_kick(pool);
 	return chunk;
 }
 
@@ -223,8 +244,7 @@ void secbuf_cache_drain(struct secbuf_pool *pool)
 {
 	LIST_HEAD(list);
 
-	WRITE_ONCE(pool->cache_stop, true);
-	flush_work(&pool->zero_work);
+	secbuf_cache_stop_worker(pool);
 	mutex_lock(&pool->lock);
 	secbuf_cache_detach(pool, &list, SIZE_MAX);
 	mutex_unlock(&pool->lock);
@@ -232,13 +252,13 @@ void secbuf_cache_drain(struct secbuf_pool *pool)
 	secbuf_cache_release(pool, &list);
 	/* A chunk cached while we drained waits for the worker. */
 	if (READ_ONCE(pool->cache_bytes))
-		queue_work(system_unbound_wq, &pool->zero_work);
+		secbuf_cache_kick(pool);
 }
 
 static void secbuf_cache_zero_work(struct work_struct *work)
 {
-	struct secbuf_pool *pool = container_of(work, struct secbuf_pool,
-						zero_work);
+	struct secbuf_pool *pool = container_of(to_delayed_work(work),
+						struct secbuf_pool, zero_work);
 	struct secbuf_chunk *chunk;
 	unsigned long i, nr_pages;
 
@@ -316,7 +336,7 @@ static unsigned long secbuf_cache_scan(struct shrinker *shrinker,
 int secbuf_cache_init(struct secbuf_pool *pool)
 {
 	INIT_LIST_HEAD(&pool->cache);
-	INIT_WORK(&pool->zero_work, secbuf_cache_zero_work);
+	INIT_DELAYED_WORK(&pool->zero_work, secbuf_cache_zero_work);
 	pool->shrinker = secbuf_shrinker_create(pool, secbuf_cache_count,
 						secbuf_cache_scan, pool->name);
 	return pool->shrinker ? 0 : -ENOMEM;
@@ -333,7 +353,7 @@ void secbuf_cache_fini(struct secbuf_pool *pool)
 	LIST_HEAD(list);
 
 	secbuf_shrinker_destroy(pool->shrinker);
-	cancel_work_sync(&pool->zero_work);
+	cancel_delayed_work_sync(&pool->zero_work);
 	mutex_lock(&pool->lock);
 	secbuf_cache_detach(pool, &list, SIZE_MAX);
 	WARN_ON(!list_empty(&pool->cache));

@@ -203,7 +203,8 @@ struct secbuf_pool_stats {
  * @cache: free chunks kept from CMA, see secbuf-cache.c
  * @cache_bytes: bytes in @cache
  * @clean_bytes: bytes in @cache already zeroed
- * @zero_work: zeroes the chunks in @cache
+ * @zero_work: zeroes the chunks in @cache, started a little after a chunk
+ *	is cached
  * @cache_stop: a drain asks @zero_work to stop
  * @shrinker: gives @cache back to CMA under memory pressure
  * @secbuf_misc: /dev/secbuf/<name>
@@ -233,7 +234,7 @@ struct secbuf_pool {
 	size_t cache_bytes;
 	size_t clean_bytes;
 
-	struct work_struct zero_work;
+	struct delayed_work zero_work;
 	bool cache_stop;
 	struct shrinker *shrinker;
 	struct miscdevice secbuf_misc;
