@@ -129,8 +129,10 @@ struct secbuf_alloc {
  * @max_buffer_bytes:	out: largest size a single allocation may request.
  * @file_max_bytes:	out: per pool file limit on the bytes of live buffers.
  * @file_max_buffers:	out: per pool file limit on the number of live buffers.
- * @file_buffers:	out: live buffers owned by this pool file.
- * @file_used_bytes:	out: bytes of live buffers owned by this pool file.
+ * @file_buffers:	out: buffers owned by this pool file whose memory is
+ *			still taken: live ones, and revoked ones still
+ *			quarantined (they count against the limits too).
+ * @file_used_bytes:	out: bytes of those buffers.
  * @quarantined_bytes:	out: bytes of revoked buffers still held because a
  *			device may reach them (part of @used_bytes). Not in
  *			the first version of the struct.
