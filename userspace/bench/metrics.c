@@ -884,7 +884,8 @@ static void run_revoke(void)
 
 /*
  * A 1 MiB buffer with N read-write grants, none mapped; the owner revokes
- * the one made in the middle. Only the grant's lineage subtree is walked,
+ * the one made in the middle, then closes them all (the same buffer from
+ * round to round). Only the grant's lineage subtree is walked,
  * so the time should not grow with N. Rows: "secbuf" is N = 10000, the
  * anchors the same with N = 1 and N = 100 (ratio: the 10000 case in
  * units of the row's).
@@ -892,18 +893,15 @@ static void run_revoke(void)
 #define AMONG_SIZE	MiB
 #define AMONG_MAX	10000
 
-static void revoke_among_once(unsigned int n, struct series *s)
+static void revoke_among_once(int fd, unsigned int n, struct series *s)
 {
 	uint64_t id = 0, target = 0, t0, t1;
-	int fd, *grants;
 	unsigned int i;
+	int *grants;
 
 	grants = calloc(n, sizeof(*grants));
 	if (!grants)
 		die("revoke_among: out of memory");
-	fd = exp_alloc(EXP_SECBUF, AMONG_SIZE);
-	if (fd < 0)
-		die("revoke_among: alloc: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		grants[i] = secbuf_grant(fd, &id);
 		if (grants[i] < 0)
@@ -912,13 +910,14 @@ static void revoke_among_once(unsigned int n, struct series *s)
 		if (i == n / 2)
 			target = id;
 	}
+	/* Let the last round's releases (RCU, deferred frees) settle. */
+	usleep(20000);
 	t0 = now_ns();
 	if (secbuf_revoke(fd, target) < 0)
 		die("revoke_among: SECBUF_IOC_REVOKE: %s", strerror(errno));
 	t1 = now_ns();
 	for (i = 0; i < n; i++)
 		close(grants[i]);
-	close(fd);
 	free(grants);
 	if (s)
 		series_add(s, us_since(t0, t1));
@@ -935,6 +934,7 @@ static void run_revoke_among(void)
 	struct series *s[ARRAY_SIZE(v)];
 	struct rlimit rl;
 	unsigned int r, k;
+	int fd;
 
 	/* One fd per grant. */
 	rl.rlim_cur = rl.rlim_max = AMONG_MAX + 256;
@@ -944,13 +944,22 @@ static void run_revoke_among(void)
 	for (k = 0; k < ARRAY_SIZE(v); k++)
 		s[k] = series_get("revoke_among", v[k].name, AMONG_SIZE, 0, "us",
 				  LOWER_IS_BETTER);
+	/*
+	 * One buffer for every round: freeing and allocating one per round
+	 * would put the chunk cache's zeroing worker on the other CPU in
+	 * some rounds and not others, which showed as two populations.
+	 */
+	fd = exp_alloc(EXP_SECBUF, AMONG_SIZE);
+	if (fd < 0)
+		die("revoke_among: alloc: %s", strerror(errno));
 	progress("revoke one grant among 1, 100, %u", AMONG_MAX);
 	for (r = 0; r <= cfg.rounds; r++)
 		for (k = 0; k < ARRAY_SIZE(v); k++) {
 			unsigned int i = order(r, k, ARRAY_SIZE(v));
 
-			revoke_among_once(v[i].n, r ? s[i] : NULL);
+			revoke_among_once(fd, v[i].n, r ? s[i] : NULL);
 		}
+	close(fd);
 }
 
 /* ---- grants ----------------------------------------------------------- */
