@@ -129,9 +129,14 @@ static void sti_move_notify(struct dma_buf_attachment *attach)
 		sti_unmap_locked(f);
 }
 
+/* move_notify became invalidate_mappings in 7.0 (and optional). */
 static const struct dma_buf_attach_ops sti_attach_ops = {
 	.allow_peer2peer = false,
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
 	.move_notify = sti_move_notify,
+#else
+	.invalidate_mappings = sti_move_notify,
+#endif
 };
 
 static int sti_map_locked(struct sti_file *f)
@@ -489,4 +494,8 @@ module_exit(sti_exit);
 MODULE_DESCRIPTION("Dynamic dma-buf importer for secbuf's tests");
 MODULE_AUTHOR("The secbuf authors");
 MODULE_LICENSE("GPL");
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 MODULE_IMPORT_NS(DMA_BUF);
+#else
+MODULE_IMPORT_NS("DMA_BUF");
+#endif

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few kernel API differences between the kernels secbuf supports
- * (Debian's 6.1 and 6.12). Nothing else in the driver tests a version.
+ * (Debian's 6.1, 6.12 and 7.x lines). Nothing else in the driver tests a
+ * version. Where a rename's exact release is not one secbuf runs on, the
+ * threshold is the first line that has it (7.0: Debian's 7.2 and 7.3 do).
  */
 #ifndef _SECBUF_COMPAT_H
 #define _SECBUF_COMPAT_H
 
+#include <linux/dma-buf.h>
 #include <linux/err.h>
+#include <linux/huge_mm.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -93,6 +97,47 @@ static inline struct pid *secbuf_pidfd_pid(struct file *file)
 	return inode->i_private;
 #endif
 }
+
+/* pfn_t went away in 6.17: vmf_insert_pfn_pmd() takes a plain pfn. */
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#include <linux/pfn_t.h>
+
+static inline vm_fault_t secbuf_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+}
+#else
+#define secbuf_insert_pfn_pmd(vmf, pfn, write) \
+	vmf_insert_pfn_pmd(vmf, pfn, write)
+#endif
+
+/* zap_vma_ptes() became zap_special_vma_range(). */
+#if KERNEL_VERSION(7, 0, 0) > LINUX_VERSION_CODE
+#define secbuf_zap_vma_range(vma, addr, size)	zap_vma_ptes(vma, addr, size)
+#else
+#define secbuf_zap_vma_range(vma, addr, size) \
+	zap_special_vma_range(vma, addr, size)
+#endif
+
+/*
+ * dma_buf_move_notify() became dma_buf_invalidate_mappings(), and the
+ * importer's move_notify (mandatory for a dynamic importer) became an
+ * optional invalidate_mappings; dma_buf_attach_revocable() tells whether
+ * an importer has one and so promises to unmap in bounded time. Before,
+ * every dynamic importer had move_notify: being dynamic was the promise.
+ */
+#if KERNEL_VERSION(7, 0, 0) > LINUX_VERSION_CODE
+#define secbuf_dma_buf_invalidate(dmabuf)	dma_buf_move_notify(dmabuf)
+
+static inline bool secbuf_attach_revocable(struct dma_buf_attachment *attach)
+{
+	return attach->importer_ops && attach->importer_ops->move_notify;
+}
+#else
+#define secbuf_dma_buf_invalidate(dmabuf)	dma_buf_invalidate_mappings(dmabuf)
+#define secbuf_attach_revocable(attach)	dma_buf_attach_revocable(attach)
+#endif
 
 /* from_timer() became timer_container_of() in 6.16. */
 #ifdef timer_container_of

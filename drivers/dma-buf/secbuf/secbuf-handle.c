@@ -20,7 +20,6 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/pfn_t.h>
 #include <linux/pid.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
@@ -33,22 +32,32 @@
 #include "secbuf.h"
 
 /**
+ * struct secbuf_mapping - one DMA mapping of an attachment
+ * @sgt: a single-entry table describing the whole buffer, mapped for the
+ *	attachment's device
+ * @dir: the direction @sgt is mapped for
+ * @node: entry in &secbuf_attachment.mappings
+ */
+struct secbuf_mapping {
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	struct list_head node;
+};
+
+/**
  * struct secbuf_attachment - one device attached through a handle
  * @dev: the importing device
- * @sgt: a single-entry table describing the whole buffer
+ * @mappings: its DMA mappings (&struct secbuf_mapping): CPU access needs
+ *	cache maintenance for each. One on 6.1 and 6.12, where the core
+ *	maps an attachment once; 7.x maps a static importer's attachment on
+ *	every dma_buf_map_attachment() and may hold several at once.
  * @node: entry in &secbuf_handle.attachments
- * @mapped: @sgt is DMA-mapped for @dev, so CPU access needs cache maintenance
- * @mapping: a map of @sgt is under way
- * @dir: the direction @sgt is mapped for, while @mapped
- * @pinned: pin count; a pinned attachment keeps its mapping on revocation
+ * @pinned: pin count
  */
 struct secbuf_attachment {
 	struct device *dev;
-	struct sg_table sgt;
+	struct list_head mappings;
 	struct list_head node;
-	bool mapped;
-	bool mapping;
-	enum dma_data_direction dir;
 	unsigned int pinned;
 };
 
@@ -230,8 +239,7 @@ static vm_fault_t secbuf_vm_huge_fault(struct vm_fault *vmf,
 	down_read(&buffer->map_lock);
 	switch (secbuf_fault_verdict(handle, write)) {
 	case SECBUF_FAULT_MAP:
-		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					 write);
+		ret = secbuf_insert_pfn_pmd(vmf, pfn, write);
 		break;
 	case SECBUF_FAULT_SIGBUS:
 		ret = VM_FAULT_SIGBUS;
@@ -268,7 +276,7 @@ static vm_fault_t secbuf_vm_pfn_mkwrite(struct vm_fault *vmf)
 	case SECBUF_FAULT_SIGBUS:
 		return VM_FAULT_SIGBUS;
 	default:
-		zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+		secbuf_zap_vma_range(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
 		return VM_FAULT_NOPAGE;
 	}
 }
@@ -309,13 +317,11 @@ static int secbuf_attach(struct dma_buf *dmabuf,
 	    !secbuf_handle_allowed(handle))
 		return -EACCES;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
-	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
-	if (ret)
-		goto free_attachment;
 	a->dev = attach->dev;
+	INIT_LIST_HEAD(&a->mappings);
 	INIT_LIST_HEAD(&a->node);
 
 	down_read(&buffer->map_lock);
@@ -323,7 +329,6 @@ static int secbuf_attach(struct dma_buf *dmabuf,
 		ret = -ENODEV;
 		goto unlock;
 	}
-	sg_set_page(a->sgt.sgl, buffer->range.page, buffer->size, 0);
 	mutex_lock(&buffer->lock);
 	list_add(&a->node, &handle->attachments);
 	handle->nr_attachments++;
@@ -336,8 +341,6 @@ static int secbuf_attach(struct dma_buf *dmabuf,
 
 unlock:
 	up_read(&buffer->map_lock);
-	sg_free_table(&a->sgt);
-free_attachment:
 	kfree(a);
 	return ret;
 }
@@ -350,12 +353,13 @@ static void secbuf_detach(struct dma_buf *dmabuf,
 	struct secbuf_attachment *a = attach->priv;
 
 	mutex_lock(&buffer->lock);
+	/* The core unmaps before it detaches. */
+	WARN_ON_ONCE(!list_empty(&a->mappings));
 	list_del(&a->node);
 	handle->nr_attachments--;
 	buffer->nr_attachments--;
 	mutex_unlock(&buffer->lock);
 
-	sg_free_table(&a->sgt);
 	kfree(a);
 
 	/* The last device of a revoked buffer lets the memory go. */
@@ -368,7 +372,17 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	struct secbuf_handle *handle = attach->dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
 	struct secbuf_attachment *a = attach->priv;
-	int ret = 0;
+	struct secbuf_mapping *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(&m->sgt, 1, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto free_mapping;
+	sg_set_page(m->sgt.sgl, buffer->range.page, buffer->size, 0);
+	m->dir = dir;
 
 	down_read(&buffer->map_lock);
 	if (secbuf_handle_revoked(handle)) {
@@ -386,30 +400,26 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		goto unlock;
 	}
 	/*
-	 * One mapping per attachment. Claimed under the lock: on 6.1 the core
-	 * maps a static importer's attachment without the reservation lock,
-	 * so two maps of one attachment could otherwise share its table.
+	 * Every map gets a table of its own: 7.x maps a static importer's
+	 * attachment on each dma_buf_map_attachment() and may hold several
+	 * mappings of it at once; 6.1 maps one without the reservation lock.
 	 */
-	mutex_lock(&buffer->lock);
-	if (a->mapped || a->mapping)
-		ret = -EBUSY;
-	else
-		a->mapping = true;
-	mutex_unlock(&buffer->lock);
+	ret = dma_map_sgtable(attach->dev, &m->sgt, dir, 0);
 	if (ret)
 		goto unlock;
-	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
 	mutex_lock(&buffer->lock);
-	a->mapping = false;
-	if (!ret) {
-		a->mapped = true;
-		a->dir = dir;
-		buffer->nr_mapped++;
-	}
+	list_add(&m->node, &a->mappings);
+	buffer->nr_mapped++;
 	mutex_unlock(&buffer->lock);
+	up_read(&buffer->map_lock);
+	return &m->sgt;
+
 unlock:
 	up_read(&buffer->map_lock);
-	return ret ? ERR_PTR(ret) : &a->sgt;
+	sg_free_table(&m->sgt);
+free_mapping:
+	kfree(m);
+	return ERR_PTR(ret);
 }
 
 static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
@@ -418,18 +428,21 @@ static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 {
 	struct secbuf_handle *handle = attach->dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
-	struct secbuf_attachment *a = attach->priv;
+	struct secbuf_mapping *m = container_of(sgt, struct secbuf_mapping,
+						sgt);
 
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_unmap_sgtable(attach->dev, sgt, m->dir, 0);
 
 	mutex_lock(&buffer->lock);
-	a->mapped = false;
+	list_del(&m->node);
 	buffer->nr_mapped--;
 	mutex_unlock(&buffer->lock);
+	sg_free_table(&m->sgt);
+	kfree(m);
 
 	/*
-	 * A dynamic importer told to move unmaps; once no device mapping of
-	 * a revoked buffer is left, the memory can go.
+	 * An importer told to let go unmaps; once no device mapping of a
+	 * revoked buffer is left, the memory can go.
 	 */
 	secbuf_buffer_release_memory(buffer);
 }
@@ -443,8 +456,9 @@ static int secbuf_pin(struct dma_buf_attachment *attach)
 
 	/*
 	 * The memory never moves, so pinning only means the importer cannot
-	 * honour dma_buf_move_notify(): a revocation then quarantines the
-	 * memory until it detaches, as for a static importer.
+	 * let go when told to: a revocation then quarantines the memory until
+	 * it unmaps. 6.1 and 6.12 pin a static importer's attachment from
+	 * attach to detach, 7.x around each of its mappings.
 	 */
 	down_read(&buffer->map_lock);
 	if (secbuf_handle_revoked(handle)) {
@@ -479,13 +493,15 @@ static void secbuf_unpin(struct dma_buf_attachment *attach)
 bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer)
 {
 	struct secbuf_attachment *a;
+	struct secbuf_mapping *m;
 	struct secbuf_handle *h;
 
 	lockdep_assert_held(&buffer->lock);
 	list_for_each_entry(h, &buffer->handles, link)
 		list_for_each_entry(a, &h->attachments, node)
-			if (a->mapped && a->dir != DMA_TO_DEVICE)
-				return true;
+			list_for_each_entry(m, &a->mappings, node)
+				if (m->dir != DMA_TO_DEVICE)
+					return true;
 	return false;
 }
 
@@ -499,20 +515,23 @@ static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
 				    bool for_cpu)
 {
 	struct secbuf_attachment *a;
+	struct secbuf_mapping *m;
 	struct secbuf_handle *h;
 
 	lockdep_assert_held(&buffer->lock);
 
 	list_for_each_entry(h, &buffer->handles, link) {
 		list_for_each_entry(a, &h->attachments, node) {
-			if (!a->mapped)
-				continue;
-			if (for_cpu)
-				dma_sync_sgtable_for_cpu(a->dev, &a->sgt,
-							 a->dir);
-			else
-				dma_sync_sgtable_for_device(a->dev, &a->sgt,
-							    a->dir);
+			list_for_each_entry(m, &a->mappings, node) {
+				if (for_cpu)
+					dma_sync_sgtable_for_cpu(a->dev,
+								 &m->sgt,
+								 m->dir);
+				else
+					dma_sync_sgtable_for_device(a->dev,
+								    &m->sgt,
+								    m->dir);
+			}
 		}
 	}
 }
@@ -840,11 +859,11 @@ static const struct dma_buf_ops secbuf_dma_buf_ops = {
 /*
  * A handle without %SECBUF_GRANT_WRITE, whose devices may only read: no
  * pin, so the core does not map a static importer bidirectionally at
- * attach (as it does for a dynamic exporter on 6.1 and 6.12), and each
- * importer's map asks for the direction it needs, which map_dma_buf
- * refuses unless it is %DMA_TO_DEVICE. An importer that maps
- * bidirectionally at attach (DRM PRIME, a dynamic importer, which the
- * core maps at attach when the exporter is not dynamic) is refused there.
+ * attach (as 6.1 and 6.12 do for a dynamic exporter), and each importer's
+ * map asks for the direction it needs, which map_dma_buf refuses unless
+ * it is %DMA_TO_DEVICE. An importer that maps bidirectionally (DRM PRIME;
+ * a dynamic importer, which 6.1 and 6.12 map at attach when the exporter
+ * is not dynamic) is refused there.
  */
 static const struct dma_buf_ops secbuf_dma_buf_ops_readonly = {
 	.attach = secbuf_attach,
@@ -1084,6 +1103,6 @@ void secbuf_handle_zap(struct secbuf_handle *handle, bool move_notify)
 	 * at attach): nobody to tell.
 	 */
 	if (move_notify && secbuf_handle_shares_resv(handle))
-		dma_buf_move_notify(handle->dmabuf);
+		secbuf_dma_buf_invalidate(handle->dmabuf);
 	unmap_mapping_range(handle->mapping, 0, 0, 1);
 }

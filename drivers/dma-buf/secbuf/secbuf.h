@@ -63,25 +63,30 @@ struct secbuf_window;
  * a buffer shares (&secbuf_buffer.resv). Which &dma_buf_ops run with the
  * reservation lock held differs between the kernels secbuf supports:
  *
- * - 6.12: map_dma_buf, unmap_dma_buf, vmap and vunmap are called with the
- *   reservation lock held; attach, detach, mmap, begin_cpu_access,
- *   end_cpu_access and release without it.
+ * - 6.12 and 7.x: map_dma_buf, unmap_dma_buf, pin, unpin, vmap and vunmap
+ *   are called with the reservation lock held; attach, detach, mmap,
+ *   begin_cpu_access, end_cpu_access and release without it.
  * - 6.1: map_dma_buf and unmap_dma_buf run under the reservation lock only
  *   for dynamic importers, vmap and vunmap under &dma_buf.lock instead; the
  *   rest as on 6.12.
  *
  * A handle with %SECBUF_GRANT_WRITE has pin and unpin, so the core treats
- * it as a dynamic exporter's: it maps a static importer's attachment
- * bidirectionally once, at attach time, under the reservation lock, and
- * keeps that mapping until detach. A handle without WRITE has neither (its
- * devices may only read): static importers map it themselves, with the
- * direction they need, and the core maps a dynamic importer's attachment
- * bidirectionally at attach, which map_dma_buf refuses.
+ * it as a dynamic exporter's. On 6.1 and 6.12 the core then pins and maps
+ * a static importer's attachment bidirectionally once, at attach time,
+ * and keeps that mapping until detach. On 7.x it pins and maps it on every
+ * dma_buf_map_attachment(), in the direction the importer asks for,
+ * unpins on every unmap and may hold several mappings of one attachment:
+ * each gets a table of its own (&struct secbuf_mapping). A handle without
+ * WRITE has neither (its devices may only read): static importers map it
+ * themselves, with the direction they need; 6.1 and 6.12 map a dynamic
+ * importer's attachment bidirectionally at attach, which map_dma_buf
+ * refuses, 7.x lets it map itself.
  *
  * No callback takes the reservation lock itself, so the same code is
  * correct under both rules. Revocation, sealing and DMA_BEGIN take it,
  * before map_lock, to keep the handle list stable while they zap mappings
- * and call dma_buf_move_notify(). The fence of a DMA window is signaled
+ * and tell importers to let go (dma_buf_move_notify(), on 7.x
+ * dma_buf_invalidate_mappings()). The fence of a DMA window is signaled
  * under its own spinlock, also from a timer.
  *
  * Revocation: map_lock held for writing sets the revoked flag, so every
