@@ -31,9 +31,15 @@ secbuf_cache_dir() {
 # apt-cache with its binary cache kept in ours: Docker-style images disable
 # apt's own (Dir::Cache::pkgcache ""), which makes every call take seconds.
 # apt rebuilds this cache by itself whenever the package lists change.
+# With APT_SUITE set (lib/lane.sh, for a lane's LANE_SUITE kernel packages),
+# the private configuration of that suite (lib/suite.sh) instead.
 apt_cache() {
 	local dir
 
+	if [[ -n ${APT_SUITE:-} ]]; then
+		suite_apt "$APT_SUITE" apt-cache "$@"
+		return
+	fi
 	dir=$(secbuf_cache_dir)/apt
 	mkdir -p "$dir"
 	apt-cache -o Dir::Cache::pkgcache="$dir/pkgcache.bin" \
@@ -81,12 +87,15 @@ load_lane() {
 	[[ -f $conf ]] || die "unknown lane '$LANE' (known: $(known_lanes))"
 	# Optional settings must not leak from a lane loaded before.
 	unset LANE_IMAGE_META LANE_HEADERS_META LANE_KERNEL_SOURCE LANE_KERNEL_CONFIG \
-	      LANE_GUEST_TIMEOUT LANE_FEATURES
+	      LANE_GUEST_TIMEOUT LANE_FEATURES LANE_SUITE LANE_BUILDROOT
 	unset BOARD_DTS_FRAGMENT BOARD_DTB BOARD_APPEND BOARD_INSMOD_ARGS
 	# shellcheck source=/dev/null
 	. "$conf"
 	load_board "$LANE_BOARD"
 	LANE_OUT=$SECBUF_BUILD/$LANE
+	# How output names the lane; prepare_lane adds the kernel line it
+	# resolved to for a lane with LANE_SUITE (lane_label in lib/lane.sh).
+	LANE_LABEL=$LANE
 }
 
 load_board() {
@@ -99,7 +108,7 @@ load_board() {
 }
 
 # Print "[lane] message" progress lines.
-lane_msg() { msg "[$LANE] $*"; }
+lane_msg() { msg "[${LANE_LABEL:-$LANE}] $*"; }
 
 # Show the tail of a log file after a failed step.
 show_log_tail() {

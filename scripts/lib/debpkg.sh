@@ -44,6 +44,16 @@ dep_matching() {
 		}'
 }
 
+# apt_get: apt-get, with the private configuration of APT_SUITE if set
+# (like apt_cache in lib/common.sh).
+apt_get() {
+	if [[ -n ${APT_SUITE:-} ]]; then
+		suite_apt "$APT_SUITE" apt-get "$@"
+	else
+		apt-get "$@"
+	fi
+}
+
 # deb_file_name PKG VER ARCH: the name apt-get download gives the file.
 deb_file_name() {
 	printf '%s_%s_%s.deb\n' "$1" "${2//:/%3a}" "$3"
@@ -61,7 +71,7 @@ fetch_deb() {
 		log=$(mktemp)
 		# apt-get download writes to the current directory. Its sandbox user
 		# cannot write to a root-owned cache, so do not drop privileges.
-		if ! (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root \
+		if ! (cd "$debs" && apt_get download -q -o APT::Sandbox::User=root \
 				"$pkg:$arch=$ver") >"$log" 2>&1; then
 			cat "$log" >&2
 			rm -f "$log"
