@@ -599,3 +599,27 @@ int secbuf_module_reload(const char *params, const char *pool)
 	}
 	return -ETIMEDOUT;
 }
+
+void secbuf_model_mmap(const struct secbuf_model_handle *h, int prot,
+		       struct secbuf_errset *set)
+{
+	bool write = prot & PROT_WRITE;
+
+	/* A writable shared mapping of an O_RDONLY file: mmap(2) itself. */
+	if (write && !h->writable_fd) {
+		secbuf_errset_add(set, EACCES);
+		return;
+	}
+	if (!(h->rights & SECBUF_GRANT_READ) ||
+	    (write && !(h->rights & SECBUF_GRANT_WRITE)) ||
+	    (h->bound && h->bound != getpid())) {
+		secbuf_errset_add(set, EACCES);
+		return;
+	}
+	if (h->revoked)
+		secbuf_errset_add(set, ENODEV);
+	else if (write && h->wsealed)
+		secbuf_errset_add(set, EPERM);
+	else
+		secbuf_errset_add(set, 0);
+}

@@ -127,6 +127,31 @@ static inline bool secbuf_errset_empty(const struct secbuf_errset *s)
 	return true;
 }
 
+/*
+ * The rights model of docs/uapi.md, shared by the stress test and the
+ * fuzzer: what a secbuf handle in a given state lets a call do.
+ * @rights: the handle's SECBUF_GRANT_* rights
+ * @writable_fd: its file is O_RDWR
+ * @bound: the pid it is bound to (SECBUF_GRANT_PIDFD), or 0
+ * @revoked: the buffer or this handle is revoked
+ * @wsealed: the buffer is sealed with SECBUF_SEAL_WRITE
+ */
+struct secbuf_model_handle {
+	uint32_t rights;
+	bool writable_fd;
+	pid_t bound;
+	bool revoked;
+	bool wsealed;
+};
+
+/*
+ * Add to @set what mmap(MAP_SHARED) with @prot may return for @h, called
+ * by this process (the uapi's errno table, in the order botching-up-ioctls
+ * checks: the file's mode, rights and binding, then the buffer's state).
+ */
+void secbuf_model_mmap(const struct secbuf_model_handle *h, int prot,
+		       struct secbuf_errset *set);
+
 /* "0|EPERM|ENODEV" */
 const char *secbuf_errset_str(const struct secbuf_errset *s, char *buf,
 			      size_t len);

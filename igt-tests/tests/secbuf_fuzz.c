@@ -695,27 +695,19 @@ static void op_pool_info(void)
 	count(true);
 }
 
+/* What mmap gives for @prot on @r in state @s (lib/igt_stress.h's model). */
 static void mmap_outcomes(const struct rec *r, int prot, struct state s,
 			  struct secbuf_errset *set)
 {
-	bool write = prot & PROT_WRITE;
+	const struct secbuf_model_handle h = {
+		.rights = r->rights,
+		.writable_fd = r->writable_fd,
+		.bound = r->bound,
+		.revoked = s.revoked,
+		.wsealed = s.wsealed,
+	};
 
-	if (write && !r->writable_fd) {
-		secbuf_errset_add(set, EACCES);
-		return;
-	}
-	if (!(r->rights & SECBUF_GRANT_READ) ||
-	    (write && !(r->rights & SECBUF_GRANT_WRITE)) ||
-	    (r->bound && r->bound != getpid())) {
-		secbuf_errset_add(set, EACCES);
-		return;
-	}
-	if (s.revoked)
-		secbuf_errset_add(set, ENODEV);
-	else if (write && s.wsealed)
-		secbuf_errset_add(set, EPERM);
-	else
-		secbuf_errset_add(set, 0);
+	secbuf_model_mmap(&h, prot, set);
 }
 
 static void op_mmap(void)

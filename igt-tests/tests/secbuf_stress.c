@@ -647,29 +647,19 @@ static void op_alloc(struct worker *w)
 	count(OP_ALLOC, OUT_OK);
 }
 
-/* What mmap gives for @prot on @r in state @s (botching-up order, uapi table). */
+/* What mmap gives for @prot on @r in state @s (lib/igt_stress.h's model). */
 static void mmap_outcomes(const struct rec *r, int prot, struct state s,
 			  struct secbuf_errset *set)
 {
-	bool write = prot & PROT_WRITE;
+	const struct secbuf_model_handle h = {
+		.rights = r->rights,
+		.writable_fd = r->writable_fd,
+		.bound = r->bound,
+		.revoked = s.revoked,
+		.wsealed = s.wsealed,
+	};
 
-	/* A writable shared mapping of an O_RDONLY file: mmap(2) itself. */
-	if (write && !r->writable_fd) {
-		secbuf_errset_add(set, EACCES);
-		return;
-	}
-	if (!(r->rights & SECBUF_GRANT_READ) ||
-	    (write && !(r->rights & SECBUF_GRANT_WRITE)) ||
-	    (r->bound && r->bound != getpid())) {
-		secbuf_errset_add(set, EACCES);
-		return;
-	}
-	if (s.revoked)
-		secbuf_errset_add(set, ENODEV);
-	else if (write && s.wsealed)
-		secbuf_errset_add(set, EPERM);
-	else
-		secbuf_errset_add(set, 0);
+	secbuf_model_mmap(&h, prot, set);
 }
 
 static bool rec_unmapped(struct rec *r)

@@ -18,9 +18,11 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <linux/futex.h>
+#include <linux/sync_file.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1130,6 +1132,28 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 	secbuf_pool_assert_idle(pool);
 }
 
+/*
+ * A DMA_BEGIN whose arguments live in a secbuf mapping: its copy-out of
+ * the fence fd is a write fault there.
+ */
+struct begin_copyout {
+	int pool_fd;
+	struct secbuf_dma_begin *arg;
+	volatile int done;
+	int ret;
+	int err;
+};
+
+static void *begin_copyout_fn(void *arg)
+{
+	struct begin_copyout *b = arg;
+
+	b->ret = ioctl(b->pool_fd, SECBUF_IOC_DMA_BEGIN, b->arg);
+	b->err = errno;
+	b->done = 1;
+	return NULL;
+}
+
 /* ---- Faults that cannot be retried ---------------------------------- */
 
 struct futex_op {
@@ -1431,6 +1455,112 @@ igt_main
 
 		secbuf_munmap(word, BUF_SIZE);
 		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A DMA_BEGIN that fails after opening its window closes "
+		     "that window only: its arguments sit in a secbuf "
+		     "mapping whose first write waits for a vgem read fence, "
+		     "so its copy-out of the fence fd blocks with its window "
+		     "open; meanwhile the owner ends that window and opens a "
+		     "newer one, then unmaps the arguments. The blocked "
+		     "DMA_BEGIN returns EFAULT, and the newer window must "
+		     "still be open, its fence pending.");
+	igt_subtest("begin-efault-keeps-newer-window") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int args = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		struct begin_copyout b = { .pool_fd = fd };
+		int vgem = drm_open_vgem();
+		uint32_t handle = prime_fd_to_handle(vgem, args);
+		struct secbuf_dma_begin *a;
+		uint32_t fence;
+		uint64_t start;
+		pthread_t t;
+		int newer;
+
+		a = secbuf_mmap(args, BUF_SIZE, PROT_READ | PROT_WRITE);
+		*a = (struct secbuf_dma_begin){
+			.buf_fd = (uint32_t)buf,
+			.flags = WAIT | FENCE,
+		};
+		secbuf_munmap(a, BUF_SIZE);
+		/* No PTE yet: the read maps at once, the write will wait. */
+		a = secbuf_mmap(args, BUF_SIZE, PROT_READ | PROT_WRITE);
+		fence = vgem_fence_attach(vgem, handle, 0);
+		b.arg = a;
+		igt_assert_eq(pthread_create(&t, NULL, begin_copyout_fn, &b),
+			      0);
+
+		start = secbuf_now_ms();
+		while (query_state(fd, buf) != SECBUF_STATE_DMA) {
+			igt_assert_f(!b.done, "DMA_BEGIN returned %d (%s) "
+				     "before its copy-out blocked\n", b.ret,
+				     strerror(b.err));
+			igt_assert(secbuf_now_ms() - start < PROMPT_MS);
+			sleep_us(1000);
+		}
+		sleep_us(BLOCK_MS * 1000);
+		igt_assert_f(!b.done, "the copy-out did not wait for the "
+			     "read fence\n");
+
+		secbuf_dma_end(fd, buf);
+		newer = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		/* The blocked write faults again into nothing: EFAULT. */
+		secbuf_munmap(a, BUF_SIZE);
+		vgem_fence_signal(vgem, fence);
+		igt_assert_eq(pthread_join(t, NULL), 0);
+		igt_assert_eq(b.ret, -1);
+		igt_assert_eq(b.err, EFAULT);
+
+		igt_assert_f(sync_fence_status(newer) == 0,
+			     "the failed DMA_BEGIN closed the newer window "
+			     "(its fence status is %d)\n",
+			     sync_fence_status(newer));
+		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
+		secbuf_dma_end(fd, buf);
+		igt_assert_eq(sync_fence_status(newer), 1);
+		close(newer);
+		assert_no_window(buf);
+
+		gem_close(vgem, handle);
+		close(vgem);
+		close(args);
+		close(buf);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("The last reference to a window's fence may be dropped "
+		     "in hard irq context: two windows' fences merged into "
+		     "one sync_file (a dma_fence_array), the merged fd "
+		     "polled (the array now waits on both) and closed, the "
+		     "first window ended and its buffer closed, so that only "
+		     "the array holds the first fence; ending the second "
+		     "window completes the array from irq_work, whose "
+		     "release puts the first fence. Its release must not "
+		     "sleep or wait for its timer there (a kernel WARN fails "
+		     "the subtest).");
+	igt_subtest("fence-release-in-irq") {
+		int buf1 = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int buf2 = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		int w1 = secbuf_dma_begin(fd, buf1, WAIT | FENCE);
+		int w2 = secbuf_dma_begin(fd, buf2, WAIT | FENCE);
+		struct sync_merge_data merge = { .fd2 = w2 };
+
+		snprintf(merge.name, sizeof(merge.name), "secbuf-windows");
+		igt_assert_eq(ioctl(w1, SYNC_IOC_MERGE, &merge), 0);
+		/* Polling makes the array wait on both fences. */
+		igt_assert_eq(secbuf_poll((int)merge.fence, POLLIN, 0), 0);
+		close((int)merge.fence);
+		close(w1);
+		close(w2);
+
+		secbuf_dma_end(fd, buf1);
+		close(buf1);
+		secbuf_dma_end(fd, buf2);
+		/* irq_work runs at once; give it a moment on a slow guest. */
+		sleep_us(100 * 1000);
+
+		close(buf2);
 		secbuf_pool_assert_idle(pool);
 	}
 
