@@ -21,6 +21,10 @@
 
 SUITE_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 SUITE_ARCHES="amd64 arm64"
+# Where host_debian_mirror reads the host's sources and codename (the
+# harness self-test points them at made-up ones).
+SUITE_HOST_APT=${SUITE_HOST_APT:-/etc/apt}
+SUITE_HOST_OS_RELEASE=${SUITE_HOST_OS_RELEASE:-/etc/os-release}
 
 # host_debian_mirror: the URI of the host's Debian archive: the first apt
 # source (deb822 *.sources, then one-line *.list) of type deb, enabled,
@@ -35,10 +39,10 @@ host_debian_mirror() {
 		return
 	fi
 	# shellcheck source=/dev/null
-	codename=$(. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
-	[[ -n $codename ]] || die "no VERSION_CODENAME in /etc/os-release: set SECBUF_DEBIAN_MIRROR"
+	codename=$(. "$SUITE_HOST_OS_RELEASE" 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
+	[[ -n $codename ]] || die "no VERSION_CODENAME in $SUITE_HOST_OS_RELEASE: set SECBUF_DEBIAN_MIRROR"
 	uri=$(
-		for f in /etc/apt/sources.list.d/*.sources; do
+		for f in "$SUITE_HOST_APT"/sources.list.d/*.sources; do
 			[[ -f $f ]] || continue
 			# Stanzas are separated by empty lines; "#" starts a comment
 			# line; a line starting with a blank continues a field.
@@ -69,7 +73,7 @@ host_debian_mirror() {
 				}
 				END { done_stanza() }' "$f"
 		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		for f in "$SUITE_HOST_APT"/sources.list "$SUITE_HOST_APT"/sources.list.d/*.list; do
 			[[ -f $f ]] || continue
 			# deb [options] URI SUITE COMPONENT...
 			awk -v want="$codename" '
