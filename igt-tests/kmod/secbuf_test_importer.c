@@ -37,6 +37,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <linux/workqueue.h>
 
 #include "secbuf_test_importer.h"
 
@@ -61,6 +62,8 @@ static struct platform_device *sti_pdev;
  * @job_len: how many bytes
  * @vmap_dmabuf: the dma-buf of STI_IOC_VMAP, referenced, or NULL
  * @vmap: its kernel mapping
+ * @defer: the import has %STI_IMPORT_DEFER
+ * @unmap_work: its deferred unmap
  */
 struct sti_file {
 	struct mutex lock;	/* the ioctls of this file */
@@ -79,6 +82,8 @@ struct sti_file {
 	size_t job_len;
 	struct dma_buf *vmap_dmabuf;
 	struct iosys_map vmap;
+	bool defer;
+	struct delayed_work unmap_work;
 };
 
 /* dma_buf_vmap() takes the reservation lock itself from 6.2 on. */
@@ -125,8 +130,22 @@ static void sti_move_notify(struct dma_buf_attachment *attach)
 		return;
 	}
 	f->notified++;
-	if (!f->pinned)
+	if (f->pinned)
+		return;
+	if (f->defer)
+		schedule_delayed_work(&f->unmap_work, msecs_to_jiffies(100));
+	else
 		sti_unmap_locked(f);
+}
+
+static void sti_unmap_work(struct work_struct *work)
+{
+	struct sti_file *f = container_of(to_delayed_work(work),
+					  struct sti_file, unmap_work);
+
+	dma_resv_lock(f->dmabuf->resv, NULL);
+	sti_unmap_locked(f);
+	dma_resv_unlock(f->dmabuf->resv);
 }
 
 /* move_notify became invalidate_mappings in 7.0 (and optional). */
@@ -162,7 +181,9 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags & ~STI_IMPORT_VALID)
+	if ((arg.flags & ~STI_IMPORT_VALID) ||
+	    ((arg.flags & STI_IMPORT_STATIC) &&
+	     (arg.flags & (STI_IMPORT_PIN | STI_IMPORT_DEFER))))
 		return -EINVAL;
 	if (f->dmabuf)
 		return -EBUSY;
@@ -171,8 +192,11 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	t0 = ktime_get_ns();
-	attach = dma_buf_dynamic_attach(dmabuf, &sti_pdev->dev,
-					&sti_attach_ops, f);
+	if (arg.flags & STI_IMPORT_STATIC)
+		attach = dma_buf_attach(dmabuf, &sti_pdev->dev);
+	else
+		attach = dma_buf_dynamic_attach(dmabuf, &sti_pdev->dev,
+						&sti_attach_ops, f);
 	t1 = ktime_get_ns();
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
@@ -181,6 +205,7 @@ static int sti_import(struct sti_file *f, struct sti_import __user *uarg)
 	f->dmabuf = dmabuf;
 	f->attach = attach;
 	f->attach_ns = t1 - t0;
+	f->defer = arg.flags & STI_IMPORT_DEFER;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	if (arg.flags & STI_IMPORT_PIN) {
@@ -234,6 +259,24 @@ static int sti_status(struct sti_file *f, struct sti_status __user *uarg)
 		dma_resv_unlock(f->dmabuf->resv);
 	}
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static int sti_unmap(struct sti_file *f)
+{
+	int ret = 0;
+
+	if (!f->dmabuf)
+		return -EINVAL;
+	dma_resv_lock(f->dmabuf->resv, NULL);
+	if (!f->sgt)
+		ret = -EINVAL;
+	sti_unmap_locked(f);
+	if (f->pinned) {
+		dma_buf_unpin(f->attach);
+		f->pinned = false;
+	}
+	dma_resv_unlock(f->dmabuf->resv);
+	return ret;
 }
 
 static int sti_remap(struct sti_file *f)
@@ -389,6 +432,9 @@ static long sti_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case STI_IOC_VREAD:
 		ret = sti_vread(f, uarg);
 		break;
+	case STI_IOC_UNMAP:
+		ret = sti_unmap(f);
+		break;
 	case STI_IOC_VUNMAP:
 		ret = f->vmap_dmabuf ? 0 : -EINVAL;
 		sti_vunmap(f);
@@ -422,6 +468,7 @@ static int sti_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&f->lock);
 	spin_lock_init(&f->job_lock);
+	INIT_DELAYED_WORK(&f->unmap_work, sti_unmap_work);
 	file->private_data = f;
 	return 0;
 }
@@ -433,6 +480,7 @@ static int sti_release(struct inode *inode, struct file *file)
 	/* A job still running is cancelled: nothing is written. */
 	sti_job_end(f, -ECANCELED);
 	sti_vunmap(f);
+	cancel_delayed_work_sync(&f->unmap_work);
 	if (f->dmabuf) {
 		dma_resv_lock(f->dmabuf->resv, NULL);
 		sti_unmap_locked(f);

@@ -15,7 +15,18 @@
 
 /* Pin the attachment, and keep the mapping when told to move. */
 #define STI_IMPORT_PIN		(1u << 0)
-#define STI_IMPORT_VALID	STI_IMPORT_PIN
+/*
+ * Attach as a static importer (dma_buf_attach(), no importer_ops): one
+ * that cannot be told to let go, as vgem and vb2 are. Not with the others.
+ */
+#define STI_IMPORT_STATIC	(1u << 1)
+/*
+ * Told to let go, unmap 100 ms later from a worker, as a GPU driver that
+ * must first stop its engines does: bounded, but not at once.
+ */
+#define STI_IMPORT_DEFER	(1u << 2)
+#define STI_IMPORT_VALID	(STI_IMPORT_PIN | STI_IMPORT_STATIC | \
+				 STI_IMPORT_DEFER)
 
 /**
  * struct sti_import - attach (dynamically) to a dma-buf and map it
@@ -104,5 +115,11 @@ struct sti_vmap {
 #define STI_IOC_VMAP		_IOWR('S', 0x85, struct sti_vmap)
 #define STI_IOC_VREAD		_IOW('S', 0x86, struct sti_vmap)
 #define STI_IOC_VUNMAP		_IO('S', 0x87)
+/*
+ * Unmap (and unpin) the import now, keeping the attachment and any job
+ * running: an importer that unmapped while its device is still at work.
+ * EINVAL when not mapped.
+ */
+#define STI_IOC_UNMAP		_IO('S', 0x88)
 
 #endif /* _SECBUF_TEST_IMPORTER_H */

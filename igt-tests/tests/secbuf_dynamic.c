@@ -25,6 +25,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_secbuf_dma.h"
 #include "secbuf_test_importer.h"
 
 IGT_TEST_DESCRIPTION("A dynamic importer (igt-tests/kmod) on secbuf "
@@ -249,12 +250,13 @@ static void test_rights_and_seals(void)
 	close(grant);
 
 	/*
-	 * DMA without WRITE: the core maps a dynamic import for device
-	 * writes too (DMA_BIDIRECTIONAL, at attach), which is EACCES.
+	 * DMA without WRITE: no dynamic importer (EACCES at attach, on every
+	 * kernel); a static one may map it for reading only.
 	 */
 	grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
 			     NULL);
 	igt_assert_eq(__sti_import(grant, 0, &sti), -EACCES);
+	igt_assert_eq(__sti_import(grant, STI_IMPORT_DEFER, &sti), -EACCES);
 	close(grant);
 
 	/* A device mapping that could write a write-sealed buffer: EPERM. */
@@ -342,6 +344,110 @@ static void test_revoke_timeout_fence(void)
 	next = secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC);
 	assert_buffer_zero(next, JOB_SIZE);
 	close(next);
+
+	for (int i = 0; i < nfill; i++)
+		close(fillers[i]);
+	close(sti);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+/*
+ * An importer that can be cut off but unmaps a little later (from a
+ * worker, STI_IMPORT_DEFER): REVOKE waits for that unmap, within
+ * revoke_timeout_ms, so the memory is back when it returns.
+ */
+static void test_revoke_waits_for_unmap(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, STI_IMPORT_DEFER);
+	uint64_t start, took, q = ~0ull;
+
+	start = secbuf_now_ms();
+	igt_assert_eq(__secbuf_revoke(fd, buf, 0, &q), 0);
+	took = secbuf_now_ms() - start;
+	igt_assert_eq_u32(sti_status(sti).notified, 1);
+	igt_assert_f(q == 0, "REVOKE returned before the importer's "
+		     "deferred unmap: %llu bytes quarantined\n",
+		     (unsigned long long)q);
+	igt_assert_eq_u32(sti_status(sti).mapped, 0);
+	igt_assert_eq_u64(quarantined(), 0);
+	igt_assert_f(took >= 90 && took < 5000, "REVOKE took %llu ms\n",
+		     (unsigned long long)took);
+	close(sti);
+	close(buf);
+	secbuf_pool_assert_idle(pool);
+}
+
+/*
+ * A static importer cannot be told to let go: REVOKE does not wait for
+ * it (it would wait revoke_timeout_ms for nothing) and reports the
+ * memory quarantined until the importer unmaps, here at detach.
+ */
+static void test_revoke_static(void)
+{
+	int buf = secbuf_alloc(fd, SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, STI_IMPORT_STATIC);
+	uint64_t start, took, q = 0;
+
+	igt_assert_eq_u32(sti_status(sti).mapped, 1);
+	start = secbuf_now_ms();
+	igt_assert_eq(__secbuf_revoke(fd, buf, 0, &q), 0);
+	took = secbuf_now_ms() - start;
+	igt_assert_eq_u64(q, SIZE);
+	igt_assert_f(took < 2000, "REVOKE waited %llu ms for an importer "
+		     "that cannot let go\n", (unsigned long long)took);
+	igt_assert_eq_u32(sti_status(sti).notified, 0);
+	igt_assert_eq_u64(quarantined(), SIZE);
+	close(buf);
+	igt_assert_eq_u64(quarantined(), SIZE);
+	close(sti);
+	igt_assert_eq_u64(quarantined(), 0);
+	secbuf_pool_assert_idle(pool);
+}
+
+static void sti_unmap(int sti)
+{
+	igt_assert_eq(ioctl(sti, STI_IOC_UNMAP), 0);
+}
+
+/*
+ * After REVOKE, with no fence on the buffer, a pinned importer still
+ * holds its mapping (quarantine), starts a device job (a write fence)
+ * and then unmaps while the job runs. The memory must stay quarantined
+ * until the fence signals: the job ends with a write through its old
+ * mapping. The pool is full otherwise, so a new buffer could only come
+ * from the revoked one's memory.
+ */
+static void test_unmap_with_pending_fence(void)
+{
+	int buf = secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC);
+	int sti = sti_import(buf, STI_IMPORT_PIN);
+	int fillers[MAX_FILLERS], nfill = 0, next = -1, ret;
+
+	while (nfill < MAX_FILLERS &&
+	       __secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC,
+			      &fillers[nfill]) == 0)
+		nfill++;
+	igt_assert_lt(nfill, MAX_FILLERS);
+
+	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), JOB_SIZE);
+	igt_assert_eq(sti_fence(sti), 0);
+	sti_unmap(sti);
+	igt_assert_f(quarantined() == JOB_SIZE, "the memory left the "
+		     "quarantine with a device job still running\n");
+
+	ret = __secbuf_alloc(fd, JOB_SIZE, 0, O_RDWR | O_CLOEXEC, &next);
+	igt_assert_f(ret == 0 || ret == -ENOMEM, "alloc: %s\n",
+		     strerror(-ret));
+	sti_signal(sti, 0x5a);
+	if (ret == 0) {
+		assert_buffer_zero(next, JOB_SIZE);
+		close(next);
+	}
+	for (int i = 0; i < 100 && quarantined(); i++)
+		usleep(10 * 1000);
+	igt_assert_eq_u64(quarantined(), 0);
 
 	for (int i = 0; i < nfill; i++)
 		close(fillers[i]);
@@ -495,6 +601,32 @@ igt_main
 	igt_subtest("dynamic-revoke-timeout-fence-quarantine")
 		test_revoke_timeout_fence();
 
+	igt_describe("An importer that can be cut off (it has move_notify, "
+		     "invalidate_mappings on 7.x) but unmaps 100 ms after it "
+		     "is told, from a worker: REVOKE waits for that unmap "
+		     "within revoke_timeout_ms, so it returns with nothing "
+		     "quarantined and the memory back in the pool.");
+	igt_subtest("dynamic-revoke-waits-for-unmap")
+		test_revoke_waits_for_unmap();
+
+	igt_describe("A static importer (no importer_ops) cannot be cut off: "
+		     "it is not told, REVOKE does not wait for it and reports "
+		     "the buffer quarantined, also after the owner closes it, "
+		     "until the importer unmaps at detach. The kernels differ "
+		     "in when it maps (6.1 and 6.12: at attach, for a "
+		     "dynamic exporter, until detach; 7.x: when the importer "
+		     "maps), not in the outcome.");
+	igt_subtest("static-revoke-quarantine")
+		test_revoke_static();
+
+	igt_describe("After REVOKE, a pinned importer starts a device job "
+		     "(write fence) and unmaps while it runs; the memory stays "
+		     "quarantined until the fence signals, after the job's "
+		     "write through its old mapping: with the pool otherwise "
+		     "full, no new buffer ever holds that write.");
+	igt_subtest("unmap-with-pending-fence-quarantine")
+		test_unmap_with_pending_fence();
+
 	igt_describe("Kernel mappings (dma_buf_vmap) and revocation: the core "
 		     "maps a dma-buf once and hands that mapping to every "
 		     "later vmap while it lives, so a vmap made before REVOKE "
@@ -507,8 +639,10 @@ igt_main
 		test_vmap_revoke();
 
 	igt_describe("A grant without SECBUF_GRANT_DMA cannot be attached "
-		     "(EACCES), nor one with DMA but not WRITE (the core maps "
-		     "a dynamic import bidirectionally); a write-sealed buffer "
+		     "(EACCES), nor, by a dynamic importer, one with DMA but "
+		     "not WRITE (EACCES at attach: its reservation object is "
+		     "its own, which revocation cannot tell it through); a "
+		     "write-sealed buffer "
 		     "is not mapped for a device that may write it (EPERM).");
 	igt_subtest("dynamic-rights-seals")
 		test_rights_and_seals();

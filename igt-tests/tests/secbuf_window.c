@@ -1154,6 +1154,30 @@ static void *begin_copyout_fn(void *arg)
 	return NULL;
 }
 
+/* A pipe write(2) from a secbuf mapping: the kernel reads user memory. */
+struct pipe_copy {
+	int pipe_fd;
+	const void *src;
+	volatile int done;
+	ssize_t ret;
+	int err;
+};
+
+static void *pipe_copy_fn(void *arg)
+{
+	struct pipe_copy *c = arg;
+
+	c->ret = write(c->pipe_fd, c->src, 4096);
+	c->err = errno;
+	c->done = 1;
+	return NULL;
+}
+
+static void noop_handler(int sig)
+{
+	(void)sig;
+}
+
 /* ---- Faults that cannot be retried ---------------------------------- */
 
 struct futex_op {
@@ -1561,6 +1585,53 @@ igt_main
 		sleep_us(100 * 1000);
 
 		close(buf2);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A fault of the kernel's own access to user memory (a "
+		     "pipe write(2) from a mapping) during a WAIT window, "
+		     "when a signal comes: the kernel retries such a fault "
+		     "until it succeeds or a fatal signal comes, so the wait "
+		     "must not return at once again and again (a busy loop "
+		     "in the kernel until the window ends); the write fails "
+		     "with EFAULT instead, promptly.");
+	igt_subtest("wait-kernel-fault-signal-efault") {
+		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		uint8_t *map = secbuf_mmap(buf, BUF_SIZE,
+					   PROT_READ | PROT_WRITE);
+		struct sigaction sa = { .sa_handler = noop_handler };
+		struct sigaction old;
+		struct pipe_copy c = { 0 };
+		uint64_t start;
+		pthread_t t;
+		int p[2];
+
+		igt_assert_eq(pipe(p), 0);
+		map[0] = 1;
+		igt_assert_eq(sigaction(SIGUSR1, &sa, &old), 0);
+		secbuf_dma_begin(fd, buf, WAIT);
+		c.pipe_fd = p[1];
+		c.src = map;
+		igt_assert_eq(pthread_create(&t, NULL, pipe_copy_fn, &c), 0);
+		sleep_us(BLOCK_MS * 1000);
+		igt_assert_f(!c.done, "write(2) did not wait for the window\n");
+
+		igt_assert_eq(pthread_kill(t, SIGUSR1), 0);
+		start = secbuf_now_ms();
+		while (!c.done && secbuf_now_ms() - start < 2000)
+			sleep_us(10 * 1000);
+		igt_assert_f(c.done, "write(2) still runs 2 s after the "
+			     "signal, with the window open\n");
+		igt_assert_eq(pthread_join(t, NULL), 0);
+		igt_assert_eq(c.ret, -1);
+		igt_assert_eq(c.err, EFAULT);
+
+		secbuf_dma_end(fd, buf);
+		igt_assert_eq(sigaction(SIGUSR1, &old, NULL), 0);
+		close(p[0]);
+		close(p[1]);
+		secbuf_munmap(map, BUF_SIZE);
+		close(buf);
 		secbuf_pool_assert_idle(pool);
 	}
 

@@ -139,6 +139,18 @@ static inline bool secbuf_attach_revocable(struct dma_buf_attachment *attach)
 #define secbuf_attach_revocable(attach)	dma_buf_attach_revocable(attach)
 #endif
 
+/*
+ * Before 7.x, a kernel without CONFIG_DMABUF_MOVE_NOTIFY has the core pin
+ * a dynamic exporter's attachment around each of its mappings; 7.x pins
+ * only static importers', on map.
+ */
+#if KERNEL_VERSION(7, 0, 0) > LINUX_VERSION_CODE && \
+	!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)
+#define SECBUF_CORE_PINS_DYNAMIC_MAPS	true
+#else
+#define SECBUF_CORE_PINS_DYNAMIC_MAPS	false
+#endif
+
 /* from_timer() became timer_container_of() in 6.16. */
 #ifdef timer_container_of
 #define secbuf_timer_container_of(var, t, field) \

@@ -114,10 +114,46 @@ static void secbuf_buffer_fences_work(struct work_struct *work)
 	if (secbuf_buffer_fences_arm(buffer))
 		return;
 
+	/* The hold ends here, not before: until now the memory stays. */
+	mutex_lock(&buffer->lock);
+	buffer->fences_held = false;
+	mutex_unlock(&buffer->lock);
 	secbuf_buffer_release_memory(buffer);
 	secbuf_buffer_put(buffer);
 	/* secbuf_exit() waits for this work item to return. */
 	module_put(THIS_MODULE);
+}
+
+/*
+ * Keep the memory of a revoked buffer quarantined until every fence on
+ * it has signaled, the fences that come meanwhile too: a device may still
+ * write it (an importer may keep using its old mapping until its fences
+ * signal, even after it was told to let go and unmapped). Freeing memory
+ * a device may still write is never an option. Returns false if no fence
+ * was pending after all. The caller holds a reference to the buffer and
+ * must not hold &secbuf_buffer.lock.
+ */
+static bool secbuf_buffer_hold_for_fences(struct secbuf_buffer *buffer)
+{
+	mutex_lock(&buffer->lock);
+	if (buffer->fences_held) {
+		mutex_unlock(&buffer->lock);
+		return true;
+	}
+	buffer->fences_held = true;
+	mutex_unlock(&buffer->lock);
+
+	kref_get(&buffer->ref);
+	__module_get(THIS_MODULE);
+	if (secbuf_buffer_fences_arm(buffer))
+		return true;
+	/* All signaled meanwhile. */
+	mutex_lock(&buffer->lock);
+	buffer->fences_held = false;
+	mutex_unlock(&buffer->lock);
+	module_put(THIS_MODULE);
+	secbuf_buffer_put(buffer);
+	return false;
 }
 
 /**
@@ -156,6 +192,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	buffer->size = len;
 	INIT_LIST_HEAD(&buffer->owner_node);
 	INIT_LIST_HEAD(&buffer->handles);
+	init_waitqueue_head(&buffer->unmapped);
 	xa_init(&buffer->grants);
 	INIT_WORK(&buffer->fences_work, secbuf_buffer_fences_work);
 	init_rwsem(&buffer->map_lock);
@@ -247,11 +284,20 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 	struct secbuf_pool *pool = buffer->pool;
 	struct secbuf_range range;
 
-	mutex_lock(&buffer->lock);
-	if (!buffer->range.chunk || !buffer->revoked || buffer->revoking ||
-	    buffer->nr_mapped || buffer->vmap_count || buffer->fences) {
+	for (;;) {
+		mutex_lock(&buffer->lock);
+		if (!buffer->range.chunk || !buffer->revoked ||
+		    buffer->revoking || buffer->nr_mapped ||
+		    buffer->vmap_count || buffer->fences_held) {
+			mutex_unlock(&buffer->lock);
+			return;
+		}
+		if (dma_resv_test_signaled(&buffer->resv,
+					   DMA_RESV_USAGE_BOOKKEEP))
+			break;
 		mutex_unlock(&buffer->lock);
-		return;
+		if (secbuf_buffer_hold_for_fences(buffer))
+			return;
 	}
 	range = buffer->range;
 	buffer->range.chunk = NULL;
@@ -260,24 +306,6 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 
 	secbuf_pool_free(pool, &range, false);
 	secbuf_pool_uncharge(buffer->owner, buffer->size);
-}
-
-/*
- * A revocation gave up waiting for the buffer's fences: a device may still
- * write the memory (an importer may keep using its old mapping until its
- * fences signal, even after move_notify), so the memory stays quarantined
- * until every fence there has signaled, the fences that come meanwhile
- * too. Freeing memory a device may still write is never an option.
- */
-static void secbuf_buffer_hold_for_fences(struct secbuf_buffer *buffer)
-{
-	kref_get(&buffer->ref);
-	__module_get(THIS_MODULE);
-	if (secbuf_buffer_fences_arm(buffer))
-		return;
-	/* All signaled meanwhile. */
-	module_put(THIS_MODULE);
-	secbuf_buffer_put(buffer);
 }
 
 static void secbuf_buffer_release(struct kref *ref)
@@ -395,20 +423,38 @@ static int secbuf_buffer_revoke_start(struct secbuf_buffer *buffer,
  * then give the memory back, or quarantine it while a device may still
  * reach it.
  */
+/* Jiffies from now until @deadline, 0 once it has passed; read once. */
+static long secbuf_jiffies_left(unsigned long deadline)
+{
+	unsigned long now = jiffies;
+
+	return time_before(now, deadline) ? deadline - now : 0;
+}
+
 static void secbuf_buffer_revoke_finish(struct secbuf_buffer *buffer,
 					unsigned long deadline)
 {
-	long left = time_before(jiffies, deadline) ? deadline - jiffies : 0;
-
-	if (!dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP,
-				   false, left))
-		secbuf_buffer_hold_for_fences(buffer);
+	dma_resv_wait_timeout(&buffer->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      secbuf_jiffies_left(deadline));
+	/*
+	 * Importers that can be cut off (secbuf_attach_revocable()) were
+	 * told to let go and promised to unmap in bounded time: wait for
+	 * them too, within the same deadline, so that the memory goes back
+	 * now rather than from their unmap. Those that cannot keep it
+	 * quarantined until they unmap, however long that takes.
+	 */
+	wait_event_timeout(buffer->unmapped,
+			   !READ_ONCE(buffer->nr_revocable_mapped),
+			   secbuf_jiffies_left(deadline));
 
 	mutex_lock(&buffer->lock);
 	buffer->revoking = false;
 	mutex_unlock(&buffer->lock);
 
-	/* Quarantined since revoke_start, until nothing can reach it. */
+	/*
+	 * Quarantined since revoke_start, until nothing can reach it: the
+	 * fences not signaled in time keep it (secbuf_buffer_hold_for_fences()).
+	 */
 	secbuf_buffer_release_memory(buffer);
 }
 

@@ -52,14 +52,52 @@ struct secbuf_mapping {
  *	maps an attachment once; 7.x maps a static importer's attachment on
  *	every dma_buf_map_attachment() and may hold several at once.
  * @node: entry in &secbuf_handle.attachments
+ * @revocable: the importer unmaps in bounded time when told to let go
+ *	(secbuf_attach_revocable()): a revocation waits for its unmaps,
+ *	unless it pinned the attachment itself
+ * @nr_maps: length of @mappings
  * @pinned: pin count
  */
 struct secbuf_attachment {
 	struct device *dev;
 	struct list_head mappings;
 	struct list_head node;
+	bool revocable;
+	unsigned int nr_maps;
 	unsigned int pinned;
 };
+
+/*
+ * Mappings of @a a revocation waits for: those of an importer that can be
+ * cut off and did not pin the attachment itself (a pin says it keeps its
+ * mappings when told). Before 7.x, without CONFIG_DMABUF_MOVE_NOTIFY, the
+ * core pins every mapping of a dynamic attachment on its own, one pin per
+ * mapping: only pins beyond those are the importer's.
+ */
+static unsigned int secbuf_revocable_maps(struct secbuf_attachment *a)
+{
+	unsigned int core_pins = SECBUF_CORE_PINS_DYNAMIC_MAPS ? a->nr_maps : 0;
+
+	if (!a->revocable || a->pinned > core_pins)
+		return 0;
+	return a->nr_maps;
+}
+
+/*
+ * After a change of @a's mappings or pins: account it (@before is what
+ * secbuf_revocable_maps() gave before) and wake a revocation waiting for
+ * the last such mapping. The caller holds &secbuf_buffer.lock.
+ */
+static void secbuf_revocable_update(struct secbuf_buffer *buffer,
+				    struct secbuf_attachment *a,
+				    unsigned int before)
+{
+	lockdep_assert_held(&buffer->lock);
+	buffer->nr_revocable_mapped += secbuf_revocable_maps(a);
+	buffer->nr_revocable_mapped -= before;
+	if (!buffer->nr_revocable_mapped)
+		wake_up_all(&buffer->unmapped);
+}
 
 /**
  * secbuf_handle_shares_resv() - does the handle use the buffer's fences?
@@ -110,6 +148,14 @@ static vm_fault_t secbuf_vm_fault_wait(struct vm_fault *vmf,
 		return VM_FAULT_SIGBUS;
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return VM_FAULT_RETRY;
+	/*
+	 * The kernel's own access to user memory (copy_to_user() and the
+	 * like) is retried until it succeeds or a fatal signal comes: with
+	 * another signal pending, the interruptible wait below would return
+	 * at once, again and again. It fails instead, with -EFAULT.
+	 */
+	if (!(vmf->flags & FAULT_FLAG_USER) && signal_pending(current))
+		return VM_FAULT_SIGBUS;
 
 	/*
 	 * Once the lock is dropped, the VMA may go, and with it the last
@@ -316,11 +362,21 @@ static int secbuf_attach(struct dma_buf *dmabuf,
 	if (!(handle->rights & SECBUF_GRANT_DMA) ||
 	    !secbuf_handle_allowed(handle))
 		return -EACCES;
+	/*
+	 * A dynamic importer must be told when access ends, under the
+	 * reservation lock of the dma-buf it imported. A handle without
+	 * WRITE has one of its own, which revocation does not take: such a
+	 * handle has no dynamic importers. (6.1 and 6.12 refuse them anyway:
+	 * they map bidirectionally at attach.)
+	 */
+	if (attach->importer_ops && !(handle->rights & SECBUF_GRANT_WRITE))
+		return -EACCES;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	a->dev = attach->dev;
+	a->revocable = secbuf_attach_revocable(attach);
 	INIT_LIST_HEAD(&a->mappings);
 	INIT_LIST_HEAD(&a->node);
 
@@ -374,6 +430,7 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	struct secbuf_attachment *a = attach->priv;
 	struct secbuf_mapping *m;
 	int ret;
+	unsigned int before;
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
@@ -410,6 +467,9 @@ static struct sg_table *secbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	mutex_lock(&buffer->lock);
 	list_add(&m->node, &a->mappings);
 	buffer->nr_mapped++;
+	before = secbuf_revocable_maps(a);
+	a->nr_maps++;
+	secbuf_revocable_update(buffer, a, before);
 	mutex_unlock(&buffer->lock);
 	up_read(&buffer->map_lock);
 	return &m->sgt;
@@ -428,14 +488,19 @@ static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 {
 	struct secbuf_handle *handle = attach->dmabuf->priv;
 	struct secbuf_buffer *buffer = handle->buffer;
+	struct secbuf_attachment *a = attach->priv;
 	struct secbuf_mapping *m = container_of(sgt, struct secbuf_mapping,
 						sgt);
+	unsigned int before;
 
 	dma_unmap_sgtable(attach->dev, sgt, m->dir, 0);
 
 	mutex_lock(&buffer->lock);
 	list_del(&m->node);
 	buffer->nr_mapped--;
+	before = secbuf_revocable_maps(a);
+	a->nr_maps--;
+	secbuf_revocable_update(buffer, a, before);
 	mutex_unlock(&buffer->lock);
 	sg_free_table(&m->sgt);
 	kfree(m);
@@ -453,6 +518,7 @@ static int secbuf_pin(struct dma_buf_attachment *attach)
 	struct secbuf_buffer *buffer = handle->buffer;
 	struct secbuf_attachment *a = attach->priv;
 	int ret = 0;
+	unsigned int before;
 
 	/*
 	 * The memory never moves, so pinning only means the importer cannot
@@ -465,7 +531,9 @@ static int secbuf_pin(struct dma_buf_attachment *attach)
 		ret = -ENODEV;
 	} else {
 		mutex_lock(&buffer->lock);
+		before = secbuf_revocable_maps(a);
 		a->pinned++;
+		secbuf_revocable_update(buffer, a, before);
 		mutex_unlock(&buffer->lock);
 	}
 	up_read(&buffer->map_lock);
@@ -476,9 +544,12 @@ static void secbuf_unpin(struct dma_buf_attachment *attach)
 {
 	struct secbuf_handle *handle = attach->dmabuf->priv;
 	struct secbuf_attachment *a = attach->priv;
+	unsigned int before;
 
 	mutex_lock(&handle->buffer->lock);
+	before = secbuf_revocable_maps(a);
 	a->pinned--;
+	secbuf_revocable_update(handle->buffer, a, before);
 	mutex_unlock(&handle->buffer->lock);
 }
 
@@ -510,9 +581,13 @@ bool secbuf_handle_has_dev_writers(struct secbuf_buffer *buffer)
  * direction each mapping was made for, as the DMA API wants: the CPU
  * access's direction, which any holder chooses, must not decide what is
  * invalidated (a mapping for DMA_TO_DEVICE needs nothing for the CPU).
+ * Maintenance for another holder's device can destroy data (invalidating
+ * drops dirty CPU lines; a bounce buffer is copied over), so a handle
+ * without WRITE, which may not change the buffer, syncs only its own
+ * attachments: @only, NULL for every handle's.
  */
 static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
-				    bool for_cpu)
+				    struct secbuf_handle *only, bool for_cpu)
 {
 	struct secbuf_attachment *a;
 	struct secbuf_mapping *m;
@@ -521,6 +596,8 @@ static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
 	lockdep_assert_held(&buffer->lock);
 
 	list_for_each_entry(h, &buffer->handles, link) {
+		if (only && h != only)
+			continue;
 		list_for_each_entry(a, &h->attachments, node) {
 			list_for_each_entry(m, &a->mappings, node) {
 				if (for_cpu)
@@ -534,6 +611,12 @@ static void secbuf_sync_attachments(struct secbuf_buffer *buffer,
 			}
 		}
 	}
+}
+
+/* The handle whose attachments alone @handle may sync, or NULL for all. */
+static struct secbuf_handle *secbuf_sync_scope(struct secbuf_handle *handle)
+{
+	return handle->rights & SECBUF_GRANT_WRITE ? NULL : handle;
 }
 
 static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -572,9 +655,9 @@ static int secbuf_begin_cpu_access(struct dma_buf *dmabuf,
 		ret = -ENODEV;
 		goto unlock;
 	}
-	if (buffer->vmap_count)
+	if (buffer->vmap_count && !secbuf_sync_scope(handle))
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
-	secbuf_sync_attachments(buffer, true);
+	secbuf_sync_attachments(buffer, secbuf_sync_scope(handle), true);
 	ret = 0;
 unlock:
 	mutex_unlock(&buffer->lock);
@@ -591,9 +674,9 @@ static int secbuf_end_cpu_access(struct dma_buf *dmabuf,
 		return 0;
 
 	mutex_lock(&buffer->lock);
-	if (buffer->vmap_count)
+	if (buffer->vmap_count && !secbuf_sync_scope(handle))
 		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
-	secbuf_sync_attachments(buffer, false);
+	secbuf_sync_attachments(buffer, secbuf_sync_scope(handle), false);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -968,12 +1051,16 @@ struct dma_buf *secbuf_handle_export(struct secbuf_buffer *buffer,
 	else if (!list_empty(&buffer->handles) &&
 		 (buffer->seals & SECBUF_SEAL_GRANT))
 		ret = -EPERM;
-	if (!list_empty(&buffer->handles)) {
+	/*
+	 * A refused grant gets no id and stays off the list (GRANT_LIST
+	 * never shows it); secbuf_release() copes with either.
+	 */
+	if (!ret && !list_empty(&buffer->handles)) {
 		handle->grant_id = ++buffer->next_grant_id;
-		if (!ret)
-			ret = secbuf_grant_node_add(buffer, handle, parent);
+		ret = secbuf_grant_node_add(buffer, handle, parent);
 	}
-	list_add_tail(&handle->link, &buffer->handles);
+	if (!ret)
+		list_add_tail(&handle->link, &buffer->handles);
 	mutex_unlock(&buffer->lock);
 	dma_resv_unlock(&buffer->resv);
 

@@ -265,7 +265,7 @@ static int __init secbuf_init(void)
 		return -EINVAL;
 	}
 
-	secbuf_wq = alloc_workqueue("secbuf", 0, 0);
+	secbuf_wq = alloc_workqueue("secbuf", WQ_UNBOUND, 0);
 	if (!secbuf_wq)
 		return -ENOMEM;
 

@@ -292,7 +292,10 @@ struct secbuf_file {
  * @lock: protects the fields below, see DOC: locking
  * @handles: &struct secbuf_handle list, the owner's first
  * @nr_attachments: attachments over all handles
- * @nr_mapped: attachments over all handles with a DMA mapping
+ * @nr_mapped: DMA mappings over all handles' attachments
+ * @nr_revocable_mapped: those of importers that unmap in bounded time when
+ *	told to (secbuf_attach_revocable())
+ * @unmapped: woken when @nr_revocable_mapped drops to zero
  * @vaddr: kernel mapping while @vmap_count is not zero
  * @vmap_count: users of @vaddr over all handles
  * @next_grant_id: id of the next grant
@@ -300,8 +303,9 @@ struct secbuf_file {
  *	handle or a descendant's lives
  * @quarantined: revoked, memory still held for a device
  * @revoking: a revocation has not finished waiting for the fences yet
- * @fences: the fences a revocation gave up waiting for, as one fence;
- *	the memory stays quarantined until it signals; under @lock
+ * @fences: the unsignaled fence the quarantine waits for now; under @lock
+ * @fences_held: the memory is held until every fence on @resv has
+ *	signaled (secbuf_buffer_hold_for_fences()); under @lock
  * @fences_cb: @fences' callback, which queues @fences_work
  * @fences_work: ends the quarantine @fences held
  */
@@ -326,6 +330,8 @@ struct secbuf_buffer {
 	struct list_head handles;
 	unsigned int nr_attachments;
 	unsigned int nr_mapped;
+	unsigned int nr_revocable_mapped;
+	wait_queue_head_t unmapped;
 	void *vaddr;
 	unsigned int vmap_count;
 	u64 next_grant_id;
@@ -333,6 +339,7 @@ struct secbuf_buffer {
 	bool quarantined;
 	bool revoking;
 	struct dma_fence *fences;
+	bool fences_held;
 	struct dma_fence_cb fences_cb;
 	struct work_struct fences_work;
 };
