@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #if __has_include(<drm/drm.h>)
@@ -66,7 +67,9 @@ struct drm_mode_create_dumb {
 #endif
 
 #include "igt_core.h"
+#include "igt_secbuf.h"
 #include "igt_vgem.h"
+#include "secbuf_test_importer.h"
 
 static int drm_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -208,4 +211,94 @@ uint32_t vgem_create(int fd, uint64_t size)
 
 	igt_assert_eq(__vgem_create(fd, size, &handle), 0);
 	return handle;
+}
+
+/* See igt_vgem.h for which kernel function does what. */
+bool vgem_import_maps(void)
+{
+	static int maps = -1;
+
+	if (maps < 0) {
+		unsigned int major = 0, minor = 0;
+		struct utsname u;
+
+		igt_assert_eq(uname(&u), 0);
+		igt_assert_f(sscanf(u.release, "%u.%u", &major, &minor) == 2,
+			     "kernel release %s\n", u.release);
+		maps = major < 7;
+	}
+	return maps;
+}
+
+/* ---- A static importer that maps on every kernel ------------------------ */
+
+#define STI_KO	"/lib/modules/secbuf_test_importer.ko"
+
+static void sti_load(void)
+{
+	int ret;
+
+	if (access(STI_DEVICE, F_OK) == 0)
+		return;
+	/* Every lane's initramfs carries it (scripts/mkinitramfs). */
+	ret = __secbuf_module_load(STI_KO, "");
+	igt_assert_f(ret == 0 || ret == -EEXIST, "loading %s: %s\n", STI_KO,
+		     strerror(-ret));
+	for (int i = 0; i < 200 && access(STI_DEVICE, F_OK); i++)
+		usleep(10 * 1000);
+	igt_assert_f(access(STI_DEVICE, F_OK) == 0, "no %s\n", STI_DEVICE);
+}
+
+const char *mapped_importer_name(void)
+{
+	return vgem_import_maps() ? "vgem" : "secbuf_test_importer (static)";
+}
+
+int __mapped_import(int dmabuf, struct mapped_import *imp)
+{
+	struct sti_import arg = { .fd = (uint32_t)dmabuf,
+				  .flags = STI_IMPORT_STATIC };
+	int ret;
+
+	*imp = (struct mapped_import) { .vgem = -1, .sti = -1 };
+	if (vgem_import_maps()) {
+		int vgem = drm_open_vgem();
+
+		ret = __prime_fd_to_handle(vgem, dmabuf, &imp->handle);
+		if (ret)
+			close(vgem);
+		else
+			imp->vgem = vgem;
+		return ret;
+	}
+
+	sti_load();
+	imp->sti = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
+	igt_assert_f(imp->sti >= 0, "open %s: %m\n", STI_DEVICE);
+	ret = drm_ioctl(imp->sti, STI_IOC_IMPORT, &arg);
+	if (ret) {
+		close(imp->sti);
+		imp->sti = -1;
+	}
+	errno = 0;
+	return ret;
+}
+
+void mapped_import(int dmabuf, struct mapped_import *imp)
+{
+	int ret = __mapped_import(dmabuf, imp);
+
+	igt_assert_f(ret == 0, "%s import: %s\n", mapped_importer_name(),
+		     strerror(-ret));
+}
+
+void mapped_import_release(struct mapped_import *imp)
+{
+	if (imp->vgem >= 0) {
+		gem_close(imp->vgem, imp->handle);
+		close(imp->vgem);
+	}
+	if (imp->sti >= 0)
+		close(imp->sti);
+	*imp = (struct mapped_import) { .vgem = -1, .sti = -1 };
 }

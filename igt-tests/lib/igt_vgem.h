@@ -11,6 +11,7 @@
 #ifndef IGT_VGEM_H
 #define IGT_VGEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,64 @@ int prime_handle_to_fd(int fd, uint32_t handle);
  * another exporter. */
 int __vgem_create(int fd, uint64_t size, uint32_t *handle);
 uint32_t vgem_create(int fd, uint64_t size);
+
+/**
+ * vgem_import_maps: whether vgem's PRIME import of a secbuf buffer is a
+ * device mapping (DMA_BIDIRECTIONAL, so for device writes too) that lasts
+ * as long as the import, or only an attachment.
+ *
+ * True before Linux 7.0, from uname(2)'s release (major.minor). There the
+ * import maps twice over: vgem's DRM_GEM_SHMEM_DRIVER_OPS leave
+ * .gem_prime_import to drm_gem_prime_import(), whose
+ * drm_gem_prime_import_dev() calls dma_buf_attach() and then
+ * dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL); and already
+ * inside that dma_buf_attach(), dma_buf_dynamic_attach() pins and maps
+ * (DMA_BIDIRECTIONAL) the attachment of a static importer to a dynamic
+ * exporter such as secbuf, keeping the sg_table cached in the attachment
+ * until detach. So a vgem import needs DMA and WRITE rights and an
+ * unsealed buffer (EACCES, EPERM), makes SECBUF_SEAL_WRITE EBUSY, and
+ * keeps a revoked buffer quarantined until vgem closes its handle.
+ *
+ * False on 7.x (the arm64-7.x and x86_64-7.x lanes): DRM_GEM_SHMEM_DRIVER_OPS
+ * set .gem_prime_import = drm_gem_shmem_prime_import_no_map(), which only
+ * calls dma_buf_attach() and never maps, and the core no longer maps a
+ * static importer's attachment at attach time (struct dma_buf_attachment
+ * has no cached sg_table any more: it is mapped when the importer calls
+ * dma_buf_map_attachment()). A vgem import there is an attachment without
+ * a mapping: it needs DMA but not WRITE, works on a write-sealed buffer,
+ * does not block SECBUF_SEAL_WRITE, and quarantines nothing when the
+ * buffer is revoked. Revoked (ENODEV), without DMA or bound to another
+ * process (EACCES) it fails as before: secbuf checks those at attach.
+ *
+ * Both changes came between 6.12 and 7.0; the lanes boot 6.1, 6.12 and
+ * 7.x only, so no kernel in between is told apart.
+ */
+bool vgem_import_maps(void);
+
+/*
+ * A static importer holding a device mapping of a dma-buf, for reading and
+ * writing (DMA_BIDIRECTIONAL), from import until release, on every kernel:
+ * vgem's PRIME import where that maps (vgem_import_maps()), else an
+ * STI_IMPORT_STATIC import of igt-tests/kmod's secbuf_test_importer
+ * (dma_buf_attach() with no importer_ops, then dma_buf_map_attachment();
+ * loaded from /lib/modules on first use, as every lane's initramfs has it).
+ * For the subtests whose point is a device mapping (quarantine, SEAL_WRITE
+ * EBUSY, rights and seals checked when a device maps).
+ *
+ * __mapped_import() returns 0 or the importer's -errno (the one secbuf's
+ * attach or map_dma_buf gave), and leaves @imp empty on failure.
+ * mapped_import_release() lets go (unmap, detach), also of an empty @imp.
+ */
+struct mapped_import {
+	int vgem;		/* a vgem file of its own, or -1 */
+	uint32_t handle;	/* its GEM handle */
+	int sti;		/* an open secbuf_test_importer, or -1 */
+};
+
+/* "vgem" or "secbuf_test_importer (static)": the importer used here. */
+const char *mapped_importer_name(void);
+int __mapped_import(int dmabuf, struct mapped_import *imp);
+void mapped_import(int dmabuf, struct mapped_import *imp);
+void mapped_import_release(struct mapped_import *imp);
 
 #endif /* IGT_VGEM_H */

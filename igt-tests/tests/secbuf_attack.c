@@ -499,14 +499,18 @@ static void *revoker(void *arg)
 struct sr {
 	int buf, ret_seal, ret_imp;
 	uint32_t h;
-	int vgem;
+	int vgem;		/* import into this vgem file, or if -1: */
+	struct mapped_import imp;	/* a static importer that maps */
 };
 
 static void *importer(void *arg)
 {
 	struct sr *x = arg;
 
-	x->ret_imp = __prime_fd_to_handle(x->vgem, x->buf, &x->h);
+	if (x->vgem >= 0)
+		x->ret_imp = __prime_fd_to_handle(x->vgem, x->buf, &x->h);
+	else
+		x->ret_imp = __mapped_import(x->buf, &x->imp);
 	return NULL;
 }
 
@@ -1161,7 +1165,10 @@ igt_main
 		     "again (ENODEV)\", \"new mmap fails with ENODEV, DMA_BUF_IOCTL_SYNC "
 		     "with ENODEV\": a vgem import made before REVOKE, exported back "
 		     "to a dma-buf fd afterwards, must not map or sync, a new import "
-		     "must fail, and the quarantine must go when vgem lets go.");
+		     "must fail, and the quarantine must go when vgem lets go. "
+		     "Before 7.0 vgem's import maps the buffer, so REVOKE "
+		     "reports it quarantined; on 7.x the import only attaches "
+		     "and REVOKE must report 0 bytes quarantined.");
 	igt_subtest("revoke-vgem-import-reexport") {
 		int buf = secbuf_alloc(pool, SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
@@ -1173,8 +1180,12 @@ igt_main
 		void *p;
 
 		igt_info("quarantined after REVOKE with a vgem import: %" PRIu64 "\n", q);
-		igt_assert_f(q >= SZ_1M, "REVOKE with vgem (static importer) mapped reported "
-			     "quarantined_bytes %" PRIu64 " < %llu\n", q, SZ_1M);
+		if (vgem_import_maps())
+			igt_assert_f(q >= SZ_1M, "REVOKE with vgem (static importer) mapped reported "
+				     "quarantined_bytes %" PRIu64 " < %llu\n", q, SZ_1M);
+		else
+			igt_assert_f(q == 0, "REVOKE with a vgem import that only attaches "
+				     "(7.x) reported quarantined_bytes %" PRIu64 ", expected 0\n", q);
 		again = prime_handle_to_fd(vgem, h);
 		p = pmap(again, SZ_1M, PROT_READ);
 		igt_assert_f(!p && errno == ENODEV, "mmap of the re-exported import after REVOKE: %s\n",
@@ -1609,39 +1620,65 @@ igt_main
 
 	igt_describe("\"Sealing fails with EBUSY while something could write behind "
 		     "the seal: a device mapping that allows writes\" and static "
-		     "importers cannot attach to a write-sealed buffer (EPERM): a vgem "
-		     "import racing SEAL_WRITE must never both succeed.");
+		     "importers cannot attach to a write-sealed buffer (EPERM): a "
+		     "static importer's mapping racing SEAL_WRITE must never both "
+		     "succeed. Before 7.0 that importer is vgem, whose import "
+		     "maps; on 7.x vgem's import only attaches, so there both the "
+		     "seal and the vgem import must succeed in every round, and "
+		     "the race is run again with the test importer's static "
+		     "import, which maps on every kernel.");
 	igt_subtest("seal-write-races-vgem-import") {
 		int vgem = drm_open_vgem();
-		int both = 0, seals = 0, imports = 0;
 
-		for (int round = 0; round < 30; round++) {
-			struct sr s = { 0 };
-			pthread_t t;
+		for (int pass = 0; pass < (vgem_import_maps() ? 1 : 2); pass++) {
+			bool maps = pass == 1 || vgem_import_maps();
+			const char *who = pass ? mapped_importer_name() : "vgem";
+			int both = 0, seals = 0, imports = 0;
 
-			s.buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-			s.vgem = vgem;
-			igt_assert_eq(pthread_create(&t, NULL, importer, &s), 0);
-			if (round & 1)
-				usleep(round * 50);
-			s.ret_seal = __secbuf_seal(pool, s.buf, SECBUF_SEAL_WRITE, NULL);
-			pthread_join(t, NULL);
-			igt_assert_f(s.ret_seal == 0 || s.ret_seal == -EBUSY,
-				     "SEAL_WRITE racing an import: %d\n", s.ret_seal);
-			igt_assert_f(s.ret_imp == 0 || s.ret_imp == -EPERM,
-				     "import racing SEAL_WRITE: %d\n", s.ret_imp);
-			seals += s.ret_seal == 0;
-			imports += s.ret_imp == 0;
-			if (s.ret_seal == 0 && s.ret_imp == 0)
-				both++;
-			if (s.ret_imp == 0)
-				gem_close(vgem, s.h);
-			close(s.buf);
+			for (int round = 0; round < 30; round++) {
+				struct sr s = { .imp = { .vgem = -1, .sti = -1 } };
+				pthread_t t;
+
+				s.buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+				s.vgem = pass ? -1 : vgem;
+				igt_assert_eq(pthread_create(&t, NULL, importer, &s), 0);
+				if (round & 1)
+					usleep(round * 50);
+				s.ret_seal = __secbuf_seal(pool, s.buf, SECBUF_SEAL_WRITE, NULL);
+				pthread_join(t, NULL);
+				if (maps) {
+					igt_assert_f(s.ret_seal == 0 || s.ret_seal == -EBUSY,
+						     "SEAL_WRITE racing a %s import: %d\n",
+						     who, s.ret_seal);
+					igt_assert_f(s.ret_imp == 0 || s.ret_imp == -EPERM,
+						     "%s import racing SEAL_WRITE: %d\n",
+						     who, s.ret_imp);
+				} else {
+					/* 7.x: vgem attaches, never maps. */
+					igt_assert_f(s.ret_seal == 0,
+						     "SEAL_WRITE racing a vgem import that "
+						     "only attaches (7.x): %d\n", s.ret_seal);
+					igt_assert_f(s.ret_imp == 0,
+						     "vgem import (attach only, 7.x) racing "
+						     "SEAL_WRITE: %d\n", s.ret_imp);
+				}
+				seals += s.ret_seal == 0;
+				imports += s.ret_imp == 0;
+				if (s.ret_seal == 0 && s.ret_imp == 0)
+					both++;
+				if (s.ret_imp == 0 && s.vgem >= 0)
+					gem_close(vgem, s.h);
+				mapped_import_release(&s.imp);
+				close(s.buf);
+			}
+			igt_info("%s, 30 rounds: %d seals, %d imports worked\n",
+				 who, seals, imports);
+			if (maps)
+				igt_assert_f(both == 0, "in %d rounds SEAL_WRITE and a %s "
+					     "import (a bidirectional device mapping) both "
+					     "succeeded\n", both, who);
 		}
-		igt_info("30 rounds: %d seals, %d imports worked\n", seals, imports);
 		close(vgem);
-		igt_assert_f(both == 0, "in %d rounds SEAL_WRITE and a vgem import (a "
-			     "bidirectional device mapping) both succeeded\n", both);
 		assert_used_zero("seal race");
 	}
 
@@ -1927,34 +1964,37 @@ igt_main
 
 	igt_describe("\"if a device mapping ... still exists, the memory stays "
 		     "quarantined ... until the last one goes. Then it returns to the "
-		     "pool\": a revoked buffer held by vgem through a grant and by a "
-		     "stale CPU mapping; after vgem lets go, used_bytes and "
-		     "quarantined_bytes are 0 and the pool fills.");
+		     "pool\": a revoked buffer held by a static importer that maps "
+		     "it, through a grant, and by a stale CPU mapping; after the "
+		     "importer lets go, used_bytes and quarantined_bytes are 0 "
+		     "and the pool fills. The importer is vgem before 7.0; on "
+		     "7.x, where vgem's import only attaches, it is the test "
+		     "importer's static import, which maps on every kernel.");
 	igt_subtest("accounting-quarantine-release-fill") {
 		int buf = secbuf_alloc(pool, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		/* vgem's PRIME import maps for device writes: WRITE too. */
+		/* The import maps for device writes: WRITE too. */
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				     SECBUF_GRANT_DMA, NULL);
-		int vgem = drm_open_vgem();
-		uint32_t h = prime_fd_to_handle(vgem, g);
+		struct mapped_import imp;
 		uint8_t *p = secbuf_mmap(buf, SZ_2M, PROT_READ);
 		struct secbuf_pool_info info;
 		uint64_t q;
 
+		mapped_import(g, &imp);
 		q = secbuf_revoke(pool, buf, 0);
 		secbuf_pool_info(pool, &info);
 		igt_assert_f(q == SZ_2M && info.quarantined_bytes == SZ_2M &&
 			     info.used_bytes >= SZ_2M,
-			     "quarantine while vgem holds a revoked 2 MiB buffer: REVOKE said %"
+			     "quarantine while %s holds a revoked 2 MiB buffer: REVOKE said %"
 			     PRIu64 ", pool_info %" PRIu64 " used %" PRIu64 "\n",
-			     q, (uint64_t)info.quarantined_bytes, (uint64_t)info.used_bytes);
+			     mapped_importer_name(), q, (uint64_t)info.quarantined_bytes,
+			     (uint64_t)info.used_bytes);
 		q = secbuf_revoke(pool, buf, 0);
 		igt_assert_eq_u64(q, SZ_2M);
 		close(g);
 		close(buf);
-		gem_close(vgem, h);
-		close(vgem);
-		assert_used_zero("vgem released a quarantined buffer (a stale CPU mapping remains)");
+		mapped_import_release(&imp);
+		assert_used_zero("the importer released a quarantined buffer (a stale CPU mapping remains)");
 		secbuf_munmap(p, SZ_2M);
 		assert_pool_fills(SZ_1M, "a quarantined buffer");
 	}

@@ -818,8 +818,8 @@ static void test_inject_dma_begin(void)
 static void test_inject_manage(void)
 {
 	struct sweep s;
-	int vgem, g1, g2;
-	uint32_t handle;
+	struct mapped_import imp;
+	int g1, g2;
 	bool kmemleak;
 	int refcnt;
 
@@ -844,17 +844,18 @@ static void test_inject_manage(void)
 	s.after = after_seal_revoke;
 	test_sweep(&s);
 
-	/* REVOKE into quarantine (vgem holds the memory), and out of it. */
-	s.what = "REVOKE of a buffer vgem holds";
-	vgem = __drm_open_vgem();
-	igt_assert_f(vgem >= 0, "no vgem device: every lane has one\n");
-	handle = prime_fd_to_handle(vgem, s.buf);
+	/*
+	 * REVOKE into quarantine (a static importer maps the memory: vgem,
+	 * or on 7.x, where vgem's import only attaches, the test importer),
+	 * and out of it.
+	 */
+	s.what = "REVOKE of a buffer a static importer maps";
+	mapped_import(s.buf, &imp);
 	s.call = call_seal_revoke;
 	s.after = after_seal_revoke;
 	test_sweep(&s);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), s.size);
-	gem_close(vgem, handle);
-	close(vgem);
+	mapped_import_release(&imp);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), 0);
 	sweep_fini(&s);
 	inject_end(kmemleak, refcnt);
@@ -1041,8 +1042,10 @@ static void test_inject_random(uint64_t seed)
 		case 3:
 			if (b->grant < 0 || b->gem)
 				continue;
+			/* On 7.x vgem attaches only: no EPERM (igt_vgem.h). */
 			secbuf_errset_add(&ok, b->revoked ? ENODEV :
-					  b->wsealed ? EPERM : 0);
+					  b->wsealed && vgem_import_maps() ?
+					  EPERM : 0);
 			ret = fail_around(rnd_do, &c);
 			igt_assert_in_errset(ret, &ok, "vgem import");
 			if (ret)
@@ -1058,8 +1061,10 @@ static void test_inject_random(uint64_t seed)
 					      b->revoked ? -ENODEV : -ENOENT);
 			break;
 		case 5:
+			/* A vgem import is a device writer before 7.0 only. */
 			secbuf_errset_add(&ok, b->revoked ? ENODEV :
-					  b->gem && !b->wsealed ? EBUSY : 0);
+					  b->gem && !b->wsealed &&
+					  vgem_import_maps() ? EBUSY : 0);
 			ret = fail_around(rnd_do, &c);
 			igt_assert_in_errset(ret, &ok, "SEAL_WRITE");
 			if (!ret)
@@ -1291,7 +1296,10 @@ static void test_kill_owner_revoke(void)
 		 "%u)\n", dt, timeout_ms);
 	igt_assert_eq(recv_byte_within(os[0], 0), 0);
 
-	/* Revoked (by REVOKE or by the pool file going), vgem still maps it. */
+	/*
+	 * Revoked (by REVOKE or by the pool file going), and quarantined: vgem's
+	 * write fence is still pending (and before 7.0 vgem also maps it).
+	 */
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), SZ_2M);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SZ_2M);
 	/* vgem signals its own fence after 10 s; either way is fine. */
@@ -1469,10 +1477,15 @@ static void test_kill_holder_faulting(uint64_t seed)
  * A process holds a vgem import of a grant. (1) The owner revokes: the
  * memory is quarantined while the import lives; SIGKILL the holder and it
  * comes back. (2) Kill the holder first: the import goes with its vgem
- * file, and the owner's buffer lives on as before.
+ * file, and the owner's buffer lives on as before. On 7.x vgem's import
+ * only attaches (igt_vgem.h), so the holder also has the test importer's
+ * static import, which maps: the quarantine is then that mapping's.
  */
 static void test_kill_vgem_holder(void)
 {
+	/* vgem's attachment, and on 7.x the static importer's. */
+	uint32_t attachments = vgem_import_maps() ? 1 : 2;
+
 	for (int revoke_first = 1; revoke_first >= 0; revoke_first--) {
 		int fd = secbuf_open_pool(pool);
 		int buf = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
@@ -1493,6 +1506,14 @@ static void test_kill_vgem_holder(void)
 			CHILD_CHECK(vgem >= 0, "no vgem");
 			CHILD_CHECK(__prime_fd_to_handle(vgem, grant, &handle) == 0,
 				    "import");
+			if (!vgem_import_maps()) {
+				struct mapped_import imp;
+				int ret = __mapped_import(grant, &imp);
+
+				CHILD_CHECK(ret == 0, "%s import: %s",
+					    mapped_importer_name(),
+					    strerror(-ret));
+			}
 			close(grant);
 			child_send_byte(pfd[1], 'i');
 			pause();
@@ -1502,7 +1523,7 @@ static void test_kill_vgem_holder(void)
 		close(pfd[1]);
 		igt_assert_eq(read(pfd[0], &c, 1), 1);
 		igt_assert_eq_u32(grant_count(fd, buf, info, 1), 1);
-		igt_assert_eq_u32(info[0].attachments, 1);
+		igt_assert_eq_u32(info[0].attachments, attachments);
 
 		if (revoke_first) {
 			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SZ_4M);
@@ -1559,6 +1580,7 @@ static void one_of_everything(int vgem, uint64_t seed)
 			     SECBUF_GRANT_DMA, NULL);
 	char *pa = secbuf_mmap(a, SZ_4K, PROT_READ | PROT_WRITE);
 	char *pb = secbuf_mmap(b, 3 * SZ_1M, PROT_READ | PROT_WRITE);
+	struct mapped_import imp = { .vgem = -1, .sti = -1 };
 	uint32_t handle;
 	int fence;
 
@@ -1567,14 +1589,18 @@ static void one_of_everything(int vgem, uint64_t seed)
 	secbuf_fill(pa, SZ_4K, seed);
 	secbuf_fill(pb, 3 * SZ_1M, seed + 1);
 	handle = prime_fd_to_handle(vgem, g);
+	/* On 7.x vgem only attaches: a static importer maps (igt_vgem.h). */
+	if (!vgem_import_maps())
+		mapped_import(g, &imp);
 	fence = secbuf_dma_begin(fd, a, SECBUF_DMA_STRICT | SECBUF_DMA_FENCE_FD);
 	secbuf_dma_end(fd, a);
 	igt_assert_eq(sync_fence_status(fence), 1);
 	close(fence);
 	secbuf_seal(fd, a, SECBUF_SEAL_WRITE | SECBUF_SEAL_GRANT);
-	/* Quarantined while vgem maps it, freed when it lets go. */
+	/* Quarantined while a device maps it, freed when it lets go. */
 	igt_assert_eq_u64(secbuf_revoke(fd, b, 0), 3 * SZ_1M);
 	gem_close(vgem, handle);
+	mapped_import_release(&imp);
 	heap = secbuf_open_heap(pool);
 	hbuf = secbuf_heap_alloc(heap, SZ_64K, O_RDWR | O_CLOEXEC, 0);
 	close(hbuf);
@@ -1741,7 +1767,8 @@ igt_main
 	igt_describe("A vgem import of a grant (dma-buf attach, pin and the "
 		     "device mapping made at attach time) with each allocation "
 		     "failed in turn: ENOMEM, no attachment left in GRANT_LIST, "
-		     "no reference left.");
+		     "no reference left. On 7.x vgem's import only attaches, "
+		     "so only the attach's allocations are failed there.");
 	igt_subtest("inject-vgem-import")
 		test_inject_import();
 
@@ -1779,7 +1806,8 @@ igt_main
 	igt_describe("The owner is SIGKILLed inside REVOKE while it waits for "
 		     "a vgem fence (uninterruptibly, revoke_timeout_ms): it dies "
 		     "when the wait ends, the buffer stays quarantined while "
-		     "vgem maps it and comes back when vgem lets go.");
+		     "vgem's fence is pending (and before 7.0 while vgem maps "
+		     "it) and comes back when vgem lets go.");
 	igt_subtest("kill-owner-mid-revoke")
 		test_kill_owner_revoke();
 
@@ -1798,7 +1826,10 @@ igt_main
 
 	igt_describe("A process holding a vgem import of a grant is SIGKILLed, "
 		     "after a revocation (the quarantine ends) and before one "
-		     "(the import goes, the buffer lives).");
+		     "(the import goes, the buffer lives). Before 7.0 vgem's "
+		     "import maps the buffer and is the quarantine; on 7.x it "
+		     "only attaches, so the process also holds the test "
+		     "importer's static import, which maps.");
 	igt_subtest("kill-vgem-holder")
 		test_kill_vgem_holder();
 
@@ -1813,7 +1844,10 @@ igt_main
 
 	igt_describe("20 unload/reload cycles, each after a round of every "
 		     "feature (buffers, mmap, grant, vgem import, DMA window, "
-		     "seals, quarantine, dma-heap) that leaves the pool idle.");
+		     "seals, quarantine, dma-heap) that leaves the pool idle. "
+		     "The quarantine is vgem's mapping before 7.0; on 7.x, "
+		     "where vgem's import only attaches, the test importer's "
+		     "static import's.");
 	igt_subtest("unload-reload-loop") {
 		require_module();
 		test_unload_reload_loop(secbuf_stress_seed());

@@ -841,17 +841,40 @@ igt_main
 
 	/* ---- Quarantine ------------------------------------------------- */
 
-	igt_describe("Revoking a buffer vgem has imported quarantines it: "
-		     "REVOKE and POOL_INFO report quarantined_bytes, used_bytes "
-		     "still counts it until vgem closes its handle, then both "
-		     "are 0.");
+	igt_describe("Revoking a buffer a static importer maps quarantines "
+		     "it: REVOKE and POOL_INFO report quarantined_bytes, "
+		     "used_bytes still counts it until the importer lets go, "
+		     "then both are 0. Before 7.0 that importer is vgem, "
+		     "whose import maps. On 7.x vgem's import only attaches: "
+		     "revoking a buffer vgem imported must quarantine nothing "
+		     "(REVOKE and POOL_INFO 0, the memory back at once), and "
+		     "the quarantine is checked with the test importer's "
+		     "static import, which maps.");
 	igt_subtest("quarantine-vgem-import") {
 		int vgem = drm_open_vgem();
-		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		struct mapped_import imp;
 		struct secbuf_pool_info pi;
 		uint64_t q;
+		int buf;
 
+		if (!vgem_import_maps()) {
+			uint32_t handle;
+
+			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+			handle = prime_fd_to_handle(vgem, buf);
+			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
+			secbuf_pool_info(fd, &pi);
+			igt_assert_eq_u64(pi.quarantined_bytes, 0);
+			igt_assert_eq_u64(pi.used_bytes, 0);
+			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), 0);
+			close(buf);
+			gem_close(vgem, handle);
+			secbuf_pool_assert_idle(pool);
+		}
+
+		/* vgem before 7.0, the test importer's static import on 7.x. */
+		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		mapped_import(buf, &imp);
 		q = secbuf_revoke(fd, buf, 0);
 		igt_assert_eq_u64(q, BUF_SIZE);
 		secbuf_pool_info(fd, &pi);
@@ -866,7 +889,7 @@ igt_main
 		igt_assert_eq_u64(pi.quarantined_bytes, BUF_SIZE);
 		igt_assert_eq_u64(pi.used_bytes, BUF_SIZE);
 
-		gem_close(vgem, handle);
+		mapped_import_release(&imp);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, 0);
 		igt_assert_eq_u64(pi.used_bytes, 0);
@@ -874,22 +897,44 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("Closing the owner's pool file while vgem holds an import "
-		     "quarantines the buffer the same way, until the import "
-		     "goes.");
+	igt_describe("Closing the owner's pool file while a static importer "
+		     "maps one of its buffers quarantines the buffer the same "
+		     "way, until the import goes. Before 7.0 that importer is "
+		     "vgem. On 7.x vgem's import only attaches: closing the "
+		     "owner's file must then quarantine nothing, and the "
+		     "quarantine is checked with the test importer's static "
+		     "import, which maps.");
 	igt_subtest("quarantine-owner-close") {
 		int vgem = drm_open_vgem();
-		int owner = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		struct mapped_import imp;
 		struct secbuf_pool_info pi;
+		int owner, buf;
 
+		if (!vgem_import_maps()) {
+			uint32_t handle;
+
+			owner = secbuf_open_pool(pool);
+			buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+			handle = prime_fd_to_handle(vgem, buf);
+			close(buf);
+			close(owner);
+			secbuf_pool_info(fd, &pi);
+			igt_assert_eq_u64(pi.quarantined_bytes, 0);
+			igt_assert_eq_u64(pi.used_bytes, 0);
+			gem_close(vgem, handle);
+			secbuf_pool_assert_idle(pool);
+		}
+
+		/* vgem before 7.0, the test importer's static import on 7.x. */
+		owner = secbuf_open_pool(pool);
+		buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		mapped_import(buf, &imp);
 		close(buf);
 		close(owner);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, BUF_SIZE);
 		igt_assert_eq_u64(pi.used_bytes, BUF_SIZE);
-		gem_close(vgem, handle);
+		mapped_import_release(&imp);
 		close(vgem);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, 0);

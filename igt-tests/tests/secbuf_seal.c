@@ -7,7 +7,8 @@
  *                write through any mapping raises SIGBUS, reads still work;
  *                a new writable mmap is EPERM, mprotect cannot add
  *                PROT_WRITE to a mapping made after the seal; devices get
- *                no writable mapping (vgem import: EPERM), a kernel vmap
+ *                no writable mapping (a static import that maps: EPERM;
+ *                vgem's maps before 7.0, only attaches on 7.x), a kernel vmap
  *                (vivid, vb2-vmalloc) only a private snapshot whose writes
  *                are lost, and the seal itself is EBUSY while a device or
  *                kernel mapping that can write exists (DMA_BEGIN on a
@@ -534,21 +535,37 @@ igt_main
 
 	/* ---- SEAL_WRITE: devices and the kernel --------------------------- */
 
-	igt_describe("vgem cannot import a write-sealed buffer: a static "
-		     "importer is mapped bidirectionally when it attaches, so "
-		     "the PRIME import is EPERM, through the owner's fd and "
-		     "through a grant with DMA and WRITE (without WRITE it "
-		     "is EACCES, sealed or not); nothing stays attached.");
+	igt_describe("A static importer that maps a buffer bidirectionally "
+		     "cannot import it once write-sealed: EPERM, through the "
+		     "owner's fd and through a grant with DMA and WRITE "
+		     "(without WRITE it is EACCES, sealed or not); nothing "
+		     "stays attached. Before 7.0 that importer is vgem, whose "
+		     "PRIME import maps at attach. On 7.x vgem's import only "
+		     "attaches, which a write seal allows: it must succeed "
+		     "through both (an attachment, gone with the handle), and "
+		     "the test importer's static import, which maps, must be "
+		     "EPERM.");
 	igt_subtest("seal-write-vgem-import-eperm") {
 		int vgem = drm_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, R | W | D, NULL);
 		struct secbuf_grant_info info;
-		uint32_t handle = 0;
+		struct mapped_import imp;
 
 		secbuf_seal(fd, buf, S_WRITE);
-		igt_assert_eq(__prime_fd_to_handle(vgem, buf, &handle), -EPERM);
-		igt_assert_eq(__prime_fd_to_handle(vgem, grant, &handle), -EPERM);
+		if (!vgem_import_maps()) {
+			/* 7.x: an attachment without a mapping. */
+			uint32_t h1 = prime_fd_to_handle(vgem, buf);
+			uint32_t h2 = prime_fd_to_handle(vgem, grant);
+
+			igt_assert_eq_u32(secbuf_grant_list(fd, buf, &info, 1), 1);
+			igt_assert_eq_u32(info.attachments, 1);
+			gem_close(vgem, h1);
+			gem_close(vgem, h2);
+		}
+		/* vgem before 7.0, the test importer's static import on 7.x. */
+		igt_assert_eq(__mapped_import(buf, &imp), -EPERM);
+		igt_assert_eq(__mapped_import(grant, &imp), -EPERM);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, &info, 1), 1);
 		igt_assert_eq_u32(info.attachments, 0);
 
@@ -580,22 +597,41 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("SEAL_WRITE while vgem holds an import of the owner's fd "
+	igt_describe("SEAL_WRITE while a static importer maps the owner's fd "
 		     "is EBUSY and adds no seal, not even the others asked for "
-		     "in the same call; SEAL_GRANT alone works; once vgem lets "
-		     "go, SEAL_WRITE works.");
+		     "in the same call; SEAL_GRANT alone works; once the "
+		     "importer lets go, SEAL_WRITE works. Before 7.0 that "
+		     "importer is vgem, whose import maps. On 7.x vgem's "
+		     "import only attaches, no device writer: SEAL_WRITE with "
+		     "it present must succeed, and the EBUSY is checked with "
+		     "the test importer's static import, which maps.");
 	igt_subtest("seal-write-vgem-imported-ebusy") {
 		int vgem = drm_open_vgem();
-		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		struct mapped_import imp;
+		int buf;
 
+		if (!vgem_import_maps()) {
+			uint32_t handle;
+
+			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+			handle = prime_fd_to_handle(vgem, buf);
+			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE | S_REVOKE),
+					  S_WRITE | S_REVOKE);
+			gem_close(vgem, handle);
+			close(buf);
+			secbuf_pool_assert_idle(pool);
+		}
+
+		/* vgem before 7.0, the test importer's static import on 7.x. */
+		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		mapped_import(buf, &imp);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE | S_REVOKE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
 		igt_assert_eq_u32(secbuf_seal(fd, buf, S_GRANT), S_GRANT);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 
-		gem_close(vgem, handle);
+		mapped_import_release(&imp);
 		igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE),
 				  S_WRITE | S_GRANT);
 		close(buf);
@@ -603,20 +639,40 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("SEAL_WRITE while vgem holds an import made through a "
-		     "grant with DMA is EBUSY too: a device attached through "
-		     "any handle of the buffer blocks it.");
+	igt_describe("SEAL_WRITE while a static importer maps the buffer "
+		     "through a grant with DMA is EBUSY too: a device mapping "
+		     "made through any handle of the buffer blocks it. Before "
+		     "7.0 that importer is vgem. On 7.x vgem's import only "
+		     "attaches: SEAL_WRITE with it present must succeed, and "
+		     "the EBUSY is checked with the test importer's static "
+		     "import, which maps.");
 	igt_subtest("seal-write-vgem-imported-grant-ebusy") {
 		int vgem = drm_open_vgem();
-		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		int grant = secbuf_grant(fd, buf, W | D, NULL);
-		uint32_t handle = prime_fd_to_handle(vgem, grant);
+		struct mapped_import imp;
+		int buf, grant;
 
+		if (!vgem_import_maps()) {
+			uint32_t handle;
+
+			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+			grant = secbuf_grant(fd, buf, W | D, NULL);
+			handle = prime_fd_to_handle(vgem, grant);
+			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE), S_WRITE);
+			gem_close(vgem, handle);
+			close(grant);
+			close(buf);
+			secbuf_pool_assert_idle(pool);
+		}
+
+		/* vgem before 7.0, the test importer's static import on 7.x. */
+		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
+		grant = secbuf_grant(fd, buf, W | D, NULL);
+		mapped_import(grant, &imp);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq(seal_err(fd, grant, S_WRITE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
 
-		gem_close(vgem, handle);
+		mapped_import_release(&imp);
 		secbuf_seal(fd, buf, S_WRITE);
 		close(grant);
 		close(buf);
