@@ -7,7 +7,7 @@
 SECBUF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SECBUF_SCRIPTS=$SECBUF_TOP/scripts
 SECBUF_BUILD=${SECBUF_BUILD:-$SECBUF_TOP/build}
-SECBUF_DEFAULT_LANES="arm64-6.1 arm64-6.12 x86_64-debug"
+SECBUF_DEFAULT_LANES="arm64-6.1 arm64-6.12 arm64-7.x x86_64-7.x x86_64-debug"
 
 # Progress goes to stderr so that stdout stays machine-readable where needed
 # (lane-env prints shell variables on stdout).
