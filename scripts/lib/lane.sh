@@ -233,11 +233,6 @@ prepare_lane() {
 	if [[ -n ${LANE_KERNEL_SOURCE:-} ]]; then
 		build_kernel >/dev/null || die "lane $LANE: no kernel"
 	fi
-	# So does making a build root the first time.
-	BUILDROOT=
-	if [[ -n ${LANE_BUILDROOT:-} ]]; then
-		BUILDROOT=$(buildroot_ensure "$LANE_BUILDROOT") || die "lane $LANE: no build root"
-	fi
 	# Run under the cache lock, then bring the results back out of the subshell.
 	vars=$(with_cache_lock bash -c '
 		set -euo pipefail
@@ -250,6 +245,12 @@ prepare_lane() {
 	' prepare-lane "$SECBUF_SCRIPTS" "$LANE") || die "lane $LANE: preparing the kernel packages failed"
 	eval "$vars"
 	LANE_LABEL=$(lane_label)
+	# Making a build root takes a while the first time: not under the
+	# cache lock either. It depends on the suite and the headers' compiler.
+	BUILDROOT=
+	if [[ -n ${LANE_BUILDROOT:-} ]]; then
+		BUILDROOT=$(buildroot_for_lane) || die "lane $LANE: no build root"
+	fi
 }
 
 # lane_run CMD [ARG...]: run a kernel module build command where the lane
