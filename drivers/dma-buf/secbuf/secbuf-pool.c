@@ -210,6 +210,37 @@ static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
 }
 
 /*
+ * CMA aligns an allocation to its size's order, but to no more than
+ * CONFIG_CMA_ALIGNMENT (1 MiB on Debian's kernels), so a chunk can land off
+ * the 2 MiB boundary its PMD mappings need when a smaller allocation (a
+ * driver's DMA buffer on the default CMA area) sits below it. CMA takes the
+ * lowest free range that fits: a filler taking the gap below the boundary
+ * where the chunk landed (@misaligned) makes the chunk land on it the next
+ * time; then the filler goes back. One try: NULL if CMA put it elsewhere,
+ * and the caller pays slack instead.
+ */
+static struct page *secbuf_chunk_take_aligned(struct secbuf_pool *pool,
+					      size_t size,
+					      phys_addr_t misaligned,
+					      dma_addr_t *dma)
+{
+	size_t gap = ALIGN(misaligned, SECBUF_CHUNK_SIZE) - misaligned;
+	struct page *filler, *page;
+	dma_addr_t filler_dma;
+
+	filler = secbuf_chunk_take(pool, gap, &filler_dma);
+	if (!filler)
+		return NULL;
+	page = secbuf_chunk_take(pool, size, dma);
+	dma_free_pages(pool->dev, gap, filler, filler_dma, DMA_BIDIRECTIONAL);
+	if (page && !IS_ALIGNED(page_to_phys(page), SECBUF_CHUNK_SIZE)) {
+		dma_free_pages(pool->dev, size, page, *dma, DMA_BIDIRECTIONAL);
+		page = NULL;
+	}
+	return page;
+}
+
+/*
  * Take @size bytes (a multiple of SECBUF_CHUNK_SIZE) from CMA. The caller has
  * already reserved them in pool->chunk_bytes. Sleeps in CMA, so no lock held.
  */
@@ -239,6 +270,13 @@ static struct secbuf_chunk *secbuf_chunk_create(struct secbuf_pool *pool,
 	if (!shared && !IS_ALIGNED(phys, SECBUF_CHUNK_SIZE)) {
 		dma_free_pages(pool->dev, size, chunk->page, chunk->dma,
 			       DMA_BIDIRECTIONAL);
+		chunk->page = secbuf_chunk_take_aligned(pool, size, phys,
+							&chunk->dma);
+		if (chunk->page) {
+			chunk->base = page_to_phys(chunk->page);
+			chunk->size = size;
+			return chunk;
+		}
 		chunk->alloc_size = size + SECBUF_CHUNK_SIZE - PAGE_SIZE;
 		chunk->page = secbuf_chunk_take(pool, chunk->alloc_size,
 						&chunk->dma);
