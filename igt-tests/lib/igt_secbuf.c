@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "igt_core.h"
@@ -1093,4 +1094,14 @@ int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 {
 	igt_assert_eq(__dmabuf_import_sync_file(dmabuf, flags, sync), 0);
+}
+
+bool secbuf_heap_is_core(void)
+{
+	struct utsname u;
+	int major = 0;
+
+	igt_assert_eq(uname(&u), 0);
+	igt_assert_eq(sscanf(u.release, "%d", &major), 1);
+	return major >= 7 && access("/sys/class/dma_heap", F_OK) == 0;
 }

@@ -64,6 +64,16 @@ int __secbuf_pool_info(int fd, struct secbuf_pool_info *info);
 void secbuf_pool_info(int fd, struct secbuf_pool_info *info);
 
 /* The pool's dma-heap, /dev/dma_heap/<pool>, and DMA_HEAP_IOCTL_ALLOC. */
+/*
+ * Whether /dev/dma_heap/<pool> is a heap of the kernel's dma-heap core:
+ * where its framework takes heaps from modules (7.x with
+ * CONFIG_DMABUF_HEAPS, which exports dma_heap_add()), secbuf_dma_heap.ko
+ * adds the pools' heaps and they outlive secbuf (the core cannot remove a
+ * heap). Elsewhere (Debian's arm64 kernels have no framework, 6.12 exports
+ * nothing of it) secbuf's own misc device serves the node, and an open one
+ * keeps secbuf loaded.
+ */
+bool secbuf_heap_is_core(void);
 int __secbuf_open_heap(const char *pool);
 int secbuf_open_heap(const char *pool);
 int __secbuf_heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags,

@@ -10,6 +10,9 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,6 +20,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
+#include "igt_stress.h"
 #include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/<pool>: usable "
@@ -41,6 +45,14 @@ static void heap_alloc_fails(unsigned long cmd, void *arg, int err)
 	secbuf_snapshot(&before, pool);
 	igt_assert_eq(__secbuf_ioctl(heap_fd, cmd, arg), -err);
 	secbuf_assert_unchanged(&before);
+}
+
+static bool path_is(const char *fmt, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), fmt, name);
+	return access(path, F_OK) == 0;
 }
 
 /* A fresh heap fd: one step of the history below, then closed. */
@@ -372,6 +384,62 @@ igt_main
 		free(all);
 		close(h);
 		close(fd);
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("Who serves /dev/dma_heap/<pool>. With the kernel's "
+		     "dma-heap framework open to modules (7.x with "
+		     "CONFIG_DMABUF_HEAPS) the pool is a heap of the core "
+		     "(/sys/class/dma_heap/<pool>, added by secbuf_dma_heap, "
+		     "which is loaded) and no misc device of secbuf's has the "
+		     "node; elsewhere secbuf's misc device dma_heap-<pool> "
+		     "serves it and the core has no such heap.");
+	igt_subtest("registered-with-core") {
+		if (secbuf_heap_is_core()) {
+			igt_assert(path_is("/sys/class/dma_heap/%s", pool));
+			igt_assert(path_is("/sys/module/%s",
+					   "secbuf_dma_heap"));
+			igt_assert(!path_is("/sys/class/misc/dma_heap-%s",
+					    pool));
+		} else {
+			igt_assert(path_is("/sys/class/misc/dma_heap-%s",
+					   pool));
+			igt_assert(!path_is("/sys/class/dma_heap/%s", pool));
+		}
+	}
+
+	igt_describe("The heap across an unload of secbuf. The core cannot "
+		     "remove a heap: with the framework, /dev/dma_heap/<pool> "
+		     "stays, opens, and allocating from it is ENODEV while no "
+		     "pool serves it; without it, secbuf's misc node goes "
+		     "(ENOENT). Either way, loading secbuf again serves the "
+		     "heap as before.");
+	igt_subtest("heap-across-unload") {
+		char path[128], params[1024];
+		struct dma_heap_allocation_data arg = valid_heap_alloc();
+		int h, buf;
+
+		secbuf_module_params(params, sizeof(params));
+		snprintf(path, sizeof(path), "/dev/dma_heap/%s", pool);
+		close(heap_fd);
+		heap_fd = -1;
+		igt_assert_eq(__secbuf_module_unload(), 0);
+
+		h = open(path, O_RDONLY | O_CLOEXEC);
+		if (secbuf_heap_is_core()) {
+			igt_assert_f(h >= 0, "open %s: %m\n", path);
+			igt_assert_eq(__secbuf_ioctl(h, DMA_HEAP_IOCTL_ALLOC,
+						     &arg), -ENODEV);
+			close(h);
+		} else {
+			igt_assert_eq(h, -1);
+			igt_assert_eq(errno, ENOENT);
+		}
+
+		igt_assert_eq(secbuf_module_reload(params, pool), 0);
+		heap_fd = secbuf_open_heap(pool);
+		buf = secbuf_heap_alloc(heap_fd, SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		close(buf);
 		secbuf_pool_assert_idle(pool);
 	}
 

@@ -30,9 +30,17 @@ dump_kmsg() {
 
 secbuf_loaded() { [ -d /sys/module/secbuf ]; }
 
-# load_secbuf: insmod with the board's module parameters (lane.conf).
+# load_secbuf: insmod with the board's module parameters (lane.conf). On a
+# kernel whose dma-heap framework secbuf uses, secbuf_dma_heap.ko first: it
+# holds the pools' heaps and stays loaded (a heap cannot be removed).
+SECBUF_DMA_HEAP_KO=${SECBUF_KO%/*}/secbuf_dma_heap.ko
 # shellcheck disable=SC2086 # INSMOD_ARGS is a list of words
-load_secbuf() { insmod "$SECBUF_KO" $INSMOD_ARGS; }
+load_secbuf() {
+	if [ -f "$SECBUF_DMA_HEAP_KO" ] && [ ! -d /sys/module/secbuf_dma_heap ]; then
+		insmod "$SECBUF_DMA_HEAP_KO" || return
+	fi
+	insmod "$SECBUF_KO" $INSMOD_ARGS
+}
 
 # check_pools WHAT: every pool of the board is registered (sysfs and device
 # nodes). Prints one line per problem and returns nonzero if any.

@@ -4,10 +4,19 @@
  * pool, so that dma-heap users (libcamera, GStreamer, libdmabufheap, the
  * kernel's dma-heap selftest) allocate from secbuf unchanged.
  *
- * The dma-heap core does not export dma_heap_add() to modules (and Debian's
- * arm64 kernels do not build it), so secbuf registers a misc device under
- * the same node name and implements DMA_HEAP_IOCTL_ALLOC with the core's
- * exact argument rules, including its tolerance of longer structs.
+ * Where the kernel has the dma-heap framework and exports dma_heap_add()
+ * (7.x with CONFIG_DMABUF_HEAPS; Kbuild defines SECBUF_DMA_HEAP), each pool
+ * is a heap of the core, registered by secbuf_dma_heap.ko (which stays
+ * loaded: the core cannot remove a heap) and bound to the pool while it
+ * lives. Each allocation is owned by a pool file of its own: the per-file
+ * limits apply to each buffer, as the core has no open file to count by.
+ * A name the kernel has a heap of already is refused by the core: the
+ * pool then has no dma-heap node, never one that shadows another heap.
+ *
+ * Elsewhere (Debian's arm64 kernels do not build the framework; 6.12 does
+ * not export it) secbuf registers a misc device under the same node name
+ * and implements DMA_HEAP_IOCTL_ALLOC with the core's exact argument rules,
+ * including its tolerance of longer structs.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -23,7 +32,9 @@
 #include <linux/uaccess.h>
 
 #include "secbuf.h"
+#include "secbuf-dma-heap.h"
 
+#ifndef SECBUF_DMA_HEAP
 static int secbuf_heap_open(struct inode *inode, struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
@@ -106,6 +117,65 @@ static const struct file_operations secbuf_heap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+#endif /* !SECBUF_DMA_HEAP */
+
+#ifdef SECBUF_DMA_HEAP
+/* An allocation from the pool's dma-heap, owned by a pool file of its own. */
+static struct dma_buf *secbuf_heap_allocate(void *priv, unsigned long len,
+					    u32 fd_flags, u64 heap_flags)
+{
+	struct secbuf_pool *pool = priv;
+	struct secbuf_file *sfile;
+	struct dma_buf *dmabuf;
+	u64 id;
+
+	/* The core checked fd_flags and heap_flags already. */
+	sfile = secbuf_file_create(pool);
+	if (!sfile)
+		return ERR_PTR(-ENOMEM);
+	dmabuf = secbuf_handle_create(sfile, len, fd_flags & O_ACCMODE, &id);
+	secbuf_file_put(sfile);
+	return dmabuf;
+}
+
+/**
+ * secbuf_heap_register() - serve the dma-heap of the pool's name
+ * @pool: the pool, with its name set
+ *
+ * Context: Process context.
+ * Return: 0. If the heap cannot be had (another heap of the kernel has
+ * the name, -EEXIST; or out of memory), the pool goes on without one, and
+ * the reason is logged.
+ */
+int secbuf_heap_register(struct secbuf_pool *pool)
+{
+	pool->dma_heap = secbuf_dma_heap_bind(pool->name, secbuf_heap_allocate,
+					      pool);
+	if (IS_ERR(pool->dma_heap)) {
+		dev_warn(pool->dev,
+			 "pool %s: no /dev/dma_heap/%s (%pe): its users allocate through /dev/secbuf/%s\n",
+			 pool->name, pool->name, pool->dma_heap, pool->name);
+		pool->dma_heap = NULL;
+	}
+	return 0;
+}
+
+/**
+ * secbuf_heap_unregister() - stop serving the pool's dma-heap
+ * @pool: the pool
+ *
+ * The heap stays (the core cannot remove one); allocations from it fail
+ * with -ENODEV until a pool of that name serves it again.
+ *
+ * Context: Process context; waits for allocations under way.
+ */
+void secbuf_heap_unregister(struct secbuf_pool *pool)
+{
+	if (pool->dma_heap)
+		secbuf_dma_heap_unbind(pool->dma_heap);
+	pool->dma_heap = NULL;
+}
+#else
 /**
  * secbuf_heap_register() - create /dev/dma_heap/<pool>
  * @pool: the pool, with its name set
@@ -129,3 +199,4 @@ void secbuf_heap_unregister(struct secbuf_pool *pool)
 {
 	misc_deregister(&pool->heap_misc);
 }
+#endif

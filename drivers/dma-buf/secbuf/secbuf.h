@@ -27,6 +27,7 @@ struct device;
 struct page;
 struct pid;
 struct secbuf_window;
+struct secbuf_dma_heap;
 
 /**
  * DOC: locking
@@ -213,7 +214,9 @@ struct secbuf_pool_stats {
  * @cache_stop: a drain asks @zero_work to stop
  * @shrinker: gives @cache back to CMA under memory pressure
  * @secbuf_misc: /dev/secbuf/<name>
- * @heap_misc: /dev/dma_heap/<name>
+ * @heap_misc: /dev/dma_heap/<name>, without the dma-heap framework
+ * @dma_heap: the dma-heap core's heap of the pool's name, with it (NULL if
+ *	the core refused the name)
  * @secbuf_name: device name of @secbuf_misc
  * @secbuf_nodename: node name of @secbuf_misc
  * @heap_name: device name of @heap_misc
@@ -244,6 +247,7 @@ struct secbuf_pool {
 	struct shrinker *shrinker;
 	struct miscdevice secbuf_misc;
 	struct miscdevice heap_misc;
+	struct secbuf_dma_heap *dma_heap;
 	char *secbuf_name;
 	char *secbuf_nodename;
 	char *heap_name;
