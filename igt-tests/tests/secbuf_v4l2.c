@@ -490,15 +490,39 @@ static void test_frames_match_mmap(const struct allocator *a)
  * "S-Video 000-0 Is Connected To" instead (vivid.rst, "Video, Sliced VBI
  * and HDMI CEC Looping").
  */
+/*
+ * vivid races with itself here: setting "Is Connected To" queues a worker
+ * (update_svid_ctrls_work_handler()) that reads the control's current
+ * value without the handler's lock, and if it reads it before the control
+ * framework has stored the new one, it puts the new value in the menu's
+ * skip mask and v4l2_ctrl_modify_range() resets the control to 0. Seen on
+ * loaded guests (x86_64-debug, arm64-7.x), never the test's doing. So the
+ * value is set again until it stays, after the worker had time to run.
+ */
 static void vivid_loop_svideo(int cap)
 {
+	const char *name = "S-Video 000-0 Is Connected To";
 	uint32_t loop = v4l2_find_ctrl(cap, "Loop Video", NULL);
+	uint32_t id;
+	int item;
 
-	if (loop)
+	if (loop) {
 		v4l2_set_ctrl(cap, loop, 1);
-	else
-		v4l2_set_menu(cap, "S-Video 000-0 Is Connected To",
-			      "Output S-Video 000-0");
+		return;
+	}
+	id = v4l2_find_ctrl(cap, name, NULL);
+	igt_assert_f(id != 0, "no control \"%s\"\n", name);
+	item = v4l2_find_menu_item(cap, id, "Output S-Video 000-0");
+	igt_assert_f(item > 0, "no item \"Output S-Video 000-0\"\n");
+	for (int tries = 0; tries < 10; tries++) {
+		igt_assert_eq(__v4l2_set_ctrl(cap, id, item), 0);
+		usleep(50 * 1000);
+		if (v4l2_get_ctrl(cap, id) == item)
+			return;
+		igt_info("vivid reset \"%s\" to %d; setting it again\n",
+			 name, v4l2_get_ctrl(cap, id));
+	}
+	igt_assert_f(false, "\"%s\" does not stay at %d\n", name, item);
 }
 
 /* The same single-planar format on both sides: what looping needs. */
