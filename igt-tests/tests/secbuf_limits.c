@@ -348,10 +348,13 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("An open /dev/dma_heap/<pool> is a pool file with the "
-		     "same limits: with max_file_buffers 2 its third "
+	igt_describe("Allocations from /dev/dma_heap/<pool> have the same "
+		     "limits: with max_file_buffers 2 the third "
 		     "DMA_HEAP_IOCTL_ALLOC is EDQUOT, and a secbuf pool file is "
-		     "independent of it.");
+		     "independent of it. Where secbuf's own device serves the "
+		     "node they count per open heap file; where the pool is a "
+		     "heap of the dma-heap core, per process (the core has no "
+		     "file of secbuf's): here both are one.");
 	igt_subtest("heap-file-limits") {
 		int heap = secbuf_open_heap(pool);
 		struct secbuf_snapshot before;

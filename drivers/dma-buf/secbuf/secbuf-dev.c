@@ -38,12 +38,22 @@ struct secbuf_file *secbuf_file_create(struct secbuf_pool *pool)
 	kref_init(&sfile->ref);
 	sfile->pool = pool;
 	INIT_LIST_HEAD(&sfile->buffers);
+	INIT_LIST_HEAD(&sfile->heap_node);
 	return sfile;
 }
 
 static void secbuf_file_release_ref(struct kref *ref)
 {
-	kfree(container_of(ref, struct secbuf_file, ref));
+	struct secbuf_file *sfile = container_of(ref, struct secbuf_file, ref);
+	struct secbuf_pool *pool = sfile->pool;
+
+	if (sfile->heap_pid) {
+		mutex_lock(&pool->heap_owners_lock);
+		list_del(&sfile->heap_node);
+		mutex_unlock(&pool->heap_owners_lock);
+		put_pid(sfile->heap_pid);
+	}
+	kfree(sfile);
 }
 
 /**

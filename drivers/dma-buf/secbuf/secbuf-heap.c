@@ -8,8 +8,9 @@
  * (7.x with CONFIG_DMABUF_HEAPS; Kbuild defines SECBUF_DMA_HEAP), each pool
  * is a heap of the core, registered by secbuf_dma_heap.ko (which stays
  * loaded: the core cannot remove a heap) and bound to the pool while it
- * lives. Each allocation is owned by a pool file of its own: the per-file
- * limits apply to each buffer, as the core has no open file to count by.
+ * lives. The core has no open file of secbuf's to count the per-file
+ * limits by: a process's allocations from the heap share one owner, so
+ * the limits count per process there.
  * A name the kernel has a heap of already is refused by the core: the
  * pool then has no dma-heap node, never one that shadows another heap.
  *
@@ -29,6 +30,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include "secbuf.h"
@@ -120,7 +123,31 @@ static const struct file_operations secbuf_heap_fops = {
 #endif /* !SECBUF_DMA_HEAP */
 
 #ifdef SECBUF_DMA_HEAP
-/* An allocation from the pool's dma-heap, owned by a pool file of its own. */
+/*
+ * The owner of the calling process's buffers from the pool's dma-heap: the
+ * core has no file of secbuf's to count the per-file limits by, so they
+ * count per process. It lives while the process has buffers from it.
+ */
+static struct secbuf_file *secbuf_heap_owner(struct secbuf_pool *pool)
+{
+	struct pid *pid = task_tgid(current);
+	struct secbuf_file *sfile;
+
+	mutex_lock(&pool->heap_owners_lock);
+	list_for_each_entry(sfile, &pool->heap_owners, heap_node)
+		if (sfile->heap_pid == pid && kref_get_unless_zero(&sfile->ref))
+			goto unlock;
+	sfile = secbuf_file_create(pool);
+	if (sfile) {
+		sfile->heap_pid = get_pid(pid);
+		list_add(&sfile->heap_node, &pool->heap_owners);
+	}
+unlock:
+	mutex_unlock(&pool->heap_owners_lock);
+	return sfile;
+}
+
+/* An allocation from the pool's dma-heap, owned by the calling process. */
 static struct dma_buf *secbuf_heap_allocate(void *priv, unsigned long len,
 					    u32 fd_flags, u64 heap_flags)
 {
@@ -130,7 +157,7 @@ static struct dma_buf *secbuf_heap_allocate(void *priv, unsigned long len,
 	u64 id;
 
 	/* The core checked fd_flags and heap_flags already. */
-	sfile = secbuf_file_create(pool);
+	sfile = secbuf_heap_owner(pool);
 	if (!sfile)
 		return ERR_PTR(-ENOMEM);
 	dmabuf = secbuf_handle_create(sfile, len, fd_flags & O_ACCMODE, &id);

@@ -74,6 +74,8 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
 	pool->size = round_down(size, SECBUF_CHUNK_SIZE);
 	pool->next_id = 1;
 	mutex_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->heap_owners);
+	mutex_init(&pool->heap_owners_lock);
 	INIT_LIST_HEAD(&pool->chunks);
 	ret = secbuf_cache_init(pool);
 	if (ret)

@@ -217,6 +217,9 @@ struct secbuf_pool_stats {
  * @heap_misc: /dev/dma_heap/<name>, without the dma-heap framework
  * @dma_heap: the dma-heap core's heap of the pool's name, with it (NULL if
  *	the core refused the name)
+ * @heap_owners: the &struct secbuf_file of each process with buffers from
+ *	@dma_heap, under @heap_owners_lock
+ * @heap_owners_lock: protects @heap_owners
  * @secbuf_name: device name of @secbuf_misc
  * @secbuf_nodename: node name of @secbuf_misc
  * @heap_name: device name of @heap_misc
@@ -248,6 +251,8 @@ struct secbuf_pool {
 	struct miscdevice secbuf_misc;
 	struct miscdevice heap_misc;
 	struct secbuf_dma_heap *dma_heap;
+	struct list_head heap_owners;
+	struct mutex heap_owners_lock;	/* @heap_owners */
 	char *secbuf_name;
 	char *secbuf_nodename;
 	char *heap_name;
@@ -263,6 +268,10 @@ struct secbuf_pool {
  * @buffers: buffers owned, protected by &secbuf_pool.lock
  * @used_bytes: bytes of memory charged, protected by &secbuf_pool.lock
  * @nr_buffers: buffers charged, protected by &secbuf_pool.lock
+ * @heap_pid: for the buffers a process allocated from a heap of the
+ *	dma-heap core, which has no file of secbuf's: the process (its
+ *	thread group), referenced; NULL for a file
+ * @heap_node: entry in &secbuf_pool.heap_owners while @heap_pid is set
  */
 struct secbuf_file {
 	struct kref ref;
@@ -271,6 +280,8 @@ struct secbuf_file {
 	struct list_head buffers;
 	size_t used_bytes;
 	unsigned int nr_buffers;
+	struct pid *heap_pid;
+	struct list_head heap_node;
 };
 
 /**
