@@ -401,6 +401,22 @@ unlock:
 	return ret;
 }
 
+/* Take @m off @a's mappings, with the counts; the caller unmaps it. */
+static void secbuf_mapping_remove(struct secbuf_buffer *buffer,
+				  struct secbuf_attachment *a,
+				  struct secbuf_mapping *m)
+{
+	unsigned int before;
+
+	mutex_lock(&buffer->lock);
+	list_del(&m->node);
+	buffer->nr_mapped--;
+	before = secbuf_revocable_maps(a);
+	a->nr_maps--;
+	secbuf_revocable_update(buffer, a, before);
+	mutex_unlock(&buffer->lock);
+}
+
 static void secbuf_detach(struct dma_buf *dmabuf,
 			  struct dma_buf_attachment *attach)
 {
@@ -408,9 +424,19 @@ static void secbuf_detach(struct dma_buf *dmabuf,
 	struct secbuf_buffer *buffer = handle->buffer;
 	struct secbuf_attachment *a = attach->priv;
 
+	/* The core unmaps before it detaches: an importer's bug otherwise. */
+	while (!list_empty(&a->mappings)) {
+		struct secbuf_mapping *m;
+
+		WARN_ON_ONCE(1);
+		m = list_first_entry(&a->mappings, struct secbuf_mapping, node);
+		secbuf_mapping_remove(buffer, a, m);
+		dma_unmap_sgtable(a->dev, &m->sgt, m->dir, 0);
+		sg_free_table(&m->sgt);
+		kfree(m);
+	}
+
 	mutex_lock(&buffer->lock);
-	/* The core unmaps before it detaches. */
-	WARN_ON_ONCE(!list_empty(&a->mappings));
 	list_del(&a->node);
 	handle->nr_attachments--;
 	buffer->nr_attachments--;
@@ -491,17 +517,10 @@ static void secbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	struct secbuf_attachment *a = attach->priv;
 	struct secbuf_mapping *m = container_of(sgt, struct secbuf_mapping,
 						sgt);
-	unsigned int before;
 
+	/* Off the list first: cache maintenance must not sync it unmapped. */
+	secbuf_mapping_remove(buffer, a, m);
 	dma_unmap_sgtable(attach->dev, sgt, m->dir, 0);
-
-	mutex_lock(&buffer->lock);
-	list_del(&m->node);
-	buffer->nr_mapped--;
-	before = secbuf_revocable_maps(a);
-	a->nr_maps--;
-	secbuf_revocable_update(buffer, a, before);
-	mutex_unlock(&buffer->lock);
 	sg_free_table(&m->sgt);
 	kfree(m);
 

@@ -42,7 +42,7 @@ MODULE_PARM_DESC(max_file_buffers,
 unsigned int secbuf_dev_mode = 0600;
 module_param_named(dev_mode, secbuf_dev_mode, uint, 0444);
 MODULE_PARM_DESC(dev_mode,
-		 "Mode of /dev/secbuf/<pool> and /dev/dma_heap/<pool> (default 0600)");
+		 "Mode of /dev/secbuf/<pool> and of secbuf's own /dev/dma_heap/<pool> (default 0600)");
 
 unsigned int secbuf_revoke_timeout_ms = 10000;
 module_param_named(revoke_timeout_ms, secbuf_revoke_timeout_ms, uint, 0644);

@@ -186,8 +186,9 @@ static bool secbuf_pool_owns(struct secbuf_pool *pool, phys_addr_t phys,
 #define SECBUF_CMA_TRIES	4
 #define SECBUF_CMA_RETRY_MS	20
 
-static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
-				      dma_addr_t *dma)
+static struct page *secbuf_chunk_take_tries(struct secbuf_pool *pool,
+					    size_t size, dma_addr_t *dma,
+					    unsigned int max_tries)
 {
 	struct page *page;
 	unsigned int tries;
@@ -195,7 +196,7 @@ static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
 	for (tries = 1;; tries++) {
 		page = dma_alloc_pages(pool->dev, size, dma, DMA_BIDIRECTIONAL,
 				       GFP_KERNEL | __GFP_NOWARN);
-		if (page || tries == SECBUF_CMA_TRIES ||
+		if (page || tries >= max_tries ||
 		    fatal_signal_pending(current))
 			break;
 		msleep(SECBUF_CMA_RETRY_MS);
@@ -211,6 +212,12 @@ static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
 	return page;
 }
 
+static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
+				      dma_addr_t *dma)
+{
+	return secbuf_chunk_take_tries(pool, size, dma, SECBUF_CMA_TRIES);
+}
+
 /*
  * CMA aligns an allocation to its size's order, but to no more than
  * CONFIG_CMA_ALIGNMENT (1 MiB on Debian's kernels), so a chunk can land off
@@ -218,8 +225,11 @@ static struct page *secbuf_chunk_take(struct secbuf_pool *pool, size_t size,
  * driver's DMA buffer on the default CMA area) sits below it. CMA takes the
  * lowest free range that fits: a filler taking the gap below the boundary
  * where the chunk landed (@misaligned) makes the chunk land on it the next
- * time; then the filler goes back. One try: NULL if CMA put it elsewhere,
- * and the caller pays slack instead.
+ * time; then the filler goes back. One try: NULL if CMA put it elsewhere
+ * (a smaller hole lower down took the filler, say), and the caller pays
+ * slack instead. The filler is outside the pool's reservation for a
+ * moment: near full, the chunk (or a concurrent one) may not fit beside
+ * it, and the slack path decides then.
  */
 static struct page *secbuf_chunk_take_aligned(struct secbuf_pool *pool,
 					      size_t size,
@@ -230,10 +240,11 @@ static struct page *secbuf_chunk_take_aligned(struct secbuf_pool *pool,
 	struct page *filler, *page;
 	dma_addr_t filler_dma;
 
-	filler = secbuf_chunk_take(pool, gap, &filler_dma);
+	/* One attempt each: the slack fallback retries. */
+	filler = secbuf_chunk_take_tries(pool, gap, &filler_dma, 1);
 	if (!filler)
 		return NULL;
-	page = secbuf_chunk_take(pool, size, dma);
+	page = secbuf_chunk_take_tries(pool, size, dma, 1);
 	dma_free_pages(pool->dev, gap, filler, filler_dma, DMA_BIDIRECTIONAL);
 	if (page && !IS_ALIGNED(page_to_phys(page), SECBUF_CHUNK_SIZE)) {
 		dma_free_pages(pool->dev, size, page, *dma, DMA_BIDIRECTIONAL);

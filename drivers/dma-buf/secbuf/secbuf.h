@@ -79,9 +79,9 @@ struct secbuf_dma_heap;
  * unpins on every unmap and may hold several mappings of one attachment:
  * each gets a table of its own (&struct secbuf_mapping). A handle without
  * WRITE has neither (its devices may only read): static importers map it
- * themselves, with the direction they need; 6.1 and 6.12 map a dynamic
- * importer's attachment bidirectionally at attach, which map_dma_buf
- * refuses, 7.x lets it map itself.
+ * themselves, with the direction they need, and attach refuses dynamic
+ * importers (revocation could not tell them under the handle's own
+ * reservation lock).
  *
  * No callback takes the reservation lock itself, so the same code is
  * correct under both rules. Revocation, sealing and DMA_BEGIN take it,

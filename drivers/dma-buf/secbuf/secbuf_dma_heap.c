@@ -13,8 +13,10 @@
  * binds again (secbuf loaded again, say).
  *
  * Names are the core's to keep unique: a name another heap has already
- * (the system heap's "system", a CMA heap's) makes dma_heap_add() fail,
- * and this module then refuses the binding; nothing is ever shadowed.
+ * (the system heap's "system", a CMA heap's) makes dma_heap_add() fail
+ * (its device_create() does, with -EEXIST, and sysfs logs the duplicate
+ * name with a stack trace), and this module then refuses the binding;
+ * nothing is ever shadowed.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -152,7 +154,11 @@ struct secbuf_dma_heap *secbuf_dma_heap_bind(const char *name,
 	heap = secbuf_dma_heap_find(name);
 	if (!heap) {
 		heap = secbuf_dma_heap_add(name);
-		/* The core refuses a name it has: a heap of the kernel's. */
+		/*
+		 * The core refuses a name it has (a heap of the kernel's):
+		 * its device_create() with -EEXIST, or its own check after
+		 * that with -EINVAL.
+		 */
 		if (heap == ERR_PTR(-EINVAL))
 			heap = ERR_PTR(-EEXIST);
 	} else if (rcu_access_pointer(heap->binding)) {
@@ -189,6 +195,17 @@ void secbuf_dma_heap_unbind(struct secbuf_dma_heap *heap)
 	kfree(binding);
 }
 EXPORT_SYMBOL_GPL(secbuf_dma_heap_unbind);
+
+/*
+ * An init and no exit: the kernel refuses to unload a module with an init
+ * function and no exit function (without an init, it would unload one
+ * nobody uses, and the heaps would call freed code).
+ */
+static int __init secbuf_dma_heap_init(void)
+{
+	return 0;
+}
+module_init(secbuf_dma_heap_init);
 
 /* No module_exit: the core cannot remove the heaps this module added. */
 MODULE_DESCRIPTION("secbuf pools as dma-heaps (stays loaded: heaps cannot be removed)");
