@@ -5,7 +5,9 @@
 # linux-source-X.Y package) and LANE_KERNEL_CONFIG (one or more fragments in
 # scripts/kernel/, merged in that order: a later one overrides an earlier
 # one's options). Built once per machine into the cache and reused by every
-# run. Needs lib/common.sh and load_lane done.
+# run. With LANE_SUITE, LANE_KERNEL_SOURCE is that suite's linux-source meta
+# package, downloaded rather than installed. Needs lib/common.sh,
+# lib/debpkg.sh, lib/suite.sh and load_lane done.
 #
 # Recipe: "make tinyconfig", scripts/kconfig/merge_config.sh with the
 # fragments, olddefconfig, then a check that every option the fragments set
@@ -15,6 +17,7 @@
 #
 # Cache layout (${SECBUF_CACHE:-/var/cache/secbuf}):
 #   kernel/<source pkg>_<ver>/src/     the source tree, unpacked once
+#                                      (linux-source-X.Y_<ver>)
 #   kernel/<lane>_<ver>_<hash>/        one built kernel, <hash> from the
 #                                      fragment and KERNEL_RECIPE:
 #     build/                           the O= tree: KDIR for M= builds
@@ -28,7 +31,7 @@
 KERNEL_RECIPE=1
 
 # kernel_source_version PKG: the installed version of PKG (setup-host
-# installs it). Resolved on every run, never written down.
+# installs it).
 kernel_source_version() {
 	local ver
 
@@ -37,16 +40,41 @@ kernel_source_version() {
 	printf '%s\n' "${ver#installed }"
 }
 
+# kernel_source_resolve: KSRC_PKG and KSRC_VER, the source package this
+# lane builds and its version, resolved on every run, never written down.
+# Without LANE_SUITE, LANE_KERNEL_SOURCE is a package setup-host installs
+# (linux-source-6.12) and the version is the installed one. With
+# LANE_SUITE, it is the meta package of a suite (linux-source), resolved
+# through the suite's private apt configuration (lib/suite.sh) to the
+# linux-source-X.Y it depends on now: the suite's newest line.
+kernel_source_resolve() {
+	local ver deps suite
+
+	KSRC_SUITE=
+	if [[ -z ${LANE_SUITE:-} ]]; then
+		KSRC_PKG=$LANE_KERNEL_SOURCE
+		KSRC_VER=$(kernel_source_version "$KSRC_PKG")
+		return
+	fi
+	suite=$(suite_for "$LANE_SUITE" "$LANE_KERNEL_SOURCE:all")
+	ver=$(APT_SUITE=$suite apt_candidate "$LANE_KERNEL_SOURCE:all")
+	deps=$(APT_SUITE=$suite apt_field "$LANE_KERNEL_SOURCE:all=$ver" Depends)
+	read -r KSRC_PKG KSRC_VER < <(dep_matching "$deps" '^linux-source-[0-9]')
+	[[ -n ${KSRC_PKG:-} && -n ${KSRC_VER:-} ]] ||
+		die "$LANE_KERNEL_SOURCE $ver in $suite depends on no linux-source-X.Y (=version)"
+	KSRC_SUITE=$suite
+}
+
 # kernel_build_dir: the cache directory of this lane's kernel, for the
 # installed source version and the fragment as it is now.
 kernel_build_dir() {
-	local ver hash
+	local hash
 
-	ver=$(kernel_source_version "$LANE_KERNEL_SOURCE")
+	kernel_source_resolve
 	kernel_fragments_load
 	hash=$( { printf 'recipe %s\n' "$KERNEL_RECIPE"; cat "${KERNEL_FRAGMENTS[@]}"; } |
 		sha256sum | cut -c1-12)
-	printf '%s/kernel/%s_%s_%s\n' "$(secbuf_cache_dir)" "$LANE" "${ver//:/%3a}" "$hash"
+	printf '%s/kernel/%s_%s_%s\n' "$(secbuf_cache_dir)" "$LANE" "${KSRC_VER//:/%3a}" "$hash"
 }
 
 # kernel_fragments_load: KERNEL_FRAGMENTS, the paths of the lane's
@@ -64,20 +92,29 @@ kernel_fragments_load() {
 	[[ ${#KERNEL_FRAGMENTS[@]} -gt 0 ]] || die "lane $LANE: LANE_KERNEL_CONFIG is empty"
 }
 
-# unpack_kernel_source PKG VER: the source tree of the installed package,
-# unpacked once (under the cache lock) and shared by every fragment.
+# unpack_kernel_source PKG VER [SUITE]: the source tree of PKG VER,
+# unpacked once (under the cache lock) and shared by every fragment: the
+# installed package's tarball, or with SUITE the package downloaded from
+# that suite into the cache (never installed).
 unpack_kernel_source() {
-	local pkg=$1 ver=$2 dir tarball
+	local pkg=$1 ver=$2 suite=${3:-} dir tarball deb
 
 	dir=$(secbuf_cache_dir)/kernel/${pkg}_${ver//:/%3a}
 	if [[ ! -e $dir/.complete ]]; then
-		tarball=$(dpkg -L "$pkg" | grep -E '/usr/src/linux-source-[^/]*\.tar\.(xz|bz2|gz)$' | head -n1)
-		[[ -f $tarball ]] || die "$pkg $ver: no source tarball in /usr/src"
-		msg "unpacking $tarball"
 		rm -rf "$dir.tmp"
 		mkdir -p "$dir.tmp/src"
+		if [[ -n $suite ]]; then
+			deb=$(APT_SUITE=$suite fetch_deb "$pkg" "$ver" all)
+			dpkg-deb -x "$deb" "$dir.tmp/deb" || die "cannot unpack $deb"
+			tarball=$(find "$dir.tmp/deb/usr/src" -maxdepth 1 -name 'linux-source-*.tar.*' | head -n1)
+		else
+			tarball=$(dpkg -L "$pkg" | grep -E '/usr/src/linux-source-[^/]*\.tar\.(xz|bz2|gz)$' | head -n1)
+		fi
+		[[ -f $tarball ]] || die "$pkg $ver: no source tarball in usr/src"
+		msg "unpacking $tarball"
 		tar -xf "$tarball" -C "$dir.tmp/src" --strip-components=1 ||
 			die "cannot unpack $tarball"
+		rm -rf "$dir.tmp/deb"
 		finish_unpack "$dir"
 	fi
 	printf '%s\n' "$dir/src"
@@ -148,13 +185,14 @@ build_kernel_locked() {
 	local dir=$1 src ver start log
 
 	[[ -e $dir/.complete ]] && return 0
-	ver=$(kernel_source_version "$LANE_KERNEL_SOURCE")
-	src=$(with_cache_lock unpack_kernel_source "$LANE_KERNEL_SOURCE" "$ver")
+	kernel_source_resolve
+	ver=$KSRC_VER
+	src=$(with_cache_lock unpack_kernel_source "$KSRC_PKG" "$KSRC_VER" "${KSRC_SUITE:-}")
 	[[ -f $src/Makefile ]] || die "lane $LANE: no kernel source tree"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	log=$dir/build.log
-	lane_msg "building the kernel: $LANE_KERNEL_SOURCE $ver + scripts/kernel/{${LANE_KERNEL_CONFIG// /,}}, $(nproc) jobs (log: $log)"
+	lane_msg "building the kernel: $KSRC_PKG $ver + scripts/kernel/{${LANE_KERNEL_CONFIG// /,}}, $(nproc) jobs (log: $log)"
 	start=$SECONDS
 	kernel_fragments_load
 	if ! (kernel_build_steps "$src" "$dir" "${KERNEL_FRAGMENTS[@]}") >"$log" 2>&1; then
