@@ -181,9 +181,13 @@ static bool secbuf_pool_owns(struct secbuf_pool *pool, phys_addr_t phys,
  * the area is asked for; a page that is busy for a moment (being read,
  * written back, in a racing migration) makes the whole range fail, and a
  * range the size of the pool has nowhere else to go. So a failed attempt
- * is made again a few times before the pool reports that it has no room.
+ * is made again for up to half a second before the pool reports that it
+ * has no room. The pool's own accounting has said there is room by then
+ * (secbuf_pool_alloc()), so this costs time only when CMA disagrees: 80
+ * ms were not always enough on a loaded 2-CPU guest (the last chunk of a
+ * full pool, once in a CI run of secbuf_attack@accounting-heap-then-fill).
  */
-#define SECBUF_CMA_TRIES	4
+#define SECBUF_CMA_TRIES	25
 #define SECBUF_CMA_RETRY_MS	20
 
 static struct page *secbuf_chunk_take_tries(struct secbuf_pool *pool,
