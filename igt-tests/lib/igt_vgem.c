@@ -234,7 +234,7 @@ bool vgem_import_maps(void)
 
 #define STI_KO	"/lib/modules/secbuf_test_importer.ko"
 
-static void sti_load(void)
+void sti_load(void)
 {
 	int ret;
 

@@ -90,6 +90,11 @@ struct mapped_import {
 };
 
 /* "vgem" or "secbuf_test_importer (static)": the importer used here. */
+/*
+ * Load the test importer (igt-tests/kmod, in every lane's initramfs) if
+ * its device is not there yet, and wait for the device.
+ */
+void sti_load(void);
 const char *mapped_importer_name(void);
 int __mapped_import(int dmabuf, struct mapped_import *imp);
 void mapped_import(int dmabuf, struct mapped_import *imp);

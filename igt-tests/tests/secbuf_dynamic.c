@@ -26,6 +26,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
+#include "igt_vgem.h"
 #include "secbuf_test_importer.h"
 
 IGT_TEST_DESCRIPTION("A dynamic importer (igt-tests/kmod) on secbuf "
@@ -33,26 +34,10 @@ IGT_TEST_DESCRIPTION("A dynamic importer (igt-tests/kmod) on secbuf "
 		     "revoke, memory back at once or quarantined while "
 		     "pinned, per-grant notices, rights and seals.");
 
-#define STI_KO		"/lib/modules/secbuf_test_importer.ko"
 #define SIZE		(4u << 20)
 
 static const char *pool;
 static int fd = -1;
-
-static void load_importer(void)
-{
-	int ret;
-
-	if (access(STI_DEVICE, F_OK) == 0)
-		return;
-	/* Every lane's initramfs carries it (scripts/mkinitramfs). */
-	ret = __secbuf_module_load(STI_KO, "");
-	igt_assert_f(ret == 0 || ret == -EEXIST, "loading %s: %s\n", STI_KO,
-		     strerror(-ret));
-	for (int i = 0; i < 200 && access(STI_DEVICE, F_OK); i++)
-		usleep(10 * 1000);
-	igt_assert_f(access(STI_DEVICE, F_OK) == 0, "no %s\n", STI_DEVICE);
-}
 
 static int __sti_import(int dmabuf, uint32_t flags, int *out)
 {
@@ -556,7 +541,7 @@ igt_main
 	igt_fixture {
 		pool = secbuf_pool_name();
 		fd = secbuf_open_pool(pool);
-		load_importer();
+		sti_load();
 	}
 
 	igt_describe("A dynamic import maps the buffer as one sg entry of "
