@@ -45,6 +45,9 @@ bool secbuf_kernel_has_feature(const char *feature)
 		       path_exists("/proc/self/make-it-fail");
 	if (!strcmp(feature, "kmemleak"))
 		return path_exists(KMEMLEAK);
+	/* cgroup v2 at /sys/fs/cgroup with the dmem controller (init). */
+	if (!strcmp(feature, "dmem"))
+		return path_exists("/sys/fs/cgroup/dmem.capacity");
 	if (!strcmp(feature, "udmabuf"))
 		return path_exists("/dev/udmabuf");
 	if (!strcmp(feature, "vb2-releases-refused-dmabuf"))

@@ -26,6 +26,8 @@
  * (LANE_FEATURES in scripts/lanes/<lane>.conf) and exported to the guest
  * as $SECBUF_LANE_FEATURES, a comma or space separated list:
  *
+ *   dmem              cgroup v2 at /sys/fs/cgroup with the dmem controller
+ *                     (CONFIG_CGROUP_DMEM), secbuf's pools its regions
  *   fault-injection   failslab, fail_page_alloc and fail-nth in debugfs/proc
  *   kmemleak          /sys/kernel/debug/kmemleak
  *   udmabuf           /dev/udmabuf, a second dma-buf exporter

@@ -57,7 +57,10 @@ check_pools() {
 	return $_bad
 }
 
-# pool_leaks: one line per pool counter that is not back to zero.
+# pool_leaks: one line per pool counter that is not back to zero, and with
+# the dmem cgroup controller per secbuf region whose charge is not (the
+# root's dmem.current counts every cgroup's, removed ones too), and per
+# cgroup secbuf_cgroup left behind (removed here).
 pool_leaks() {
 	for _p in $POOLS; do
 		for _f in used_bytes buffers; do
@@ -66,4 +69,23 @@ pool_leaks() {
 			[ "$_v" = 0 ] || echo "pool $_p: $_f is $_v after the subtest, not 0"
 		done
 	done
+	[ -e /sys/fs/cgroup/dmem.capacity ] || return 0
+	while read -r _r _v; do
+		case $_r in
+		secbuf/*) [ "$_v" = 0 ] || echo "dmem cgroups: $_r is charged $_v bytes after the subtest, not 0" ;;
+		esac
+	done </sys/fs/cgroup/dmem.current
+	for _c in /sys/fs/cgroup/secbuf-cgroup-*; do
+		[ -d "$_c" ] || continue
+		echo "cgroup ${_c#/sys/fs/cgroup/} left behind"
+		rmdir "$_c"/* "$_c" 2>/dev/null
+	done
 }
+
+# The cgroup every subtest runs in where the dmem controller is there, so
+# that what it allocates is charged (run-suite); empty elsewhere.
+SUITE_CGROUP=
+if [ -e /sys/fs/cgroup/dmem.capacity ]; then
+	SUITE_CGROUP=/sys/fs/cgroup/secbuf-suite
+	[ -d $SUITE_CGROUP ] || mkdir $SUITE_CGROUP
+fi

@@ -22,6 +22,8 @@ void cmd_info_usage(FILE *out)
 "\n"
 "Show usage and limits of the given pools (names or device paths), or of\n"
 "every pool in the device directory (" SECBUF_DEV_DIR ").\n"
+"With the kernel's dmem cgroup controller, also the caller's cgroup usage\n"
+"and limit (dmem.current, dmem.max) of the pool's region secbuf/<pool>.\n"
 "\n"
 "Options:\n"
 "  -j, --json   print JSON with sizes in bytes: {\"pools\": [...],\n"
@@ -141,7 +143,8 @@ static void print_limit(const char *what, uint64_t limit, bool bytes)
 		printf("%" PRIu64 " %s", limit, what);
 }
 
-static void print_text(struct secbuf_pool *pool, struct secbuf_pool_stats *st)
+static void print_text(struct secbuf_pool *pool, struct secbuf_pool_stats *st,
+		       const struct sbc_dmem *dmem)
 {
 	uint64_t total = secbuf_pool_stats_get_total_bytes(st);
 	uint64_t used = secbuf_pool_stats_get_used_bytes(st);
@@ -168,10 +171,21 @@ static void print_text(struct secbuf_pool *pool, struct secbuf_pool_stats *st)
 	print_limit("buffers", secbuf_pool_stats_get_file_max_buffers(st),
 		    false);
 	printf("\n");
+	if (dmem) {
+		printf("  cgroup        %s", sbc_human_size(dmem->current, h,
+							      sizeof(h)));
+		if (dmem->max != UINT64_MAX)
+			printf(" of %s", sbc_human_size(dmem->max, h,
+							sizeof(h)));
+		else
+			printf(", no limit");
+		printf(" (%s in %s)\n", dmem->region, dmem->cgroup);
+	}
 }
 
 static void print_json(struct sbc_json *j, struct secbuf_pool *pool,
-		       struct secbuf_pool_stats *st)
+		       struct secbuf_pool_stats *st,
+		       const struct sbc_dmem *dmem)
 {
 	json_begin_object(j, NULL);
 	json_string(j, "name", secbuf_pool_get_name(pool));
@@ -186,6 +200,19 @@ static void print_json(struct sbc_json *j, struct secbuf_pool *pool,
 	json_u64(j, "file_max_bytes", secbuf_pool_stats_get_file_max_bytes(st));
 	json_u64(j, "file_max_buffers",
 		 secbuf_pool_stats_get_file_max_buffers(st));
+	if (dmem) {
+		json_begin_object(j, "cgroup");
+		json_string(j, "path", dmem->cgroup);
+		json_string(j, "region", dmem->region);
+		json_u64(j, "current_bytes", dmem->current);
+		if (dmem->max != UINT64_MAX)
+			json_u64(j, "max_bytes", dmem->max);
+		else
+			json_null(j, "max_bytes");
+		json_end_object(j);
+	} else {
+		json_null(j, "cgroup");
+	}
 	json_end_object(j);
 }
 
@@ -195,6 +222,8 @@ static int info_one(const char *name_or_path, struct sbc_json *j,
 {
 	struct secbuf_pool_stats *st;
 	struct secbuf_pool *pool;
+	struct sbc_dmem dmem;
+	bool have_dmem;
 	char *path;
 	int err;
 
@@ -220,12 +249,14 @@ static int info_one(const char *name_or_path, struct sbc_json *j,
 		goto out;
 	}
 
+	/* Without the dmem controller there is nothing to show. */
+	have_dmem = !sbc_dmem_usage(secbuf_pool_get_name(pool), &dmem);
 	if (j) {
-		print_json(j, pool, st);
+		print_json(j, pool, st, have_dmem ? &dmem : NULL);
 	} else {
 		if (!first)
 			printf("\n");
-		print_text(pool, st);
+		print_text(pool, st, have_dmem ? &dmem : NULL);
 	}
 
 	secbuf_pool_stats_free(st);

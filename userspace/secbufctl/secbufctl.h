@@ -102,6 +102,21 @@ int sbc_parse_uint(const char *s, unsigned long *out);
 /* "0 B", "4 KiB", "1.5 MiB" into @buf (at least 32 bytes). */
 const char *sbc_human_size(uint64_t bytes, char *buf, size_t len);
 
+/* ---- cgroup.c: the dmem cgroup controller's view of a pool ---- */
+
+struct sbc_dmem {
+	char region[256];	/* "secbuf/<pool>" */
+	char cgroup[4096];	/* the caller's cgroup, "/" for the root */
+	uint64_t current;	/* its dmem.current of the region */
+	uint64_t max;		/* its dmem.max, UINT64_MAX for none */
+};
+
+/*
+ * Fill @out for @pool (its name): 0, or -errno; -ENOENT without the
+ * controller or when the pool is not one of its regions.
+ */
+int sbc_dmem_usage(const char *pool, struct sbc_dmem *out);
+
 /* Fills @len bytes at @dst with @text repeated. */
 void sbc_fill(void *dst, size_t len, const char *text);
 

@@ -226,4 +226,47 @@ static inline void secbuf_shrinker_destroy(struct shrinker *shrinker)
 }
 #endif
 
+/*
+ * The dmem cgroup controller (6.14). secbuf-cgroup.c is built only where
+ * the kernel has it (Kbuild); elsewhere, 6.1, 6.12 and a 7.x built without
+ * CONFIG_CGROUP_DMEM (Debian's stock configs), its calls compile to
+ * nothing. 7.3 registers a region with struct dmem_cgroup_init, which adds
+ * a reclaim callback; before, the region's size was the only parameter.
+ */
+struct dmem_cgroup_region;
+struct dmem_cgroup_pool_state;
+struct secbuf_pool;
+
+#if IS_ENABLED(CONFIG_CGROUP_DMEM)
+#if KERNEL_VERSION(7, 3, 0) <= LINUX_VERSION_CODE
+#define SECBUF_DMEM_RECLAIM
+#endif
+int secbuf_cgroup_register(struct secbuf_pool *pool);
+void secbuf_cgroup_unregister(struct secbuf_pool *pool);
+int secbuf_cgroup_charge(struct secbuf_pool *pool, size_t size,
+			 struct dmem_cgroup_pool_state **charge);
+void secbuf_cgroup_uncharge(struct dmem_cgroup_pool_state **charge,
+			    size_t size);
+#else
+static inline int secbuf_cgroup_register(struct secbuf_pool *pool)
+{
+	return 0;
+}
+
+static inline void secbuf_cgroup_unregister(struct secbuf_pool *pool)
+{
+}
+
+static inline int secbuf_cgroup_charge(struct secbuf_pool *pool, size_t size,
+				       struct dmem_cgroup_pool_state **charge)
+{
+	return 0;
+}
+
+static inline void
+secbuf_cgroup_uncharge(struct dmem_cgroup_pool_state **charge, size_t size)
+{
+}
+#endif
+
 #endif /* _SECBUF_COMPAT_H */

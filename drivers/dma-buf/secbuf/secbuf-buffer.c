@@ -18,6 +18,7 @@
 
 #include <linux/secbuf.h>
 
+#include "compat.h"
 #include "secbuf.h"
 
 /* Zero this many pages between checks for a fatal signal. */
@@ -166,9 +167,10 @@ static bool secbuf_buffer_hold_for_fences(struct secbuf_buffer *buffer)
  * Context: Process context. Takes &secbuf_pool.lock; may sleep in CMA.
  * Return: the buffer with one reference, owned by the caller and dropped
  * with secbuf_buffer_put(), or an ERR_PTR(): -EINVAL for a zero size,
- * -EFBIG for a size larger than the pool's limit, -EDQUOT when a per-file
- * limit is reached, -ENOMEM when the pool has no room, -EINTR when a fatal
- * signal interrupted zeroing.
+ * -EFBIG for a size larger than the pool's limit, -ENOSPC when the caller's
+ * cgroup would go over its dmem.max, -EDQUOT when a per-file limit is
+ * reached, -ENOMEM when the pool has no room, -EINTR when a fatal signal
+ * interrupted zeroing.
  */
 struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 					   u64 size)
@@ -200,9 +202,14 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 	dma_resv_init(&buffer->resv);
 	buffer->fence_context = dma_fence_context_alloc(1);
 
-	ret = secbuf_pool_charge(sfile, len);
+	/* The caller's cgroup first: before any memory is taken. */
+	ret = secbuf_cgroup_charge(pool, len, &buffer->cg_charge);
 	if (ret)
 		goto free_buffer;
+
+	ret = secbuf_pool_charge(sfile, len);
+	if (ret)
+		goto uncharge_cgroup;
 
 	ret = secbuf_pool_alloc(pool, len, &buffer->range);
 	if (ret)
@@ -230,6 +237,8 @@ free_range:
 	secbuf_pool_free(pool, &buffer->range, false);
 uncharge:
 	secbuf_pool_uncharge(sfile, len);
+uncharge_cgroup:
+	secbuf_cgroup_uncharge(&buffer->cg_charge, len);
 free_buffer:
 	dma_resv_fini(&buffer->resv);
 	mutex_destroy(&buffer->lock);
@@ -306,6 +315,7 @@ void secbuf_buffer_release_memory(struct secbuf_buffer *buffer)
 
 	secbuf_pool_free(pool, &range, false);
 	secbuf_pool_uncharge(buffer->owner, buffer->size);
+	secbuf_cgroup_uncharge(&buffer->cg_charge, buffer->size);
 }
 
 static void secbuf_buffer_release(struct kref *ref)
@@ -324,6 +334,7 @@ static void secbuf_buffer_release(struct kref *ref)
 	if (buffer->range.chunk) {
 		secbuf_pool_free(pool, &buffer->range, false);
 		secbuf_pool_uncharge(buffer->owner, buffer->size);
+		secbuf_cgroup_uncharge(&buffer->cg_charge, buffer->size);
 	}
 
 	mutex_lock(&pool->lock);

@@ -255,6 +255,30 @@ void secbuf_cache_drain(struct secbuf_pool *pool)
 		secbuf_cache_kick(pool);
 }
 
+/**
+ * secbuf_cache_shrink() - give up to @bytes of cached chunks back to CMA
+ * @pool: the pool
+ * @bytes: how much to give back
+ *
+ * For the dmem cgroup controller's reclaim (secbuf-cgroup.c). Unlike
+ * secbuf_cache_drain() it leaves the worker alone: a chunk it is zeroing
+ * stays.
+ *
+ * Context: Process context. Takes &secbuf_pool.lock; must not hold it.
+ * Return: the bytes given back.
+ */
+size_t secbuf_cache_shrink(struct secbuf_pool *pool, size_t bytes)
+{
+	LIST_HEAD(list);
+	size_t freed;
+
+	mutex_lock(&pool->lock);
+	freed = secbuf_cache_detach(pool, &list, bytes);
+	mutex_unlock(&pool->lock);
+	secbuf_cache_release(pool, &list);
+	return freed;
+}
+
 static void secbuf_cache_zero_work(struct work_struct *work)
 {
 	struct secbuf_pool *pool = container_of(to_delayed_work(work),

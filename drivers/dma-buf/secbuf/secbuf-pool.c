@@ -42,6 +42,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "secbuf.h"
 
 #define SECBUF_CHUNK_PAGES	(SECBUF_CHUNK_SIZE >> PAGE_SHIFT)
@@ -57,6 +58,9 @@
  * @size: capacity in bytes
  *
  * @pool->base and @pool->region_known may be set before or after this call.
+ *
+ * With the dmem cgroup controller the pool becomes its region
+ * "secbuf/<name>" (secbuf-cgroup.c).
  *
  * Context: Process context.
  * Return: 0, -EINVAL if @size cannot hold a single chunk, or -ENOMEM.
@@ -79,7 +83,16 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
 	INIT_LIST_HEAD(&pool->chunks);
 	ret = secbuf_cache_init(pool);
 	if (ret)
-		mutex_destroy(&pool->lock);
+		goto destroy_lock;
+	ret = secbuf_cgroup_register(pool);
+	if (ret)
+		goto fini_cache;
+	return 0;
+
+fini_cache:
+	secbuf_cache_fini(pool);
+destroy_lock:
+	mutex_destroy(&pool->lock);
 	return ret;
 }
 
@@ -91,6 +104,8 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
  */
 void secbuf_pool_fini(struct secbuf_pool *pool)
 {
+	/* First: a reclaim call of the controller uses the cache. */
+	secbuf_cgroup_unregister(pool);
 	secbuf_cache_fini(pool);
 	WARN_ON(!list_empty(&pool->chunks));
 	WARN_ON(pool->used_bytes || pool->nr_buffers || pool->chunk_bytes);

@@ -224,6 +224,8 @@ struct secbuf_pool_stats {
  * @secbuf_nodename: node name of @secbuf_misc
  * @heap_name: device name of @heap_misc
  * @heap_nodename: node name of @heap_misc
+ * @cg_region: the pool's region of the dmem cgroup controller,
+ *	"secbuf/<name>" (secbuf-cgroup.c); NULL without the controller
  */
 struct secbuf_pool {
 	struct device *dev;
@@ -257,6 +259,7 @@ struct secbuf_pool {
 	char *secbuf_nodename;
 	char *heap_name;
 	char *heap_nodename;
+	struct dmem_cgroup_region *cg_region;
 };
 
 /**
@@ -323,6 +326,9 @@ struct secbuf_file {
  *	signaled (secbuf_buffer_hold_for_fences()); under @lock
  * @fences_cb: @fences' callback, which queues @fences_work
  * @fences_work: ends the quarantine @fences held
+ * @cg_charge: the dmem cgroup state @size is charged to, from the
+ *	allocation until the memory goes back to the pool; NULL without the
+ *	controller (secbuf-cgroup.c)
  */
 struct secbuf_buffer {
 	struct kref ref;
@@ -357,6 +363,7 @@ struct secbuf_buffer {
 	bool fences_held;
 	struct dma_fence_cb fences_cb;
 	struct work_struct fences_work;
+	struct dmem_cgroup_pool_state *cg_charge;
 };
 
 /**
@@ -464,6 +471,7 @@ struct secbuf_chunk *secbuf_cache_take_busy(struct secbuf_pool *pool,
 bool secbuf_cache_keep(struct secbuf_pool *pool, struct secbuf_chunk *chunk,
 		       bool clean);
 void secbuf_cache_drain(struct secbuf_pool *pool);
+size_t secbuf_cache_shrink(struct secbuf_pool *pool, size_t bytes);
 void secbuf_pool_get_stats(struct secbuf_pool *pool,
 			   struct secbuf_pool_stats *stats);
 
