@@ -41,6 +41,7 @@ static const char *pool;
 static char region[128];
 static char home[256];		/* the cgroup the test process started in */
 static char cgroups[NR_CGROUPS][64];
+static char module_params[512];	/* set before a subtest unloads secbuf */
 
 static void cg_path(char *buf, size_t len, const char *cg, const char *file)
 {
@@ -88,7 +89,7 @@ static uint64_t dmem_read(const char *cg, const char *file)
 {
 	char path[512], name[128], value[64];
 	uint64_t v = 0;
-	bool found = false;
+	int found = 0;
 	FILE *f;
 
 	cg_path(path, sizeof(path), cg, file);
@@ -97,15 +98,30 @@ static uint64_t dmem_read(const char *cg, const char *file)
 	while (fscanf(f, "%127s %63s", name, value) == 2) {
 		if (strcmp(name, region))
 			continue;
-		found = true;
+		found++;
 		if (!strcmp(value, "max"))
 			v = UINT64_MAX;
 		else
 			v = strtoull(value, NULL, 10);
 	}
 	fclose(f);
-	igt_assert_f(found, "%s has no line for %s\n", path, region);
+	igt_assert_f(found == 1, "%s has %d lines for %s, not 1\n", path,
+		     found, region);
 	return v;
+}
+
+/* Whether the root's dmem.capacity lists the region at all. */
+static bool region_listed(void)
+{
+	char name[128], value[64];
+	bool found = false;
+	FILE *f = fopen(CG_ROOT "/dmem.capacity", "re");
+
+	igt_assert(f);
+	while (fscanf(f, "%127s %63s", name, value) == 2)
+		found |= !strcmp(name, region);
+	fclose(f);
+	return found;
 }
 
 static uint64_t dmem_current(const char *cg)
@@ -178,6 +194,9 @@ static void cg_cleanup(void)
 static void cg_exit_handler(int sig)
 {
 	(void)sig;
+	if (module_params[0] && !secbuf_module_is_loaded() &&
+	    secbuf_module_reload(module_params, pool))
+		fprintf(stderr, "could not reload %s\n", secbuf_module_path());
 	cg_cleanup();
 }
 
@@ -258,6 +277,22 @@ igt_main
 	igt_subtest("region-capacity") {
 		igt_assert_eq_u64(dmem_read("", "dmem.capacity"),
 				  pi.total_bytes);
+	}
+
+	igt_describe("The region lives as long as the pool: unloading secbuf "
+		     "removes it from dmem.capacity, loading it again brings it "
+		     "back once, with the same size.");
+	igt_subtest("region-follows-module") {
+		igt_require_f(geteuid() == 0, "needs CAP_SYS_MODULE\n");
+		secbuf_module_params(module_params, sizeof(module_params));
+		close(fd);
+		fd = -1;
+		igt_assert_eq(__secbuf_module_unload(), 0);
+		igt_assert(!region_listed());
+		igt_assert_eq(secbuf_module_reload(module_params, pool), 0);
+		igt_assert_eq_u64(dmem_read("", "dmem.capacity"),
+				  pi.total_bytes);
+		fd = secbuf_open_pool(pool);
 	}
 
 	igt_describe("A cgroup with dmem.max 4 MiB: an 8 MiB allocation is "
