@@ -319,9 +319,10 @@ igt_main
 		secbuf_pool_assert_idle(pool);
 	}
 
-	igt_describe("dmem.current is the bytes allocated, each buffer "
-		     "rounded up to whole pages, and the allocating cgroup's "
-		     "only: the cgroup the test came from is not charged.");
+	igt_describe("Below 2 MiB, dmem.current is the bytes allocated, each "
+		     "buffer rounded up to whole pages, and the allocating "
+		     "cgroup's only: the cgroup the test came from is not "
+		     "charged.");
 	igt_subtest("current-page-rounded") {
 		const uint64_t sizes[NR_SIZES] = { 1, page + 1, SZ_1M + 1,
 						   3 * page };
@@ -339,6 +340,38 @@ igt_main
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), want);
 		for (int i = 0; i < NR_SIZES; i++)
 			close(bufs[i]);
+		igt_assert_eq_u64(dmem_current(a), 0);
+		cg_cleanup();
+		secbuf_pool_assert_idle(pool);
+	}
+
+	igt_describe("A buffer of 2 MiB or more is charged the chunk of its "
+		     "own it takes from the pool, rounded up to 2 MiB: 2 MiB + "
+		     "one page and 3 MiB are charged 4 MiB each, 2 MiB and "
+		     "4 MiB their size; used_bytes still counts page-rounded "
+		     "sizes. With dmem.max 4 MiB, a 2 MiB + one page buffer "
+		     "fills the limit.");
+	igt_subtest("dedicated-chunk-charged") {
+		const uint64_t sizes[NR_SIZES] = { SZ_2M + 1, 3 * SZ_1M, SZ_2M,
+						   SZ_4M };
+		const uint64_t charged[NR_SIZES] = { SZ_4M, SZ_4M, SZ_2M,
+						     SZ_4M };
+		const char *a = cg_new(0);
+		int buf;
+
+		cg_enter(a);
+		for (int i = 0; i < NR_SIZES; i++) {
+			buf = secbuf_alloc(fd, sizes[i], 0, O_RDWR | O_CLOEXEC);
+			igt_assert_eq_u64(dmem_current(a), charged[i]);
+			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"),
+					  (sizes[i] + page - 1) / page * page);
+			close(buf);
+			igt_assert_eq_u64(dmem_current(a), 0);
+		}
+		dmem_set_max(a, SZ_4M);
+		buf = secbuf_alloc(fd, SZ_2M + page, 0, O_RDWR | O_CLOEXEC);
+		assert_enospc(fd, page, a);
+		close(buf);
 		igt_assert_eq_u64(dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -475,11 +508,12 @@ igt_main
 		dmem_set_max(a, SZ_4M);
 		cg_enter(a);
 		heap = secbuf_open_heap(pool);
-		buf = secbuf_heap_alloc(heap, SZ_2M + 1, O_RDWR | O_CLOEXEC, 0);
-		igt_assert_eq_u64(dmem_current(a), SZ_2M + page);
-		igt_assert_eq(__secbuf_heap_alloc(heap, SZ_2M, O_RDWR | O_CLOEXEC,
-						  0, &out), -ENOSPC);
-		igt_assert_eq_u64(dmem_current(a), SZ_2M + page);
+		buf = secbuf_heap_alloc(heap, SZ_1M + 1, O_RDWR | O_CLOEXEC, 0);
+		igt_assert_eq_u64(dmem_current(a), SZ_1M + page);
+		igt_assert_eq(__secbuf_heap_alloc(heap, 3 * SZ_1M,
+						  O_RDWR | O_CLOEXEC, 0, &out),
+			      -ENOSPC);
+		igt_assert_eq_u64(dmem_current(a), SZ_1M + page);
 		close(buf);
 		close(heap);
 		igt_assert_eq_u64(dmem_current(a), 0);

@@ -6,6 +6,14 @@
  * memory is taken, and uncharged when the memory goes back to the pool:
  * at the buffer's last release, or when the quarantine of a revoked buffer
  * ends. Grants and imports charge nothing: the memory is the owner's.
+ *
+ * The charge is what the buffer takes from the pool,
+ * secbuf_pool_footprint(): its pages, and for a buffer of 2 MiB or more
+ * its own chunk, rounded up to 2 MiB. Charged the page-rounded size
+ * alone, buffers of 2 MiB + 4 KiB would take 4 MiB of the pool each for
+ * 2 MiB + 4 KiB of a cgroup's limit, and a cgroup limited to half the pool
+ * could take almost all of it.
+ *
  * Built only where the kernel has the controller (compat.h).
  *
  * Copyright (C) 2026 The secbuf authors
@@ -85,7 +93,7 @@ void secbuf_cgroup_unregister(struct secbuf_pool *pool)
 /**
  * secbuf_cgroup_charge() - charge an allocation to the caller's cgroup
  * @pool: the pool the memory will come from
- * @size: page-aligned size
+ * @size: page-aligned size of the buffer; its footprint is charged
  * @charge: set to what secbuf_cgroup_uncharge() must be given
  *
  * Context: Process context, in the allocating task.
@@ -99,20 +107,21 @@ int secbuf_cgroup_charge(struct secbuf_pool *pool, size_t size,
 {
 	int ret;
 
-	ret = dmem_cgroup_try_charge(pool->cg_region, size, charge, NULL);
+	ret = dmem_cgroup_try_charge(pool->cg_region,
+				     secbuf_pool_footprint(size), charge, NULL);
 	return ret == -EAGAIN ? -ENOSPC : ret;
 }
 
 /**
  * secbuf_cgroup_uncharge() - undo secbuf_cgroup_charge()
  * @charge: the charge; NULL afterwards
- * @size: the size that was charged
+ * @size: the buffer size given to secbuf_cgroup_charge()
  *
  * Context: Any context that may sleep.
  */
 void secbuf_cgroup_uncharge(struct dmem_cgroup_pool_state **charge,
 			    size_t size)
 {
-	dmem_cgroup_uncharge(*charge, size);
+	dmem_cgroup_uncharge(*charge, secbuf_pool_footprint(size));
 	*charge = NULL;
 }

@@ -125,6 +125,24 @@ size_t secbuf_pool_max_buffer(const struct secbuf_pool *pool)
 }
 
 /**
+ * secbuf_pool_footprint() - how much of the pool a buffer takes
+ * @size: page-aligned size of the buffer
+ *
+ * A buffer smaller than %SECBUF_CHUNK_SIZE takes its pages of a shared
+ * chunk, which other buffers can use the rest of; a larger one a chunk of
+ * its own, rounded up to %SECBUF_CHUNK_SIZE, whose tail no one else can
+ * use.
+ *
+ * Context: Any context.
+ * Return: the bytes.
+ */
+size_t secbuf_pool_footprint(size_t size)
+{
+	return size < SECBUF_CHUNK_SIZE ? size :
+					  round_up(size, SECBUF_CHUNK_SIZE);
+}
+
+/**
  * secbuf_pool_charge() - account a new buffer to its owner
  * @sfile: the owning pool file
  * @size: page-aligned size of the buffer
@@ -448,7 +466,7 @@ int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
 {
 	bool shared = size < SECBUF_CHUNK_SIZE;
 	size_t chunk_size = shared ? SECBUF_CHUNK_SIZE :
-				     round_up(size, SECBUF_CHUNK_SIZE);
+				     secbuf_pool_footprint(size);
 	struct secbuf_chunk *chunk;
 	unsigned long *bitmap = NULL;
 	bool busy;

@@ -451,6 +451,7 @@ int secbuf_pool_init(struct secbuf_pool *pool, struct device *dev,
 		     const char *name, size_t size);
 void secbuf_pool_fini(struct secbuf_pool *pool);
 size_t secbuf_pool_max_buffer(const struct secbuf_pool *pool);
+size_t secbuf_pool_footprint(size_t size);
 int secbuf_pool_charge(struct secbuf_file *sfile, size_t size);
 void secbuf_pool_uncharge(struct secbuf_file *sfile, size_t size);
 int secbuf_pool_alloc(struct secbuf_pool *pool, size_t size,
