@@ -213,7 +213,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 
 	ret = secbuf_pool_alloc(pool, len, &buffer->range);
 	if (ret)
-		goto uncharge;
+		goto uncharge_file;
 
 	/*
 	 * No byte of a previous owner may ever be seen by the next one. A
@@ -235,7 +235,7 @@ struct secbuf_buffer *secbuf_buffer_create(struct secbuf_file *sfile,
 
 free_range:
 	secbuf_pool_free(pool, &buffer->range, false);
-uncharge:
+uncharge_file:
 	secbuf_pool_uncharge(sfile, len);
 uncharge_cgroup:
 	secbuf_cgroup_uncharge(&buffer->cg_charge, len);

@@ -27,12 +27,14 @@
 
 #ifdef SECBUF_DMEM_RECLAIM
 /*
- * The controller calls this when dmem.max is set below a cgroup's usage.
- * Memory a buffer uses is never taken away, so the only thing to give is
- * the chunk cache's free memory (secbuf-cache.c). That memory is charged
- * to no cgroup, so giving it back is no progress towards @target_bytes:
- * say so (-ENOSPC), and the controller stops after a bounded number of
- * calls instead of waiting for a usage that cannot drop.
+ * The controller calls this when dmem.max is set below a cgroup's usage,
+ * in the writer's task (not for an O_NONBLOCK write). Memory a buffer uses
+ * is never taken away, so the only thing to give is the chunk cache's free
+ * memory (secbuf-cache.c). That memory is charged to no cgroup, so giving
+ * it back is no progress towards @target_bytes: say so (-ENOSPC), and the
+ * controller stops after a bounded number of calls (17 on 7.3) instead of
+ * waiting for a usage that cannot drop. Once the cache is empty a call
+ * only takes &secbuf_pool.lock for a moment.
  */
 static int secbuf_cgroup_reclaim(struct dmem_cgroup_pool_state *state,
 				 u64 target_bytes, void *priv)
@@ -70,8 +72,11 @@ int secbuf_cgroup_register(struct secbuf_pool *pool)
 	region = dmem_cgroup_register_region(pool->size, "secbuf/%s",
 					     pool->name);
 #endif
-	if (IS_ERR_OR_NULL(region))
-		return region ? PTR_ERR(region) : -EINVAL;
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	/* NULL only for a size of 0: a pool holds one chunk at least. */
+	if (WARN_ON(!region))
+		return -ENOMEM;
 	pool->cg_region = region;
 	return 0;
 }
@@ -117,7 +122,7 @@ int secbuf_cgroup_charge(struct secbuf_pool *pool, size_t size,
  * @charge: the charge; NULL afterwards
  * @size: the buffer size given to secbuf_cgroup_charge()
  *
- * Context: Any context that may sleep.
+ * Context: Any context.
  */
 void secbuf_cgroup_uncharge(struct dmem_cgroup_pool_state **charge,
 			    size_t size)

@@ -10,6 +10,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 
+#include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
@@ -118,12 +119,24 @@ static int secbuf_probe_default(struct device *dev, const char **name,
 	return 0;
 }
 
+/*
+ * A pool name becomes a device node, a dma-heap and a dmem cgroup region:
+ * no '/', and nothing but printable non-blank characters (dmem's files
+ * hold "<region> <value>" lines, and its limit parser ends a region name
+ * at a blank).
+ */
 static bool secbuf_name_valid(const char *name)
 {
 	size_t len = strnlen(name, SECBUF_NAME_MAX);
+	size_t i;
 
-	return len && len < SECBUF_NAME_MAX && !strchr(name, '/') &&
-	       strcmp(name, ".") && strcmp(name, "..");
+	if (!len || len >= SECBUF_NAME_MAX || strchr(name, '/') ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isgraph(name[i]))
+			return false;
+	return true;
 }
 
 static int secbuf_pool_names(struct secbuf_pool *pool, struct device *dev,

@@ -83,6 +83,13 @@ struct secbuf_dma_heap;
  * importers (revocation could not tell them under the handle's own
  * reservation lock).
  *
+ * The dmem cgroup controller (secbuf-cgroup.c): charging and uncharging
+ * take no lock of secbuf's. The region's reclaim callback runs in the task
+ * that writes a dmem.max below a cgroup's usage, inside the controller's
+ * SRCU read section, and takes &secbuf_pool.lock only as the shrinker
+ * does, around bookkeeping; secbuf_pool_fini() unregisters the region,
+ * which waits for that SRCU section, holding no lock of secbuf's.
+ *
  * No callback takes the reservation lock itself, so the same code is
  * correct under both rules. Revocation, sealing and DMA_BEGIN take it,
  * before map_lock, to keep the handle list stable while they zap mappings
