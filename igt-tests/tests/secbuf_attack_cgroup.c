@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "igt_dmem.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
@@ -63,7 +64,6 @@ IGT_TEST_DESCRIPTION("Attacks on secbuf's dmem cgroup accounting: escaping "
 		     "allocations that keep a charge, and races.");
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define CG_ROOT		"/sys/fs/cgroup"
 #define NR_CGROUPS	4
 #define MAX_PLAIN_KIDS	4
 #define MAX_BUFS	1100
@@ -73,112 +73,12 @@ IGT_TEST_DESCRIPTION("Attacks on secbuf's dmem cgroup accounting: escaping "
 enum kind { POOL_FILE, HEAP_FILE };
 
 static const char *pool;
-static char region[128];
 static char home[256];		/* the cgroup the test process started in */
 static char cgroups[NR_CGROUPS][96];
 static pid_t plain_kids[MAX_PLAIN_KIDS];
 static uint64_t page;
 
-/* ---- cgroup helpers (after secbuf_cgroup.c) ------------------------------ */
-
-static void cg_path(char *buf, size_t len, const char *cg, const char *file)
-{
-	int n;
-
-	if (cg && *cg)
-		n = snprintf(buf, len, CG_ROOT "/%s/%s", cg, file);
-	else
-		n = snprintf(buf, len, CG_ROOT "/%s", file);
-	igt_assert(n > 0 && (size_t)n < len);
-}
-
-static int __cg_write(const char *cg, const char *file, const char *value)
-{
-	char path[512];
-	ssize_t n;
-	int fd, err = 0;
-
-	cg_path(path, sizeof(path), cg, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != strlen(value))
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-static void cg_write(const char *cg, const char *file, const char *value)
-{
-	int err = __cg_write(cg, file, value);
-
-	igt_assert_f(!err, "writing \"%s\" to %s/%s: %s\n", value,
-		     cg && *cg ? cg : "(root)", file, strerror(-err));
-}
-
-/* @region's value in the dmem file @file of @cg, "max" as UINT64_MAX. */
-static uint64_t dmem_read(const char *cg, const char *file)
-{
-	char path[512], name[128], value[64];
-	uint64_t v = 0;
-	bool found = false;
-	FILE *f;
-
-	cg_path(path, sizeof(path), cg, file);
-	f = fopen(path, "re");
-	igt_assert_f(f, "%s: %s\n", path, strerror(errno));
-	while (fscanf(f, "%127s %63s", name, value) == 2) {
-		if (strcmp(name, region))
-			continue;
-		found = true;
-		if (!strcmp(value, "max"))
-			v = UINT64_MAX;
-		else
-			v = strtoull(value, NULL, 10);
-	}
-	fclose(f);
-	igt_assert_f(found, "%s has no line for %s\n", path, region);
-	return v;
-}
-
-static uint64_t dmem_current(const char *cg)
-{
-	return dmem_read(cg, "dmem.current");
-}
-
-/* dmem.max, dmem.min or dmem.low of @cg for the pool's region. */
-static void dmem_set(const char *cg, const char *file, uint64_t bytes)
-{
-	char value[192];
-
-	if (bytes == UINT64_MAX)
-		snprintf(value, sizeof(value), "%s max", region);
-	else
-		snprintf(value, sizeof(value), "%s %" PRIu64, region, bytes);
-	cg_write(cg, file, value);
-}
-
-static void dmem_set_max(const char *cg, uint64_t bytes)
-{
-	dmem_set(cg, "dmem.max", bytes);
-}
-
-/* Move the calling process into @cg (a name from cg_new(), or home). */
-static void cg_enter(const char *cg)
-{
-	cg_write(cg, "cgroup.procs", "0");
-}
-
-static void cg_move_pid(const char *cg, pid_t pid)
-{
-	char v[32];
-
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	cg_write(cg, "cgroup.procs", v);
-}
+/* ---- cgroups of the subtest (the rest is lib/igt_dmem.h) -------------------- */
 
 /*
  * A new, empty cgroup with no limit in slot @i: under the root, or under
@@ -195,26 +95,10 @@ static const char *cg_new(int i, const char *parent, const char *name)
 	else
 		snprintf(cgroups[i], sizeof(cgroups[i]),
 			 "secbuf-cgroup-attack-%d-%s", (int)getpid(), name);
-	cg_path(path, sizeof(path), cgroups[i], "");
+	secbuf_cg_path(path, sizeof(path), cgroups[i], "");
 	igt_assert_f(mkdir(path, 0755) == 0 || errno == EEXIST,
 		     "mkdir %s: %s\n", path, strerror(errno));
 	return cgroups[i];
-}
-
-/* rmdir, retried while the last exiting member is still on its way out. */
-static int cg_rmdir(const char *cg)
-{
-	char path[512];
-
-	cg_path(path, sizeof(path), cg, "");
-	for (int i = 0; i < 200; i++) {
-		if (rmdir(path) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			return -errno;
-		usleep(10 * 1000);
-	}
-	return -EBUSY;
 }
 
 /* Forget slot @i after the subtest removed that cgroup itself. */
@@ -237,11 +121,11 @@ static void kill_plain_kids(void)
 static void cg_cleanup(void)
 {
 	kill_plain_kids();
-	__cg_write(home, "cgroup.procs", "0");
+	__secbuf_cg_write(home, "cgroup.procs", "0");
 	for (int i = NR_CGROUPS - 1; i >= 0; i--) {
 		if (!cgroups[i][0])
 			continue;
-		cg_rmdir(cgroups[i]);
+		secbuf_cg_rmdir(cgroups[i]);
 		cgroups[i][0] = '\0';
 	}
 }
@@ -250,24 +134,6 @@ static void cg_exit_handler(int sig)
 {
 	(void)sig;
 	cg_cleanup();
-}
-
-/* The cgroup of the calling process, relative to CG_ROOT ("" for root). */
-static void cg_self(char *buf, size_t len)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	igt_assert(f);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::/", 4))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		igt_assert(strlen(line + 4) < len);
-		memcpy(buf, line + 4, strlen(line + 4) + 1);
-	}
-	fclose(f);
 }
 
 /* ---- pool helpers --------------------------------------------------------- */
@@ -340,11 +206,11 @@ static int alloc_kind(enum kind k, int f, uint64_t size)
 /* A value that may be reached a little later (process exit, a fence). */
 static void wait_current(const char *cg, uint64_t want)
 {
-	uint64_t v = dmem_current(cg);
+	uint64_t v = secbuf_dmem_current(cg);
 
 	for (int i = 0; i < WAIT_MS / 10 && v != want; i++) {
 		usleep(10 * 1000);
-		v = dmem_current(cg);
+		v = secbuf_dmem_current(cg);
 	}
 	igt_assert_f(v == want, "dmem.current of %s is %" PRIu64 ", expected %"
 		     PRIu64 "\n", *cg ? cg : "(root)", v, want);
@@ -375,7 +241,7 @@ static void assert_refused(enum kind k, int f, uint64_t size, const char *cg,
 			   int err)
 {
 	struct secbuf_snapshot before;
-	uint64_t cur = dmem_current(cg), root = dmem_current("");
+	uint64_t cur = secbuf_dmem_current(cg), root = secbuf_dmem_current("");
 	uint64_t cma = pool_attr_or_zero("cma_bytes");
 	int out = -1, ret;
 
@@ -385,8 +251,8 @@ static void assert_refused(enum kind k, int f, uint64_t size, const char *cg,
 		     "%s\n", kind_name(k), size, cg, ret ? strerror(-ret) :
 		     "it worked", strerror(err));
 	secbuf_assert_unchanged(&before);
-	igt_assert_eq_u64(dmem_current(cg), cur);
-	igt_assert_eq_u64(dmem_current(""), root);
+	igt_assert_eq_u64(secbuf_dmem_current(cg), cur);
+	igt_assert_eq_u64(secbuf_dmem_current(""), root);
 	igt_assert_f(err != ENOSPC || pool_attr_or_zero("cma_bytes") <= cma,
 		     "a refused allocation took memory from CMA: cma_bytes %"
 		     PRIu64 " -> %" PRIu64 "\n", cma,
@@ -582,13 +448,12 @@ igt_main
 
 		igt_require_lane_feature("dmem");
 		pool = secbuf_pool_name();
-		snprintf(region, sizeof(region), "secbuf/%s", pool);
 		page = secbuf_page_size();
 		fd = secbuf_open_pool(pool);
 		secbuf_pool_info(fd, &pi);
-		cg_self(home, sizeof(home));
-		cg_write("", "cgroup.subtree_control", "+dmem");
-		cg_path(path, sizeof(path), "", "dmem.capacity");
+		secbuf_cg_self(home, sizeof(home));
+		secbuf_cg_write("", "cgroup.subtree_control", "+dmem");
+		secbuf_cg_path(path, sizeof(path), "", "dmem.capacity");
 		igt_assert(access(path, R_OK) == 0);
 		igt_install_exit_handler(cg_exit_handler);
 	}
@@ -604,10 +469,10 @@ igt_main
 	igt_subtest("escape-max-many-files") {
 		const char *a = cg_new(0, NULL, "a");
 		int files[16], bufs[16], nb = 0, ret;
-		uint64_t root0 = dmem_current("");
+		uint64_t root0 = secbuf_dmem_current("");
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		for (int i = 0; i < 16; i++)
 			files[i] = open_kind(i & 1 ? HEAP_FILE : POOL_FILE);
 		for (int i = 0; i < 16; i++) {
@@ -615,29 +480,29 @@ igt_main
 
 			if (nb < 4) {
 				bufs[nb++] = alloc_kind(k, files[i], SZ_1M);
-				igt_assert_eq_u64(dmem_current(a), nb * SZ_1M);
+				igt_assert_eq_u64(secbuf_dmem_current(a), nb * SZ_1M);
 			} else {
 				assert_enospc(k, files[i], SZ_1M, a);
 				assert_enospc(k, files[i], page, a);
 			}
 		}
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
-		igt_assert_eq_u64(dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
 		/* bufs[0] came from a pool file: refill through a heap file. */
 		close(bufs[0]);
-		igt_assert_eq_u64(dmem_current(a), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
 		bufs[0] = alloc_kind(HEAP_FILE, files[15], SZ_1M);
 		assert_enospc(POOL_FILE, files[14], page, a);
 		assert_enospc(HEAP_FILE, files[13], page, a);
 		close_all(bufs, nb);
 		for (int i = 0; i < 16; i++)
 			close(files[i]);
-		igt_assert_eq_u64(dmem_current(a), 0);
-		cg_enter(home);
-		ret = cg_rmdir(a);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		secbuf_cg_enter(home);
+		ret = secbuf_cg_rmdir(a);
 		igt_assert_eq(ret, 0);
 		cg_forget(0);
-		igt_assert_eq_u64(dmem_current(""), root0);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -655,8 +520,8 @@ igt_main
 		const char *a = cg_new(0, NULL, "a");
 		uint64_t used0 = used_bytes();
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		igt_fork(child, 8) {
 			enum kind k = child & 1 ? HEAP_FILE : POOL_FILE;
 			int f, b = -1, ret;
@@ -678,7 +543,7 @@ igt_main
 				close(b);
 			close(f);
 		}
-		cg_enter(home);
+		secbuf_cg_enter(home);
 		wait_at_least(&sh->reported, 8, &sh->failed, "8 allocations");
 		igt_assert_f(atomic_load(&sh->other) == 0, "an allocation failed "
 			     "with %s\n", strerror(atomic_load(&sh->bad_errno)));
@@ -687,7 +552,7 @@ igt_main
 			     "8 processes in a 4 MiB cgroup: %d got 1 MiB, %d "
 			     "ENOSPC\n", atomic_load(&sh->ok),
 			     atomic_load(&sh->enospc));
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		igt_assert_eq_u64(used_bytes(), used0 + SZ_4M);
 		atomic_store(&sh->release, 1);
 		igt_waitchildren();
@@ -717,7 +582,7 @@ igt_main
 		igt_fork(child, 1) {
 			int f, h;
 
-			cg_enter(b);
+			secbuf_cg_enter(b);
 			f = secbuf_open_pool(pool);
 			h = secbuf_open_heap(pool);
 			secbuf_send_fd(sv[1], f);
@@ -727,16 +592,16 @@ igt_main
 		pb = secbuf_recv_fd(sv[0]);
 		hb = secbuf_recv_fd(sv[0]);
 
-		dmem_set_max(a, 2 * SZ_1M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, 2 * SZ_1M);
+		secbuf_cg_enter(a);
 		full = secbuf_alloc(fd, 2 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		assert_enospc(POOL_FILE, ph, page, a);
 		assert_enospc(POOL_FILE, pb, page, a);
 		assert_enospc(HEAP_FILE, hh, page, a);
 		assert_enospc(HEAP_FILE, hb, page, a);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 
 		/* Files opened in A, used by a process in B. */
 		pa = secbuf_open_pool(pool);
@@ -744,11 +609,11 @@ igt_main
 		igt_fork(child, 1) {
 			int bx, by;
 
-			cg_enter(b);
+			secbuf_cg_enter(b);
 			bx = alloc_kind(POOL_FILE, pa, SZ_1M);
 			by = alloc_kind(HEAP_FILE, ha, SZ_1M);
-			igt_assert_eq_u64(dmem_current(b), 2 * SZ_1M);
-			igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 			secbuf_send_fd(sv[1], bx);
 			secbuf_send_fd(sv[1], by);
 		}
@@ -757,17 +622,17 @@ igt_main
 		pipe_put(go[1]);
 		igt_waitchildren();
 		/* B has no process left; pa is open, so x is not revoked. */
-		igt_assert_eq_u64(dmem_current(b), 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		/* Freed by a process in A: B is uncharged, not A. */
 		close(x);
-		igt_assert_eq_u64(dmem_current(b), SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		close(y);
-		igt_assert_eq_u64(dmem_current(b), 0);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		close(full);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(pa);
 		close(ha);
 		close(pb);
@@ -791,35 +656,35 @@ igt_main
 		const char *a = cg_new(0, NULL, "a"), *b = cg_new(1, NULL, "b");
 		int hf = secbuf_open_heap(pool), a1, a2, b1;
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		a1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
 		a2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
-		cg_enter(b);
-		igt_assert_eq_u64(dmem_current(b), 0);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		secbuf_cg_enter(b);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		b1 = alloc_kind(POOL_FILE, fd, SZ_1M);
-		igt_assert_eq_u64(dmem_current(b), SZ_1M);
-		cg_enter(a);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
+		secbuf_cg_enter(a);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		assert_enospc(HEAP_FILE, hf, page, a);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		close(a1);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
 		close(a2);
-		igt_assert_eq_u64(dmem_current(a), 0);
-		igt_assert_eq_u64(dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
 		/* A's room is back, whole. */
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		a1 = alloc_kind(HEAP_FILE, hf, SZ_4M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		close(a1);
 		close(b1);
-		igt_assert_eq_u64(dmem_current(a), 0);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		close(hf);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -833,35 +698,35 @@ igt_main
 		     "ENOSPC until they are freed.");
 	igt_subtest("escape-max-rmdir-child") {
 		const char *p = cg_new(0, NULL, "p"), *c1, *c2;
-		uint64_t root0 = dmem_current("");
+		uint64_t root0 = secbuf_dmem_current("");
 		int hf, b1, b2;
 
-		dmem_set_max(p, SZ_4M);
-		cg_write(p, "cgroup.subtree_control", "+dmem");
+		secbuf_dmem_set_max(p, SZ_4M);
+		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
 		c1 = cg_new(1, p, "c1");
-		cg_enter(c1);
+		secbuf_cg_enter(c1);
 		hf = secbuf_open_heap(pool);
 		b1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
 		b2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(p), SZ_4M);
-		cg_enter(home);
-		igt_assert_eq(cg_rmdir(c1), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
+		secbuf_cg_enter(home);
+		igt_assert_eq(secbuf_cg_rmdir(c1), 0);
 		cg_forget(1);
-		igt_assert_eq_u64(dmem_current(p), SZ_4M);
-		igt_assert_eq_u64(dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
 		c2 = cg_new(2, p, "c2");
-		cg_enter(c2);
+		secbuf_cg_enter(c2);
 		assert_enospc(POOL_FILE, fd, page, c2);
 		assert_enospc(HEAP_FILE, hf, page, c2);
-		igt_assert_eq_u64(dmem_current(c2), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(c2), 0);
 		close(b1);
-		igt_assert_eq_u64(dmem_current(p), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
 		b1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
 		assert_enospc(HEAP_FILE, hf, page, c2);
 		close(b2);
 		close(b1);
-		igt_assert_eq_u64(dmem_current(p), 0);
-		igt_assert_eq_u64(dmem_current(""), root0);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
 		close(hf);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -881,52 +746,52 @@ igt_main
 		uint64_t used0 = used_bytes();
 		int files[2], b;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		files[POOL_FILE] = secbuf_open_pool(pool);
 		files[HEAP_FILE] = secbuf_open_heap(pool);
 		for (int k = POOL_FILE; k <= HEAP_FILE; k++) {
 			int f = files[k];
 
-			dmem_set_max(a, 2 * page - 1);
+			secbuf_dmem_set_max(a, 2 * page - 1);
 			assert_enospc(k, f, page + 1, a);
 			b = alloc_kind(k, f, 1);
-			igt_assert_eq_u64(dmem_current(a), page);
+			igt_assert_eq_u64(secbuf_dmem_current(a), page);
 			igt_assert_eq_u64(dmabuf_size(b), page);
 			assert_enospc(k, f, 1, a);
 			assert_enospc(!k, files[!k], 1, a);
 			close(b);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 
 			/* From 2 MiB up: the whole 2 MiB-rounded chunk. */
-			dmem_set_max(a, SZ_4M - page);
+			secbuf_dmem_set_max(a, SZ_4M - page);
 			assert_enospc(k, f, 3 * SZ_1M, a);
 			assert_enospc(k, f, 2 * SZ_1M + 1, a);
-			dmem_set_max(a, SZ_4M);
+			secbuf_dmem_set_max(a, SZ_4M);
 			b = alloc_kind(k, f, 3 * SZ_1M);
-			igt_assert_eq_u64(dmem_current(a), SZ_4M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 			igt_assert_eq_u64(dmabuf_size(b), 3 * SZ_1M);
 			igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
 			assert_enospc(k, f, page, a);
 			assert_enospc(!k, files[!k], page, a);
 			close(b);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 			b = alloc_kind(k, f, 2 * SZ_1M + 1);
-			igt_assert_eq_u64(dmem_current(a), SZ_4M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 			igt_assert_eq_u64(dmabuf_size(b), 2 * SZ_1M + page);
 			igt_assert_eq_u64(used_bytes(), used0 + 2 * SZ_1M + page);
 			assert_enospc(k, f, page, a);
 			close(b);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 
 			/* A 2 MiB multiple is charged its size, no more. */
-			dmem_set_max(a, 2 * SZ_1M);
+			secbuf_dmem_set_max(a, 2 * SZ_1M);
 			assert_enospc(k, f, 2 * SZ_1M + 1, a);
 			b = alloc_kind(k, f, 2 * SZ_1M);
-			igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 			igt_assert_eq_u64(used_bytes(), used0 + 2 * SZ_1M);
 			assert_enospc(!k, files[!k], page, a);
 			close(b);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
 		close(files[0]);
 		close(files[1]);
@@ -960,12 +825,12 @@ igt_main
 		uint64_t a_charged, largest, each = charge_of(2 * SZ_1M + page);
 
 		igt_assert(want > 0 && want < MAX_BUFS);
-		dmem_set_max(a, half);
-		dmem_set_max(b, half);
+		secbuf_dmem_set_max(a, half);
+		secbuf_dmem_set_max(b, half);
 		/* Control: 1 MiB buffers, both halves served. */
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		na = alloc_until_error(POOL_FILE, fd, SZ_1M, abufs, want, &err_a);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		nb = alloc_until_error(POOL_FILE, fd, SZ_1M, bbufs, want, &err_b);
 		close_all(abufs, na);
 		close_all(bbufs, nb);
@@ -976,12 +841,12 @@ igt_main
 		wait_used(0);
 
 		/* Attack. */
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		na = alloc_until_error(POOL_FILE, fd, 2 * SZ_1M + page, abufs,
 				       MAX_BUFS, &err_a);
-		a_charged = dmem_current(a);
+		a_charged = secbuf_dmem_current(a);
 		largest = secbuf_pool_sysfs(pool, "largest_free_bytes");
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		nb = alloc_until_error(POOL_FILE, fd, SZ_1M, bbufs, want, &err_b);
 		igt_info("A: %d buffers of 2 MiB + %" PRIu64 " bytes, charged %"
 			 PRIu64 " of %" PRIu64 ", then %s; largest_free_bytes "
@@ -1004,8 +869,8 @@ igt_main
 			     "(then %s): A took B's share through chunk "
 			     "rounding\n", half >> 20, a_charged, na, page, nb,
 			     want, strerror(-err_b));
-		igt_assert_eq_u64(dmem_current(a), 0);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		cg_cleanup();
 		wait_used(0);
 		secbuf_pool_assert_idle(pool);
@@ -1028,13 +893,13 @@ igt_main
 		int sv[2], hf, buf, h, g;
 
 		socketpair_seqpacket(sv);
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		hf = secbuf_open_heap(pool);
 		buf = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
 		h = alloc_kind(HEAP_FILE, hf, SZ_1M);
 		g = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA | SECBUF_GRANT_REGRANT, &gid);
-		igt_assert_eq_u64(dmem_current(a), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
 		igt_fork(child, 1) {
 			struct mapped_import imp;
 			int gg, mine, out = -1, st;
@@ -1042,7 +907,7 @@ igt_main
 			uint64_t sub_id;
 			pid_t pid;
 
-			cg_enter(b);
+			secbuf_cg_enter(b);
 			gg = secbuf_recv_fd(sv[1]);
 			mine = secbuf_open_pool(pool);
 			p1 = secbuf_mmap(buf, 2 * SZ_1M, PROT_READ | PROT_WRITE);
@@ -1083,8 +948,8 @@ igt_main
 			igt_assert_eq(waitpid(pid, &st, 0), pid);
 			igt_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 			/* Everything held at once. */
-			igt_assert_eq_u64(dmem_current(b), 0);
-			igt_assert_eq_u64(dmem_current(a), 3 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
 			igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
 			mapped_import_release(&imp);
 			secbuf_munmap(p1, 2 * SZ_1M);
@@ -1092,24 +957,24 @@ igt_main
 			secbuf_munmap(p3, SZ_1M);
 			close(gg);
 			close(mine);
-			igt_assert_eq_u64(dmem_current(b), 0);
-			igt_assert_eq_u64(dmem_current(a), 3 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
 		}
 		secbuf_send_fd(sv[0], g);
 		igt_waitchildren();
-		igt_assert_eq_u64(dmem_current(b), 0);
-		igt_assert_eq_u64(dmem_current(a), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
 		igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
 		/* B is a live dmem cgroup: its own allocations are limited. */
-		dmem_set_max(b, 0);
-		cg_enter(b);
+		secbuf_dmem_set_max(b, 0);
+		secbuf_cg_enter(b);
 		assert_enospc(POOL_FILE, fd, page, b);
-		cg_enter(home);
+		secbuf_cg_enter(home);
 		close(g);
 		close(buf);
 		close(h);
 		close(hf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(sv[0]);
 		close(sv[1]);
 		cg_cleanup();
@@ -1134,9 +999,9 @@ igt_main
 		igt_assert_eq(pipe(ready), 0);
 		igt_assert_eq(pipe(go), 0);
 		igt_assert_eq(pipe(done), 0);
-		dmem_set_max(a, 2 * SZ_1M);
-		dmem_set_max(b, 0);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, 2 * SZ_1M);
+		secbuf_dmem_set_max(b, 0);
+		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
 		buf = alloc_kind(POOL_FILE, of, 2 * SZ_1M);
@@ -1151,7 +1016,7 @@ igt_main
 			close(buf);
 			close(of);
 			close(hf);
-			cg_enter(b);
+			secbuf_cg_enter(b);
 			p = secbuf_mmap(g, 2 * SZ_1M, PROT_READ | PROT_WRITE);
 			secbuf_fill(p, 2 * SZ_1M, 3);
 			mapped_import(g, &imp);
@@ -1160,32 +1025,32 @@ igt_main
 			mapped_import_release(&imp);
 			secbuf_munmap(p, 2 * SZ_1M);
 			close(g);
-			igt_assert_eq_u64(dmem_current(b), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 			pipe_put(done[1]);
 		}
 		pipe_get(ready[0]);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		assert_enospc(POOL_FILE, fd, page, a);
 
 		/* One grant: the memory is still the owner's live buffer. */
 		igt_assert_eq(__secbuf_revoke(of, buf, gid, &q), 0);
 		igt_assert_eq_u64(q, q0);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		assert_enospc(HEAP_FILE, hf, page, a);
 
 		/* The whole buffer: quarantined, still charged, still full. */
 		igt_assert_eq_u64(secbuf_revoke(of, buf, 0), q0 + 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		assert_enospc(HEAP_FILE, hf, SZ_1M, a);
 		close(buf);
 		close(g);
 		close(of);	/* owner's file: "revokes everything it owns" */
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		igt_assert_eq_u64(quarantined_bytes(), q0 + 2 * SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 
 		pipe_put(go[1]);
 		pipe_get(done[0]);
@@ -1193,10 +1058,10 @@ igt_main
 		wait_current(a, 0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
 		b2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
 		close(b2);
 		close(hf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		for (int i = 0; i < 2; i++) {
 			close(ready[i]);
 			close(go[i]);
@@ -1219,10 +1084,10 @@ igt_main
 		int of, x, y, fence;
 
 		secbuf_param_set("revoke_timeout_ms", 200);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		x = alloc_kind(POOL_FILE, fd, page);
-		dmem_set_max(a, SZ_1M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_1M);
+		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
 		y = alloc_kind(POOL_FILE, of, SZ_1M);
 		fence = secbuf_dma_begin(fd, x, SECBUF_DMA_WAIT |
@@ -1234,23 +1099,23 @@ igt_main
 		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + SZ_1M);
 		igt_info("REVOKE took %" PRIu64 " ms\n", secbuf_now_ms() - t0);
 		igt_assert_eq(sync_fence_status(fence), 0);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		close(y);
 		close(of);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
-		igt_assert_eq_u64(dmem_current(b), page);
+		igt_assert_eq_u64(secbuf_dmem_current(b), page);
 
 		secbuf_dma_end(fd, x);
 		igt_assert_eq(sync_fence_wait(fence, 1000), 0);
 		wait_current(a, 0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
-		igt_assert_eq_u64(dmem_current(b), page);
+		igt_assert_eq_u64(secbuf_dmem_current(b), page);
 		close(fence);
 		close(x);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		secbuf_params_restore();
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -1287,7 +1152,7 @@ igt_main
 
 		socketpair_seqpacket(sv);
 		pf = secbuf_open_pool(pool);	/* shared with the owner child */
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		s = alloc_kind(POOL_FILE, fd, page);
 		igt_fork(child, 1) {
 			int of = secbuf_open_pool(pool);
@@ -1304,7 +1169,7 @@ igt_main
 			secbuf_send_fd(sv[1], cz);
 			/* Exit with everything open. */
 		}
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		x = secbuf_recv_fd(sv[0]);
 		y = secbuf_recv_fd(sv[0]);
 		h = secbuf_recv_fd(sv[0]);
@@ -1316,7 +1181,7 @@ igt_main
 		igt_waitchildren();
 
 		wait_current(a, page + 4 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		secbuf_query(fd, x, &q);
 		igt_assert_eq_u32(q.state, SECBUF_STATE_REVOKED);
 		secbuf_assert_sigbus(px, false);
@@ -1327,22 +1192,22 @@ igt_main
 		/* The revoked one: nothing left to uncharge. */
 		close(x);
 		secbuf_munmap(px, SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), page + 4 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SZ_1M);
 		/* The others: the mapping alone keeps each buffer. */
 		close(y);
 		close(h);
 		close(z);
-		igt_assert_eq_u64(dmem_current(a), page + 4 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SZ_1M);
 		secbuf_munmap(py, 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), page + 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 2 * SZ_1M);
 		secbuf_munmap(ph, SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), page + SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + SZ_1M);
 		secbuf_munmap(pz, SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), page);
-		igt_assert_eq_u64(dmem_current(b), 0);
-		cg_enter(home);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+		secbuf_cg_enter(home);
 		close(s);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(pf);
 		close(sv[0]);
 		close(sv[1]);
@@ -1358,43 +1223,43 @@ igt_main
 		     "values once the last memory goes back.");
 	igt_subtest("rmdir-charged-cgroup-then-free") {
 		const char *p = cg_new(0, NULL, "p"), *c;
-		uint64_t root0 = dmem_current(""), q0 = quarantined_bytes();
+		uint64_t root0 = secbuf_dmem_current(""), q0 = quarantined_bytes();
 		struct mapped_import imp;
 		int of, hf, x, y, h;
 
-		cg_write(p, "cgroup.subtree_control", "+dmem");
+		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
 		c = cg_new(1, p, "c");
-		cg_enter(c);
+		secbuf_cg_enter(c);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
 		x = alloc_kind(POOL_FILE, of, SZ_1M);
 		y = alloc_kind(POOL_FILE, of, 2 * SZ_1M);
 		h = alloc_kind(HEAP_FILE, hf, SZ_1M);
 		mapped_import(y, &imp);
-		cg_enter(home);
-		igt_assert_eq(cg_rmdir(c), 0);
+		secbuf_cg_enter(home);
+		igt_assert_eq(secbuf_cg_rmdir(c), 0);
 		cg_forget(1);
-		igt_assert_eq_u64(dmem_current(p), SZ_4M);
-		igt_assert_eq_u64(dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
 
 		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(p), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
 		close(x);
-		igt_assert_eq_u64(dmem_current(p), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 3 * SZ_1M);
 		close(h);
 		close(hf);
-		igt_assert_eq_u64(dmem_current(p), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
 		close(y);
 		close(of);
-		igt_assert_eq_u64(dmem_current(p), 2 * SZ_1M);
-		igt_assert_eq_u64(dmem_current(""), root0 + 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + 2 * SZ_1M);
 		mapped_import_release(&imp);
 		wait_current(p, 0);
-		igt_assert_eq_u64(dmem_current(""), root0);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
-		igt_assert_eq(cg_rmdir(p), 0);
+		igt_assert_eq(secbuf_cg_rmdir(p), 0);
 		cg_forget(0);
-		igt_assert_eq_u64(dmem_current(""), root0);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -1412,25 +1277,25 @@ igt_main
 		const char *a = cg_new(0, NULL, "a");
 		int files[2], b;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		files[POOL_FILE] = secbuf_open_pool(pool);
 		files[HEAP_FILE] = secbuf_open_heap(pool);
-		dmem_set_max(a, 0);
+		secbuf_dmem_set_max(a, 0);
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SZ_4M);
 		b = alloc_kind(POOL_FILE, files[POOL_FILE], SZ_4M);
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		dmem_set_max(a, SZ_1M);
+		secbuf_dmem_set_max(a, SZ_1M);
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		close(b);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(files[0]);
 		close(files[1]);
 		cg_cleanup();
@@ -1456,19 +1321,19 @@ igt_main
 		struct filler *fl;
 		int of, hf, b1, b2, ret;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		/* EDQUOT: buffers per file. */
 		secbuf_param_set("max_file_buffers", 1);
 		for (int k = POOL_FILE; k <= HEAP_FILE; k++) {
 			int f = open_kind(k);
 
 			b1 = alloc_kind(k, f, page);
-			igt_assert_eq_u64(dmem_current(a), page);
+			igt_assert_eq_u64(secbuf_dmem_current(a), page);
 			assert_refused(k, f, page, a, EDQUOT);
 			assert_refused(k, f, SZ_1M, a, EDQUOT);
 			close(b1);
 			close(f);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
 		secbuf_params_restore();
 		/* EDQUOT: bytes per file. */
@@ -1481,7 +1346,7 @@ igt_main
 			assert_refused(k, f, page, a, EDQUOT);
 			close(b1);
 			close(f);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
 		secbuf_params_restore();
 
@@ -1498,7 +1363,7 @@ igt_main
 		ret = __secbuf_ioctl(of, SECBUF_IOC_ALLOC, arg);
 		igt_assert_eq(ret, -EFAULT);
 		secbuf_assert_unchanged(&before);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		munmap(arg, page);
 
 		/* EMFILE: no fd below RLIMIT_NOFILE is free. */
@@ -1520,32 +1385,32 @@ igt_main
 			/* The heap's errno is the dma-heap core's: any error. */
 			igt_assert_f(r2 < 0, "DMA_HEAP_IOCTL_ALLOC with no free "
 				     "fd worked\n");
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 			igt_assert_eq_u64(used_bytes(), used0);
 		}
 		igt_waitchildren();
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 
 		/* ENOMEM: the pool filled from B. */
 		fl = calloc(1, sizeof(*fl));
 		igt_assert(fl);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		fill_pool(fl, SZ_1M);
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		assert_refused(POOL_FILE, of, 2 * SZ_1M, a, ENOMEM);
 		assert_refused(POOL_FILE, of, SZ_1M, a, ENOMEM);
 		assert_refused(HEAP_FILE, hf, 2 * SZ_1M, a, ENOMEM);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		filler_free(fl);
 		free(fl);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		/* And the cgroup can still allocate. */
 		b2 = alloc_kind(POOL_FILE, of, SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		close(b2);
 		close(of);
 		close(hf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -1564,7 +1429,7 @@ igt_main
 		int of, hf, b, q;
 		uint8_t *p;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
 		b = alloc_kind(POOL_FILE, of, SZ_4M);
@@ -1573,13 +1438,13 @@ igt_main
 		q = alloc_kind(POOL_FILE, of, SZ_1M);
 		mapped_import(q, &imp);
 		igt_assert_eq_u64(secbuf_revoke(of, q, 0), q0 + SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 5 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
 
-		dmem_set(a, "dmem.min", 5 * SZ_1M);
-		dmem_set(a, "dmem.low", 5 * SZ_1M);
-		dmem_set_max(a, 0);
-		igt_assert_eq_u64(dmem_read(a, "dmem.max"), 0);
-		igt_assert_eq_u64(dmem_current(a), 5 * SZ_1M);
+		secbuf_dmem_set(a, "dmem.min", 5 * SZ_1M);
+		secbuf_dmem_set(a, "dmem.low", 5 * SZ_1M);
+		secbuf_dmem_set_max(a, 0);
+		igt_assert_eq_u64(secbuf_dmem_read(a, "dmem.max"), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
 		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
 		secbuf_assert_filled(p, SZ_4M, 5);
 		assert_enospc(POOL_FILE, of, 1, a);
@@ -1587,26 +1452,26 @@ igt_main
 
 		fl = calloc(1, sizeof(*fl));
 		igt_assert(fl);
-		cg_enter(k);
+		secbuf_cg_enter(k);
 		fill_pool(fl, SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), 5 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
 		secbuf_assert_filled(p, SZ_4M, 5);
 		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
 		filler_free(fl);
 		free(fl);
-		igt_assert_eq_u64(dmem_current(k), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(k), 0);
 		secbuf_assert_filled(p, SZ_4M, 5);
 
-		cg_enter(a);
-		dmem_set_max(a, UINT64_MAX);
+		secbuf_cg_enter(a);
+		secbuf_dmem_set_max(a, UINT64_MAX);
 		mapped_import_release(&imp);
 		close(q);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		secbuf_munmap(p, SZ_4M);
 		close(b);
 		close(of);
 		close(hf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -1650,8 +1515,8 @@ igt_main
 		uint64_t seed = secbuf_stress_seed(), used0 = used_bytes();
 		int ph = 0, phf = secbuf_open_heap(pool);
 
-		dmem_set_max(a, max);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, max);
+		secbuf_cg_enter(a);
 		igt_fork(child, nchild) {
 			struct secbuf_rng rng;
 			int files[2], bufs[64], nb = 0;
@@ -1712,7 +1577,7 @@ igt_main
 			close(files[0]);
 			close(files[1]);
 		}
-		cg_enter(home);
+		secbuf_cg_enter(home);
 		for (int r = 0; r < rounds; r++) {
 			for (int half = 0; half < 2; half++) {
 				uint64_t live, room, big, rest;
@@ -1732,7 +1597,7 @@ igt_main
 					     "dmem.max\n");
 				live = (uint64_t)atomic_load(&sh->live);
 				igt_assert_lte_u64(live, max);
-				igt_assert_eq_u64(dmem_current(a), live);
+				igt_assert_eq_u64(secbuf_dmem_current(a), live);
 				igt_assert_eq_u64(used_bytes(), used0 +
 					(uint64_t)atomic_load(&sh->live_used));
 				/*
@@ -1744,7 +1609,7 @@ igt_main
 				 * charged its pages) in another fill it.
 				 */
 				room = max - live;
-				cg_enter(a);
+				secbuf_cg_enter(a);
 				if (room && charge_of(room) == room) {
 					rb = alloc_kind(k, kf, room);
 				} else if (room) {
@@ -1757,15 +1622,15 @@ igt_main
 					rb = alloc_kind(k, kf, big);
 					rr = alloc_kind(!k, of, rest);
 				}
-				igt_assert_eq_u64(dmem_current(a), max);
+				igt_assert_eq_u64(secbuf_dmem_current(a), max);
 				assert_enospc(POOL_FILE, fd, page, a);
 				assert_enospc(HEAP_FILE, phf, page, a);
 				if (rb >= 0)
 					close(rb);
 				if (rr >= 0)
 					close(rr);
-				igt_assert_eq_u64(dmem_current(a), live);
-				cg_enter(home);
+				igt_assert_eq_u64(secbuf_dmem_current(a), live);
+				secbuf_cg_enter(home);
 			}
 		}
 		igt_waitchildren();
@@ -1798,9 +1663,9 @@ igt_main
 		uint64_t seed = secbuf_stress_seed(), used0 = used_bytes();
 		uint64_t ca, cb, held, held_used;
 
-		dmem_set_max(a, SZ_4M);
-		dmem_set_max(b, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(b, SZ_4M);
+		secbuf_cg_enter(a);
 		igt_fork(child, 1) {
 			struct secbuf_rng rng;
 			int files[2], ring[8], head = 0, n = 0;
@@ -1856,18 +1721,18 @@ igt_main
 			close(files[0]);
 			close(files[1]);
 		}
-		cg_enter(home);
+		secbuf_cg_enter(home);
 		wait_at_least(&sh->pid, 1, &sh->failed, "the child's pid");
 		for (int i = 0; i < 400; i++) {
-			cg_move_pid(i & 1 ? a : b, atomic_load(&sh->pid));
+			secbuf_cg_move_pid(i & 1 ? a : b, atomic_load(&sh->pid));
 			usleep(1000 + (i % 7) * 300);
 		}
 		atomic_store(&sh->phase, 1);
 		wait_at_least(&sh->ack, 1, &sh->failed, "the child to stop");
 		igt_assert_f(!atomic_load(&sh->bad), "an allocation failed with "
 			     "%s\n", strerror(atomic_load(&sh->bad)));
-		ca = dmem_current(a);
-		cb = dmem_current(b);
+		ca = secbuf_dmem_current(a);
+		cb = secbuf_dmem_current(b);
 		held = (uint64_t)atomic_load(&sh->held);
 		held_used = (uint64_t)atomic_load(&sh->held_used);
 		igt_info("%d operations; holding %" PRIu64 " bytes charged %"
@@ -1879,8 +1744,8 @@ igt_main
 		igt_assert_lte_u64(cb, SZ_4M);
 		atomic_store(&sh->phase, 2);
 		igt_waitchildren();
-		igt_assert_eq_u64(dmem_current(a), 0);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		wait_used(used0);
 		secbuf_shared_free(sh, sizeof(*sh));
 		cg_cleanup();
@@ -1900,13 +1765,13 @@ igt_main
 		secbuf_rng_init(&rng, seed, 0);
 		snprintf(ppath, sizeof(ppath), SECBUF_DEV_DIR "/%s", pool);
 		snprintf(hpath, sizeof(hpath), SECBUF_HEAP_DIR "/%s", pool);
-		dmem_set_max(a, 32 * SZ_1M);
+		secbuf_dmem_set_max(a, 32 * SZ_1M);
 		for (int i = 0; i < 16; i++) {
 			bool heap = i & 1;
 			int st;
 			pid_t pid;
 
-			cg_enter(a);
+			secbuf_cg_enter(a);
 			fflush(NULL);
 			pid = fork();
 			igt_assert(pid >= 0);
@@ -1914,7 +1779,7 @@ igt_main
 				alloc_forever(heap ? hpath : ppath, heap,
 					      16 * SZ_1M);
 			plain_track(pid);
-			cg_enter(home);
+			secbuf_cg_enter(home);
 			usleep(secbuf_rng_below(&rng, 60000));
 			kill(pid, SIGKILL);
 			igt_assert_eq(waitpid(pid, &st, 0), pid);

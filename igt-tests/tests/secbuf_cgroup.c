@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "igt_dmem.h"
 #include "igt_secbuf.h"
 #include "igt_stress.h"
 #include "igt_vgem.h"
@@ -31,119 +32,29 @@ IGT_TEST_DESCRIPTION("Pool memory charged to dmem cgroups: the region per "
 		     "back (free, owner exit, end of a quarantine), both "
 		     "allocation paths charged, grants charge nothing.");
 
-#define CG_ROOT		"/sys/fs/cgroup"
 #define NR_CGROUPS	3
 #define NR_SIZES	4
 /* scripts/mkinitramfs puts it into every lane's guest. */
 #define SECBUFCTL	"/usr/bin/secbufctl"
 
 static const char *pool;
-static char region[128];
+static const char *region;	/* secbuf/<pool> */
 static char home[256];		/* the cgroup the test process started in */
 static char cgroups[NR_CGROUPS][64];
 static char module_params[512];	/* set before a subtest unloads secbuf */
-
-static void cg_path(char *buf, size_t len, const char *cg, const char *file)
-{
-	int n;
-
-	if (cg && *cg)
-		n = snprintf(buf, len, CG_ROOT "/%s/%s", cg, file);
-	else
-		n = snprintf(buf, len, CG_ROOT "/%s", file);
-	igt_assert(n > 0 && (size_t)n < len);
-}
-
-static int __cg_write(const char *cg, const char *file, const char *value)
-{
-	char path[512];
-	ssize_t n;
-	int fd, err = 0;
-
-	cg_path(path, sizeof(path), cg, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != strlen(value))
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-static void cg_write(const char *cg, const char *file, const char *value)
-{
-	int err = __cg_write(cg, file, value);
-
-	igt_assert_f(!err, "writing \"%s\" to %s/%s: %s\n", value,
-		     cg && *cg ? cg : "(root)", file, strerror(-err));
-}
-
-/*
- * The value of @region_name in the dmem file @file of @cg ("name value"
- * lines), "max" as UINT64_MAX; the subtest fails if the line is missing.
- */
-static uint64_t dmem_read(const char *cg, const char *file)
-{
-	char path[512], name[128], value[64];
-	uint64_t v = 0;
-	int found = 0;
-	FILE *f;
-
-	cg_path(path, sizeof(path), cg, file);
-	f = fopen(path, "re");
-	igt_assert_f(f, "%s: %s\n", path, strerror(errno));
-	while (fscanf(f, "%127s %63s", name, value) == 2) {
-		if (strcmp(name, region))
-			continue;
-		found++;
-		if (!strcmp(value, "max"))
-			v = UINT64_MAX;
-		else
-			v = strtoull(value, NULL, 10);
-	}
-	fclose(f);
-	igt_assert_f(found == 1, "%s has %d lines for %s, not 1\n", path,
-		     found, region);
-	return v;
-}
 
 /* Whether the root's dmem.capacity lists the region at all. */
 static bool region_listed(void)
 {
 	char name[128], value[64];
 	bool found = false;
-	FILE *f = fopen(CG_ROOT "/dmem.capacity", "re");
+	FILE *f = fopen(SECBUF_CG_ROOT "/dmem.capacity", "re");
 
 	igt_assert(f);
 	while (fscanf(f, "%127s %63s", name, value) == 2)
 		found |= !strcmp(name, region);
 	fclose(f);
 	return found;
-}
-
-static uint64_t dmem_current(const char *cg)
-{
-	return dmem_read(cg, "dmem.current");
-}
-
-static void dmem_set_max(const char *cg, uint64_t bytes)
-{
-	char value[192];
-
-	if (bytes == UINT64_MAX)
-		snprintf(value, sizeof(value), "%s max", region);
-	else
-		snprintf(value, sizeof(value), "%s %" PRIu64, region, bytes);
-	cg_write(cg, "dmem.max", value);
-}
-
-/* Move the calling process into @cg (a name from cg_new(), or @home). */
-static void cg_enter(const char *cg)
-{
-	cg_write(cg, "cgroup.procs", "0");
 }
 
 /*
@@ -160,7 +71,7 @@ static const char *__cg_new(int i, const char *parent)
 	else
 		snprintf(cgroups[i], sizeof(cgroups[i]), "secbuf-cgroup-%d-%d",
 			 (int)getpid(), i);
-	cg_path(path, sizeof(path), cgroups[i], "");
+	secbuf_cg_path(path, sizeof(path), cgroups[i], "");
 	igt_assert_f(mkdir(path, 0755) == 0 || errno == EEXIST,
 		     "mkdir %s: %s\n", path, strerror(errno));
 	return cgroups[i];
@@ -181,11 +92,11 @@ static void cg_cleanup(void)
 {
 	char path[512];
 
-	__cg_write(home, "cgroup.procs", "0");
+	__secbuf_cg_write(home, "cgroup.procs", "0");
 	for (int i = NR_CGROUPS - 1; i >= 0; i--) {
 		if (!cgroups[i][0])
 			continue;
-		cg_path(path, sizeof(path), cgroups[i], "");
+		secbuf_cg_path(path, sizeof(path), cgroups[i], "");
 		rmdir(path);
 		cgroups[i][0] = '\0';
 	}
@@ -200,24 +111,6 @@ static void cg_exit_handler(int sig)
 	cg_cleanup();
 }
 
-/* The cgroup of the calling process, relative to CG_ROOT ("" for root). */
-static void cg_self(char *buf, size_t len)
-{
-	char line[512];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	igt_assert(f);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::/", 4))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		igt_assert(strlen(line + 4) < len);
-		memcpy(buf, line + 4, strlen(line + 4) + 1);
-	}
-	fclose(f);
-}
-
 static int alloc_err(int fd, uint64_t size, int *buf)
 {
 	return __secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC, buf);
@@ -227,23 +120,23 @@ static int alloc_err(int fd, uint64_t size, int *buf)
 static void assert_enospc(int fd, uint64_t size, const char *cg)
 {
 	struct secbuf_snapshot before;
-	uint64_t usage = dmem_current(cg);
+	uint64_t usage = secbuf_dmem_current(cg);
 	int buf;
 
 	secbuf_snapshot(&before, pool);
 	igt_assert_eq(alloc_err(fd, size, &buf), -ENOSPC);
 	secbuf_assert_unchanged(&before);
-	igt_assert_eq_u64(dmem_current(cg), usage);
+	igt_assert_eq_u64(secbuf_dmem_current(cg), usage);
 }
 
 /* dmem.current of @cg reaches @want within a second. */
 static void wait_current(const char *cg, uint64_t want)
 {
-	uint64_t v = dmem_current(cg);
+	uint64_t v = secbuf_dmem_current(cg);
 
 	for (int i = 0; i < 100 && v != want; i++) {
 		usleep(10 * 1000);
-		v = dmem_current(cg);
+		v = secbuf_dmem_current(cg);
 	}
 	igt_assert_eq_u64(v, want);
 }
@@ -259,14 +152,14 @@ igt_main
 
 		igt_require_lane_feature("dmem");
 		pool = secbuf_pool_name();
-		snprintf(region, sizeof(region), "secbuf/%s", pool);
+		region = secbuf_dmem_region();
 		page = secbuf_page_size();
 		fd = secbuf_open_pool(pool);
 		secbuf_pool_info(fd, &pi);
-		cg_self(home, sizeof(home));
+		secbuf_cg_self(home, sizeof(home));
 		/* Children of the root may use dmem (the harness did it). */
-		cg_write("", "cgroup.subtree_control", "+dmem");
-		cg_path(path, sizeof(path), "", "dmem.capacity");
+		secbuf_cg_write("", "cgroup.subtree_control", "+dmem");
+		secbuf_cg_path(path, sizeof(path), "", "dmem.capacity");
 		igt_assert(access(path, R_OK) == 0);
 		igt_install_exit_handler(cg_exit_handler);
 	}
@@ -275,7 +168,7 @@ igt_main
 		     "dmem.capacity lists secbuf/<pool> with the pool's size "
 		     "(POOL_INFO's total_bytes).");
 	igt_subtest("region-capacity") {
-		igt_assert_eq_u64(dmem_read("", "dmem.capacity"),
+		igt_assert_eq_u64(secbuf_dmem_read("", "dmem.capacity"),
 				  pi.total_bytes);
 	}
 
@@ -290,7 +183,7 @@ igt_main
 		igt_assert_eq(__secbuf_module_unload(), 0);
 		igt_assert(!region_listed());
 		igt_assert_eq(secbuf_module_reload(module_params, pool), 0);
-		igt_assert_eq_u64(dmem_read("", "dmem.capacity"),
+		igt_assert_eq_u64(secbuf_dmem_read("", "dmem.capacity"),
 				  pi.total_bytes);
 		fd = secbuf_open_pool(pool);
 	}
@@ -303,18 +196,18 @@ igt_main
 		const char *a = cg_new(0);
 		int b1, b2;
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		assert_enospc(fd, 8 * SZ_1M, a);
 		b1 = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(dmem_current(a), SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_2M);
 		b2 = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		assert_enospc(fd, page, a);
 		close(b1);
-		igt_assert_eq_u64(dmem_current(a), SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_2M);
 		close(b2);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -330,17 +223,17 @@ igt_main
 		int bufs[NR_SIZES];
 		uint64_t want = 0;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		for (int i = 0; i < NR_SIZES; i++) {
 			bufs[i] = secbuf_alloc(fd, sizes[i], 0,
 					       O_RDWR | O_CLOEXEC);
 			want += (sizes[i] + page - 1) / page * page;
-			igt_assert_eq_u64(dmem_current(a), want);
+			igt_assert_eq_u64(secbuf_dmem_current(a), want);
 		}
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), want);
 		for (int i = 0; i < NR_SIZES; i++)
 			close(bufs[i]);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -359,20 +252,20 @@ igt_main
 		const char *a = cg_new(0);
 		int buf;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		for (int i = 0; i < NR_SIZES; i++) {
 			buf = secbuf_alloc(fd, sizes[i], 0, O_RDWR | O_CLOEXEC);
-			igt_assert_eq_u64(dmem_current(a), charged[i]);
+			igt_assert_eq_u64(secbuf_dmem_current(a), charged[i]);
 			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"),
 					  (sizes[i] + page - 1) / page * page);
 			close(buf);
-			igt_assert_eq_u64(dmem_current(a), 0);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
-		dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SZ_4M);
 		buf = secbuf_alloc(fd, SZ_2M + page, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, a);
 		close(buf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -389,7 +282,7 @@ igt_main
 		igt_fork(child, 1) {
 			int cfd;
 
-			cg_enter(a);
+			secbuf_cg_enter(a);
 			cfd = secbuf_open_pool(pool);
 			for (int i = 0; i < 3; i++)
 				secbuf_alloc(cfd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
@@ -416,15 +309,15 @@ igt_main
 		struct mapped_import imp;
 		int buf;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		mapped_import(buf, &imp);
 		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		close(buf);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		mapped_import_release(&imp);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -435,11 +328,11 @@ igt_main
 		const char *a = cg_new(0);
 		int buf;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(buf);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -453,24 +346,24 @@ igt_main
 		const char *a = cg_new(0), *b = cg_new(1);
 		int ba, bb;
 
-		dmem_set_max(a, SZ_4M);
-		dmem_set_max(b, 8 * SZ_1M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(b, 8 * SZ_1M);
+		secbuf_cg_enter(a);
 		ba = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, a);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		bb = secbuf_alloc(fd, 8 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, b);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
-		igt_assert_eq_u64(dmem_current(b), 8 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 8 * SZ_1M);
 		close(ba);
 		/* A's room is A's: B is still at its limit. */
 		assert_enospc(fd, page, b);
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		close(secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC));
 		close(bb);
-		igt_assert_eq_u64(dmem_current(a), 0);
-		igt_assert_eq_u64(dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -483,16 +376,16 @@ igt_main
 		const char *p = cg_new(0), *c;
 		int buf;
 
-		dmem_set_max(p, SZ_4M);
-		cg_write(p, "cgroup.subtree_control", "+dmem");
+		secbuf_dmem_set_max(p, SZ_4M);
+		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
 		c = cg_new_child(1, p);
-		cg_enter(c);
+		secbuf_cg_enter(c);
 		assert_enospc(fd, 8 * SZ_1M, c);
 		buf = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(dmem_current(c), SZ_2M);
-		igt_assert_eq_u64(dmem_current(p), SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(c), SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_2M);
 		close(buf);
-		igt_assert_eq_u64(dmem_current(p), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -505,18 +398,18 @@ igt_main
 		const char *a = cg_new(0);
 		int heap, buf, out;
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		heap = secbuf_open_heap(pool);
 		buf = secbuf_heap_alloc(heap, SZ_1M + 1, O_RDWR | O_CLOEXEC, 0);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M + page);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M + page);
 		igt_assert_eq(__secbuf_heap_alloc(heap, 3 * SZ_1M,
 						  O_RDWR | O_CLOEXEC, 0, &out),
 			      -ENOSPC);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M + page);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M + page);
 		close(buf);
 		close(heap);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -530,11 +423,11 @@ igt_main
 		struct mapped_import imp;
 		int buf, g;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		g = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA, NULL);
-		cg_enter(b);
+		secbuf_cg_enter(b);
 		mapped_import(g, &imp);
 		igt_fork(child, 1) {
 			char *ptr = secbuf_mmap(g, SZ_1M,
@@ -544,12 +437,12 @@ igt_main
 			secbuf_munmap(ptr, SZ_1M);
 		}
 		igt_waitchildren();
-		igt_assert_eq_u64(dmem_current(b), 0);
-		igt_assert_eq_u64(dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
 		mapped_import_release(&imp);
 		close(g);
 		close(buf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -564,20 +457,20 @@ igt_main
 		char *ptr;
 		int buf;
 
-		cg_enter(a);
+		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		ptr = secbuf_mmap(buf, SZ_4M, PROT_READ | PROT_WRITE);
 		secbuf_fill(ptr, SZ_4M, 2);
-		dmem_set_max(a, SZ_1M);
-		igt_assert_eq_u64(dmem_read(a, "dmem.max"), SZ_1M);
-		igt_assert_eq_u64(dmem_current(a), SZ_4M);
+		secbuf_dmem_set_max(a, SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_read(a, "dmem.max"), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
 		secbuf_assert_filled(ptr, SZ_4M, 2);
 		assert_enospc(fd, page, a);
-		dmem_set_max(a, UINT64_MAX);
+		secbuf_dmem_set_max(a, UINT64_MAX);
 		close(secbuf_alloc(fd, page, 0, O_RDWR | O_CLOEXEC));
 		secbuf_munmap(ptr, SZ_4M);
 		close(buf);
-		igt_assert_eq_u64(dmem_current(a), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -591,8 +484,8 @@ igt_main
 		FILE *p;
 		int buf;
 
-		dmem_set_max(a, SZ_4M);
-		cg_enter(a);
+		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
 		igt_assert(access(SECBUFCTL, X_OK) == 0);
 		snprintf(cmd, sizeof(cmd), SECBUFCTL " info --json %s; "
