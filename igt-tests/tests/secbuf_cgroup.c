@@ -157,6 +157,7 @@ igt_main
 		fd = secbuf_open_pool(pool);
 		secbuf_pool_info(fd, &pi);
 		secbuf_cg_self(home, sizeof(home));
+		igt_info("running in the cgroup /%s\n", home);
 		/* Children of the root may use dmem (the harness did it). */
 		secbuf_cg_write("", "cgroup.subtree_control", "+dmem");
 		secbuf_cg_path(path, sizeof(path), "", "dmem.capacity");

@@ -82,10 +82,3 @@ pool_leaks() {
 	done
 }
 
-# The cgroup every subtest runs in where the dmem controller is there, so
-# that what it allocates is charged (run-suite); empty elsewhere.
-SUITE_CGROUP=
-if [ -e /sys/fs/cgroup/dmem.capacity ]; then
-	SUITE_CGROUP=/sys/fs/cgroup/secbuf-suite
-	[ -d $SUITE_CGROUP ] || mkdir $SUITE_CGROUP
-fi
