@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * secbuf-bench: samples, their statistics, the table and the JSON.
+ * secbuf-bench: samples, their statistics, the table and the JSON
+ * (json-c).
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "bench.h"
 
@@ -397,29 +400,28 @@ void report_table(FILE *out)
 		fprintf(out, "note: %s\n", notes[i]);
 }
 
-static void json_str(FILE *out, const char *s)
+/* A number, or null for NaN and infinities, which JSON does not have. */
+static struct json_object *json_num(double v)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
+	return isnan(v) || isinf(v) ? NULL : json_object_new_double(v);
 }
 
-static void json_num(FILE *out, double v)
+/*
+ * Adds @val under @key of @obj, or to the array @obj if @key is NULL.
+ * NULL is JSON's null, except where json-c failed (@ok then goes false).
+ */
+static void put(struct json_object *obj, const char *key,
+		struct json_object *val, bool made, bool *ok)
 {
-	if (isnan(v) || isinf(v))
-		fputs("null", out);
-	else
-		fprintf(out, "%.6g", v);
+	if (made && !val)
+		*ok = false;
+	else if (key ? json_object_object_add(obj, key, val) < 0 :
+		 json_object_array_add(obj, val) < 0)
+		*ok = false;
 }
+
+#define PUT(obj, key, val)	put(obj, key, val, true, &ok)
+#define PUT_NUM(obj, key, v)	put(obj, key, json_num(v), !isnan(v) && !isinf(v), &ok)
 
 static void read_line(const char *path, char *buf, size_t len)
 {
@@ -435,112 +437,121 @@ static void read_line(const char *path, char *buf, size_t len)
 }
 
 /*
- * One JSON document. Every series and every comparison is an object on a
- * line of its own, so that the lines stay short on a serial console.
+ * One JSON document, built with json-c. Printed indented, one value a
+ * line, so that the lines stay short on a serial console.
  */
 int report_json(FILE *out, const char *version)
 {
+	struct json_object *doc, *list, *o, *samples;
+	const char *text;
 	char thp[128];
 	struct utsname u;
 	unsigned int i, e;
+	bool ok = true;
+	int ret;
 
 	stats_all();
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
 	read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
-	fprintf(out, "{\n\"tool\": \"secbuf-bench\", \"version\": ");
-	json_str(out, version);
-	fprintf(out, ",\n\"kernel\": ");
-	json_str(out, u.release);
-	fprintf(out, ", \"machine\": ");
-	json_str(out, u.machine);
-	fprintf(out, ", \"cpus\": %ld, \"page_size\": %zu, \"thp\": ",
-		sysconf(_SC_NPROCESSORS_ONLN), cfg.page);
-	json_str(out, thp);
-	fprintf(out, ",\n\"pool\": ");
-	json_str(out, cfg.pool);
-	fprintf(out, ", \"rounds\": %u, \"warmup_rounds\": 1,\n\"exporters\": [\n",
-		cfg.rounds);
-	for (e = 0; e <= NR_EXP; e++) {
+	json_c_set_serialization_double_format("%.6g", JSON_C_OPTION_GLOBAL);
+
+	doc = json_object_new_object();
+	if (!doc)
+		return -1;
+	PUT(doc, "tool", json_object_new_string("secbuf-bench"));
+	PUT(doc, "version", json_object_new_string(version));
+	PUT(doc, "kernel", json_object_new_string(u.release));
+	PUT(doc, "machine", json_object_new_string(u.machine));
+	PUT(doc, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
+	PUT(doc, "page_size", json_object_new_uint64(cfg.page));
+	PUT(doc, "thp", json_object_new_string(thp));
+	PUT(doc, "pool", json_object_new_string(cfg.pool));
+	PUT(doc, "rounds", json_object_new_uint64(cfg.rounds));
+	PUT(doc, "warmup_rounds", json_object_new_int(1));
+
+	list = json_object_new_array();
+	PUT(doc, "exporters", list);
+	for (e = 0; list && e <= NR_EXP; e++) {
 		bool vgem = e == NR_EXP;
 
-		fprintf(out, "{\"name\": ");
-		json_str(out, vgem ? "vgem" : exporters[e].name);
-		fprintf(out, ", \"present\": %s, \"detail\": ",
-			(vgem ? cfg.vgem_fd >= 0 : exporters[e].present) ?
-			"true" : "false");
-		json_str(out, vgem ? cfg.vgem_detail : exporters[e].detail);
-		fprintf(out, "}%s\n", e < NR_EXP ? "," : "");
+		o = json_object_new_object();
+		PUT(list, NULL, o);
+		if (!o)
+			break;
+		PUT(o, "name", json_object_new_string(vgem ? "vgem" :
+						      exporters[e].name));
+		PUT(o, "present", json_object_new_boolean(vgem ?
+				cfg.vgem_fd >= 0 : exporters[e].present));
+		PUT(o, "detail", json_object_new_string(vgem ? cfg.vgem_detail :
+							exporters[e].detail));
 	}
-	fprintf(out, "],\n\"series\": [\n");
-	for (i = 0; i < nr_series; i++) {
+
+	list = json_object_new_array();
+	PUT(doc, "series", list);
+	for (i = 0; list && i < nr_series; i++) {
 		const struct series *s = &all_series[i], *subj = subject_of(s);
 		const struct target *t = target_of(s);
 		double ratio = ratio_of(s, subj);
 		unsigned int j;
 
-		fprintf(out, "{\"metric\": ");
-		json_str(out, s->metric);
-		fprintf(out, ", \"exporter\": ");
-		json_str(out, s->exporter);
-		fprintf(out, ", \"size\": %llu, \"procs\": %u, \"unit\": ",
-			(unsigned long long)s->size, s->procs);
-		json_str(out, s->unit);
-		fprintf(out, ", \"better\": \"%s\", \"n\": %u",
-			s->better == LOWER_IS_BETTER ? "lower" : "higher", s->n);
+		o = json_object_new_object();
+		PUT(list, NULL, o);
+		if (!o)
+			break;
+		PUT(o, "metric", json_object_new_string(s->metric));
+		PUT(o, "exporter", json_object_new_string(s->exporter));
+		PUT(o, "size", json_object_new_uint64(s->size));
+		PUT(o, "procs", json_object_new_uint64(s->procs));
+		PUT(o, "unit", json_object_new_string(s->unit));
+		PUT(o, "better", json_object_new_string(
+			s->better == LOWER_IS_BETTER ? "lower" : "higher"));
+		PUT(o, "n", json_object_new_uint64(s->n));
 		if (s->n) {
-			fprintf(out, ", \"median\": ");
-			json_num(out, s->median);
-			fprintf(out, ", \"p10\": ");
-			json_num(out, s->p10);
-			fprintf(out, ", \"p25\": ");
-			json_num(out, s->p25);
-			fprintf(out, ", \"p75\": ");
-			json_num(out, s->p75);
-			fprintf(out, ", \"p90\": ");
-			json_num(out, s->p90);
-			fprintf(out, ", \"min\": ");
-			json_num(out, s->min);
-			fprintf(out, ", \"max\": ");
-			json_num(out, s->max);
+			PUT_NUM(o, "median", s->median);
+			PUT_NUM(o, "p10", s->p10);
+			PUT_NUM(o, "p25", s->p25);
+			PUT_NUM(o, "p75", s->p75);
+			PUT_NUM(o, "p90", s->p90);
+			PUT_NUM(o, "min", s->min);
+			PUT_NUM(o, "max", s->max);
 		}
 		if (subj && subj != s) {
-			fprintf(out, ", \"ratio\": ");
-			json_num(out, ratio);
-			fprintf(out, ", \"ratio_kind\": \"%s\"",
-				metric_kind(s->metric) == COST ? "cost" : "speedup");
+			PUT_NUM(o, "ratio", ratio);
+			PUT(o, "ratio_kind", json_object_new_string(
+				metric_kind(s->metric) == COST ? "cost" :
+								 "speedup"));
 		}
 		if (t) {
-			fprintf(out, ", \"target\": ");
-			json_str(out, t->text);
-			fprintf(out, ", \"target_limit\": ");
-			json_num(out, t->limit);
-			fprintf(out, ", \"target_met\": %s",
-				isnan(ratio) || series_unstable(s) ||
-				(subj && series_unstable(subj)) ? "null" :
-				target_met(t, s, ratio) ? "true" : "false");
+			PUT(o, "target", json_object_new_string(t->text));
+			PUT_NUM(o, "target_limit", t->limit);
+			if (isnan(ratio) || series_unstable(s) ||
+			    (subj && series_unstable(subj)))
+				put(o, "target_met", NULL, false, &ok);
+			else
+				PUT(o, "target_met", json_object_new_boolean(
+					target_met(t, s, ratio)));
 		}
 		if (s->n)
-			fprintf(out, ", \"unstable\": %s",
-				series_unstable(s) ? "true" : "false");
-		if (s->extra >= 0) {
-			fprintf(out, ", ");
-			json_str(out, s->extra_name);
-			fprintf(out, ": %lld", s->extra);
-		}
-		fprintf(out, ",\n  \"samples\": [");
-		for (j = 0; j < s->n; j++) {
-			if (j)
-				fputs(", ", out);
-			json_num(out, s->v[j]);
-		}
-		fprintf(out, "]}%s\n", i + 1 < nr_series ? "," : "");
+			PUT(o, "unstable", json_object_new_boolean(
+				series_unstable(s)));
+		if (s->extra >= 0)
+			PUT(o, s->extra_name, json_object_new_int64(s->extra));
+		samples = json_object_new_array();
+		PUT(o, "samples", samples);
+		for (j = 0; samples && j < s->n; j++)
+			PUT_NUM(samples, NULL, s->v[j]);
 	}
-	fprintf(out, "],\n\"notes\": [\n");
-	for (i = 0; i < nr_notes; i++) {
-		json_str(out, notes[i]);
-		fprintf(out, "%s\n", i + 1 < nr_notes ? "," : "");
-	}
-	fprintf(out, "]\n}\n");
-	return ferror(out) ? -1 : 0;
+
+	list = json_object_new_array();
+	PUT(doc, "notes", list);
+	for (i = 0; list && i < nr_notes; i++)
+		PUT(list, NULL, json_object_new_string(notes[i]));
+
+	text = ok ? json_object_to_json_string_ext(doc,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	ret = text && fprintf(out, "%s\n", text) >= 0 && !ferror(out) ? 0 : -1;
+	json_object_put(doc);
+	return ret;
 }

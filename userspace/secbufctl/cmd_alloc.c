@@ -228,23 +228,23 @@ int cmd_alloc(int argc, char **argv)
 	if (use_json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_string(&j, "pool", pool_name);
-		json_string(&j, "node", path);
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_string(&j, "pool", pool_name);
+		sbc_json_string(&j, "node", path);
 		if (heap)
-			json_null(&j, "id");	/* the dma-heap ioctl has none */
+			sbc_json_null(&j, "id");	/* the dma-heap ioctl has none */
 		else
-			json_u64(&j, "id", secbuf_buffer_get_id(buf));
-		json_u64(&j, "size", secbuf_buffer_get_size(buf));
-		json_u64(&j, "requested_size", size);
-		json_int(&j, "fd", fd);
-		json_bool(&j, "read_only", secbuf_buffer_is_read_only(buf));
-		json_u64(&j, "inode", fi.inode);
-		json_string(&j, "exporter", fi.exporter);
-		json_string(&j, "name", fi.name);
-		json_end_object(&j);
-		json_finish(&j);
+			sbc_json_u64(&j, "id", secbuf_buffer_get_id(buf));
+		sbc_json_u64(&j, "size", secbuf_buffer_get_size(buf));
+		sbc_json_u64(&j, "requested_size", size);
+		sbc_json_int(&j, "fd", fd);
+		sbc_json_bool(&j, "read_only", secbuf_buffer_is_read_only(buf));
+		sbc_json_u64(&j, "inode", fi.inode);
+		sbc_json_string(&j, "exporter", fi.exporter);
+		sbc_json_string(&j, "name", fi.name);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else {
 		if (heap)
 			printf("%s: dma-heap buffer", pool_name);

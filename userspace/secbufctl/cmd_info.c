@@ -112,15 +112,15 @@ static void info_errors_print(struct info_errors *e, struct sbc_json *j)
 {
 	size_t i;
 
-	json_begin_array(j, "errors");
+	sbc_json_begin_array(j, "errors");
 	for (i = 0; i < e->count; i++) {
-		json_begin_object(j, NULL);
-		json_string(j, "path", e->paths[i]);
-		json_string(j, "errno", sbc_errno_name(e->errnums[i]));
-		json_string(j, "error", strerror(e->errnums[i]));
-		json_end_object(j);
+		sbc_json_begin_object(j, NULL);
+		sbc_json_string(j, "path", e->paths[i]);
+		sbc_json_string(j, "errno", sbc_errno_name(e->errnums[i]));
+		sbc_json_string(j, "error", strerror(e->errnums[i]));
+		sbc_json_end_object(j);
 	}
-	json_end_array(j);
+	sbc_json_end_array(j);
 }
 
 static void info_errors_free(struct info_errors *e)
@@ -187,33 +187,33 @@ static void print_json(struct sbc_json *j, struct secbuf_pool *pool,
 		       struct secbuf_pool_stats *st,
 		       const struct sbc_dmem *dmem)
 {
-	json_begin_object(j, NULL);
-	json_string(j, "name", secbuf_pool_get_name(pool));
-	json_string(j, "path", secbuf_pool_get_path(pool));
-	json_u64(j, "total_bytes", secbuf_pool_stats_get_total_bytes(st));
-	json_u64(j, "used_bytes", secbuf_pool_stats_get_used_bytes(st));
-	json_u64(j, "largest_free_bytes",
+	sbc_json_begin_object(j, NULL);
+	sbc_json_string(j, "name", secbuf_pool_get_name(pool));
+	sbc_json_string(j, "path", secbuf_pool_get_path(pool));
+	sbc_json_u64(j, "total_bytes", secbuf_pool_stats_get_total_bytes(st));
+	sbc_json_u64(j, "used_bytes", secbuf_pool_stats_get_used_bytes(st));
+	sbc_json_u64(j, "largest_free_bytes",
 		 secbuf_pool_stats_get_largest_free_bytes(st));
-	json_u64(j, "buffer_count", secbuf_pool_stats_get_buffer_count(st));
-	json_u64(j, "max_buffer_bytes",
+	sbc_json_u64(j, "buffer_count", secbuf_pool_stats_get_buffer_count(st));
+	sbc_json_u64(j, "max_buffer_bytes",
 		 secbuf_pool_stats_get_max_buffer_bytes(st));
-	json_u64(j, "file_max_bytes", secbuf_pool_stats_get_file_max_bytes(st));
-	json_u64(j, "file_max_buffers",
+	sbc_json_u64(j, "file_max_bytes", secbuf_pool_stats_get_file_max_bytes(st));
+	sbc_json_u64(j, "file_max_buffers",
 		 secbuf_pool_stats_get_file_max_buffers(st));
 	if (dmem) {
-		json_begin_object(j, "cgroup");
-		json_string(j, "path", dmem->cgroup);
-		json_string(j, "region", dmem->region);
-		json_u64(j, "current_bytes", dmem->current);
+		sbc_json_begin_object(j, "cgroup");
+		sbc_json_string(j, "path", dmem->cgroup);
+		sbc_json_string(j, "region", dmem->region);
+		sbc_json_u64(j, "current_bytes", dmem->current);
 		if (dmem->max != UINT64_MAX)
-			json_u64(j, "max_bytes", dmem->max);
+			sbc_json_u64(j, "max_bytes", dmem->max);
 		else
-			json_null(j, "max_bytes");
-		json_end_object(j);
+			sbc_json_null(j, "max_bytes");
+		sbc_json_end_object(j);
 	} else {
-		json_null(j, "cgroup");
+		sbc_json_null(j, "cgroup");
 	}
-	json_end_object(j);
+	sbc_json_end_object(j);
 }
 
 /* Returns 0 or the errno of the failure, which it has reported. */
@@ -316,9 +316,9 @@ int cmd_info(int argc, char **argv)
 	}
 
 	if (use_json) {
-		json_init(&json, stdout);
-		json_begin_object(&json, NULL);
-		json_begin_array(&json, "pools");
+		sbc_json_init(&json, stdout);
+		sbc_json_begin_object(&json, NULL);
+		sbc_json_begin_array(&json, "pools");
 	}
 
 	for (i = 0; i < n; i++)
@@ -327,10 +327,10 @@ int cmd_info(int argc, char **argv)
 			shown = true;
 
 	if (use_json) {
-		json_end_array(&json);
+		sbc_json_end_array(&json);
 		info_errors_print(&errors, &json);
-		json_end_object(&json);
-		json_finish(&json);
+		sbc_json_end_object(&json);
+		sbc_json_finish(&json);
 	}
 
 	if (names && names != argv + optind) {

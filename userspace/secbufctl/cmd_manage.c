@@ -584,16 +584,16 @@ static int client_fail(struct client *c, int err, const char *hint,
 
 	sbc_error(err, hint, "%s", what);
 	if (c->json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_begin_object(&j, "error");
-		json_string(&j, "errno", sbc_errno_name(err));
-		json_string(&j, "message", strerror(err));
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_begin_object(&j, "error");
+		sbc_json_string(&j, "errno", sbc_errno_name(err));
+		sbc_json_string(&j, "message", strerror(err));
 		if (hint)
-			json_string(&j, "hint", hint);
-		json_end_object(&j);
-		json_end_object(&j);
-		json_finish(&j);
+			sbc_json_string(&j, "hint", hint);
+		sbc_json_end_object(&j);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	}
 	return EXIT_ERROR;
 }
@@ -703,14 +703,14 @@ static void json_names(struct sbc_json *j, const char *key,
 {
 	char buf[128], *tok, *save;
 
-	json_begin_array(j, key);
+	sbc_json_begin_array(j, key);
 	if (bits) {
 		str(bits, buf, sizeof(buf));
 		for (tok = strtok_r(buf, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save))
-			json_string(j, NULL, tok);
+			sbc_json_string(j, NULL, tok);
 	}
-	json_end_array(j);
+	sbc_json_end_array(j);
 }
 
 /* ---- grant ---- */
@@ -812,18 +812,18 @@ int cmd_grant(int argc, char **argv)
 	if (c.json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_u64(&j, "grant_id", grant_id);
-		json_u64(&j, "id", id);
-		json_u64(&j, "size", reply_u64(&reply, "size"));
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_u64(&j, "grant_id", grant_id);
+		sbc_json_u64(&j, "id", id);
+		sbc_json_u64(&j, "size", reply_u64(&reply, "size"));
 		json_names(&j, "rights", sbc_rights_str, rights);
 		if (bound)
-			json_int(&j, "pid", bound);
+			sbc_json_int(&j, "pid", bound);
 		else
-			json_null(&j, "pid");
-		json_end_object(&j);
-		json_finish(&j);
+			sbc_json_null(&j, "pid");
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else {
 		printf("grant %" PRIu64 " of buffer %" PRIu64 ": %s", grant_id,
 		       id, sbc_rights_str(rights, rs, sizeof(rs)));
@@ -929,16 +929,16 @@ int cmd_revoke(int argc, char **argv)
 	if (c.json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_u64(&j, "id", reply_u64(&reply, "id"));
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_u64(&j, "id", reply_u64(&reply, "id"));
 		if (grant)
-			json_u64(&j, "grant_id", grant);
+			sbc_json_u64(&j, "grant_id", grant);
 		else
-			json_null(&j, "grant_id");
-		json_u64(&j, "quarantined_bytes", q);
-		json_end_object(&j);
-		json_finish(&j);
+			sbc_json_null(&j, "grant_id");
+		sbc_json_u64(&j, "quarantined_bytes", q);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else {
 		if (grant)
 			printf("revoked grant %lu of buffer %" PRIu64, grant,
@@ -978,12 +978,12 @@ static void print_seals(struct client *c, uint64_t id, unsigned int seals)
 	if (c->json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_u64(&j, "id", id);
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_u64(&j, "id", id);
 		json_names(&j, "seals", sbc_seals_str, seals);
-		json_end_object(&j);
-		json_finish(&j);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else {
 		printf("buffer %" PRIu64 " seals: %s\n", id,
 		       sbc_seals_str(seals, ss, sizeof(ss)));
@@ -1114,14 +1114,14 @@ static int dma_client(int argc, char **argv, bool begin)
 	if (c.json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_u64(&j, "id", reply_u64(&reply, "id"));
-		json_bool(&j, "dma_window", begin);
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_u64(&j, "id", reply_u64(&reply, "id"));
+		sbc_json_bool(&j, "dma_window", begin);
 		if (begin)
-			json_string(&j, "policy", policy);
-		json_end_object(&j);
-		json_finish(&j);
+			sbc_json_string(&j, "policy", policy);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else if (begin) {
 		printf("buffer %" PRIu64 ": DMA window open (%s)\n",
 		       reply_u64(&reply, "id"), policy);
@@ -1204,22 +1204,22 @@ static int query_fd(struct client *c, const char *pool_arg, int fd)
 	if (c->json) {
 		struct sbc_json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_int(&j, "fd", fd);
-		json_u64(&j, "id", secbuf_buffer_info_get_id(info));
-		json_u64(&j, "grant_id", secbuf_buffer_info_get_grant_id(info));
-		json_u64(&j, "size", secbuf_buffer_info_get_size(info));
-		json_string(&j, "state",
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_int(&j, "fd", fd);
+		sbc_json_u64(&j, "id", secbuf_buffer_info_get_id(info));
+		sbc_json_u64(&j, "grant_id", secbuf_buffer_info_get_grant_id(info));
+		sbc_json_u64(&j, "size", secbuf_buffer_info_get_size(info));
+		sbc_json_string(&j, "state",
 			    sbc_state_str(secbuf_buffer_info_get_state(info)));
-		json_string(&j, "handle_state",
+		sbc_json_string(&j, "handle_state",
 			    sbc_state_str(secbuf_buffer_info_get_handle_state(info)));
 		json_names(&j, "rights", sbc_rights_str,
 			   secbuf_buffer_info_get_rights(info));
 		json_names(&j, "seals", sbc_seals_str,
 			   secbuf_buffer_info_get_seals(info));
-		json_end_object(&j);
-		json_finish(&j);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	} else {
 		printf("fd %d: buffer %" PRIu64 " of %s", fd,
 		       secbuf_buffer_info_get_id(info),
@@ -1260,17 +1260,17 @@ static void query_print(struct client *c, const struct sbc_text *reply)
 
 	kv_str(kv, "pool", pool, sizeof(pool));
 	if (c->json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_string(&j, "pool", pool);
-		json_u64(&j, "id", reply_u64(reply, "id"));
-		json_u64(&j, "size", size);
-		json_string(&j, "state", sbc_state_str(state));
+		sbc_json_init(&j, stdout);
+		sbc_json_begin_object(&j, NULL);
+		sbc_json_string(&j, "pool", pool);
+		sbc_json_u64(&j, "id", reply_u64(reply, "id"));
+		sbc_json_u64(&j, "size", size);
+		sbc_json_string(&j, "state", sbc_state_str(state));
 		json_names(&j, "seals", sbc_seals_str, seals);
-		json_u64(&j, "quarantined_bytes",
+		sbc_json_u64(&j, "quarantined_bytes",
 			 reply_u64(reply, "quarantined_bytes"));
-		json_u64(&j, "grant_count", grants);
-		json_begin_array(&j, "grants");
+		sbc_json_u64(&j, "grant_count", grants);
+		sbc_json_begin_array(&j, "grants");
 	} else {
 		printf("buffer %" PRIu64 " of %s: %s, %s, seals %s\n",
 		       reply_u64(reply, "id"), pool,
@@ -1296,19 +1296,19 @@ static void query_print(struct client *c, const struct sbc_text *reply)
 		kv_u64(line, "attachments", &att);
 		kv_u64(line, "pid", &pid);
 		if (c->json) {
-			json_begin_object(&j, NULL);
-			json_u64(&j, "grant_id", id);
+			sbc_json_begin_object(&j, NULL);
+			sbc_json_u64(&j, "grant_id", id);
 			json_names(&j, "rights", sbc_rights_str,
 				   (unsigned int)rights);
-			json_string(&j, "state",
+			sbc_json_string(&j, "state",
 				    sbc_state_str((unsigned int)st));
-			json_u64(&j, "mappings", maps);
-			json_u64(&j, "attachments", att);
+			sbc_json_u64(&j, "mappings", maps);
+			sbc_json_u64(&j, "attachments", att);
 			if (pid)
-				json_u64(&j, "pid", pid);
+				sbc_json_u64(&j, "pid", pid);
 			else
-				json_null(&j, "pid");
-			json_end_object(&j);
+				sbc_json_null(&j, "pid");
+			sbc_json_end_object(&j);
 			continue;
 		}
 		printf("  grant %-4" PRIu64 " %-20s %-8s %" PRIu64
@@ -1322,9 +1322,9 @@ static void query_print(struct client *c, const struct sbc_text *reply)
 	}
 
 	if (c->json) {
-		json_end_array(&j);
-		json_end_object(&j);
-		json_finish(&j);
+		sbc_json_end_array(&j);
+		sbc_json_end_object(&j);
+		sbc_json_finish(&j);
 	}
 }
 

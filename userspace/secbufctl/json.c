@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * secbufctl: a small JSON writer, enough for --json output.
+ * secbufctl: --json output, built with json-c.
  *
- * Output is indented by two spaces per level. Strings are escaped as RFC
- * 8259 asks; bytes that are not valid UTF-8 (device names are arbitrary
- * bytes) become U+FFFD so the document always stays valid.
+ * The commands add values in document order (sbc_json_begin_object(),
+ * sbc_json_string(), ...); this keeps the stack of open objects and arrays
+ * and hands the tree to json-c, which prints it at sbc_json_finish(),
+ * indented by two spaces a level.
+ *
+ * json-c copies strings as they are, and device names are arbitrary
+ * bytes: bytes that are not valid UTF-8 become U+FFFD first, so the
+ * document always stays valid.
  *
  * Copyright (C) 2026 The secbuf authors
  */
-#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "secbufctl.h"
 
-void json_init(struct sbc_json *j, FILE *out)
+bool sbc_json_failed;
+
+void sbc_json_init(struct sbc_json *j, FILE *out)
 {
 	memset(j, 0, sizeof(*j));
 	j->out = out;
@@ -51,133 +60,163 @@ static size_t utf8_len(const unsigned char *s)
 	return len;
 }
 
-static void json_put_string(struct sbc_json *j, const char *str)
+/* A json-c string of @str, invalid UTF-8 replaced with U+FFFD. */
+static struct json_object *utf8_string(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
+	struct json_object *o;
+	size_t n, len = 0;
+	char *clean;
 
-	fputc('"', j->out);
+	/* U+FFFD takes three bytes for each one it replaces. */
+	clean = malloc(strlen(str) * 3 + 1);
+	if (!clean)
+		return NULL;
 	while (*s) {
-		switch (*s) {
-		case '"':  fputs("\\\"", j->out); s++; continue;
-		case '\\': fputs("\\\\", j->out); s++; continue;
-		case '\n': fputs("\\n", j->out); s++; continue;
-		case '\r': fputs("\\r", j->out); s++; continue;
-		case '\t': fputs("\\t", j->out); s++; continue;
-		case '\b': fputs("\\b", j->out); s++; continue;
-		case '\f': fputs("\\f", j->out); s++; continue;
-		}
-		if (*s < 0x20 || *s == 0x7f) {
-			fprintf(j->out, "\\u%04x", *s);
-			s++;
-			continue;
-		}
 		n = utf8_len(s);
-		if (!n) {
-			fputs("\\ufffd", j->out);
+		if (n) {
+			memcpy(clean + len, s, n);
+			len += n;
+			s += n;
+		} else {
+			memcpy(clean + len, "\xef\xbf\xbd", 3);
+			len += 3;
 			s++;
-			continue;
 		}
-		fwrite(s, 1, n, j->out);
-		s += n;
 	}
-	fputc('"', j->out);
+	o = json_object_new_string_len(clean, (int)len);
+	free(clean);
+	return o;
 }
 
-static void json_newline(struct sbc_json *j)
+/*
+ * Puts @val (a new reference, or NULL if json-c failed) under @key.
+ * Returns 0, or -1 (and @val is gone) when it could not.
+ */
+static int add(struct sbc_json *j, const char *key, struct json_object *val)
 {
-	int i;
+	struct json_object *parent;
 
-	fputc('\n', j->out);
-	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
-}
-
-/* Comma, newline and indentation, and the key, before any value. */
-static void json_prefix(struct sbc_json *j, const char *key)
-{
-	if (j->need_comma)
-		fputc(',', j->out);
-	if (j->depth > 0)
-		json_newline(j);
-	if (key) {
-		json_put_string(j, key);
-		fputs(": ", j->out);
+	if (!val || j->lost)
+		goto fail;
+	if (!j->depth) {
+		json_object_put(j->root);
+		j->root = val;
+		return 0;
 	}
-	j->need_comma = true;
+	parent = j->stack[j->depth - 1];
+	if (json_object_is_type(parent, json_type_array)) {
+		if (json_object_array_add(parent, val) < 0)
+			goto fail;
+	} else if (!key || json_object_object_add(parent, key, val) < 0) {
+		goto fail;
+	}
+	return 0;
+fail:
+	json_object_put(val);
+	j->failed = true;
+	return -1;
 }
 
-static void json_begin(struct sbc_json *j, const char *key, char open)
+static void begin(struct sbc_json *j, const char *key,
+		  struct json_object *val)
 {
-	json_prefix(j, key);
-	fputc(open, j->out);
-	j->depth++;
-	j->need_comma = false;
+	if (j->depth == SBC_JSON_MAX_DEPTH) {
+		json_object_put(val);
+		val = NULL;
+	}
+	if (add(j, key, val) < 0) {
+		/* Keep the nesting balanced: what goes in it is lost. */
+		j->lost++;
+		return;
+	}
+	j->stack[j->depth++] = val;	/* borrowed: its parent holds it */
 }
 
-static void json_end(struct sbc_json *j, char close)
+static void end(struct sbc_json *j)
 {
-	bool empty = !j->need_comma;
-
-	j->depth--;
-	if (!empty)
-		json_newline(j);
-	fputc(close, j->out);
-	j->need_comma = true;
+	if (j->lost)
+		j->lost--;
+	else if (j->depth)
+		j->depth--;
 }
 
-void json_begin_object(struct sbc_json *j, const char *key)
+void sbc_json_begin_object(struct sbc_json *j, const char *key)
 {
-	json_begin(j, key, '{');
+	begin(j, key, json_object_new_object());
 }
 
-void json_end_object(struct sbc_json *j)
+void sbc_json_end_object(struct sbc_json *j)
 {
-	json_end(j, '}');
+	end(j);
 }
 
-void json_begin_array(struct sbc_json *j, const char *key)
+void sbc_json_begin_array(struct sbc_json *j, const char *key)
 {
-	json_begin(j, key, '[');
+	begin(j, key, json_object_new_array());
 }
 
-void json_end_array(struct sbc_json *j)
+void sbc_json_end_array(struct sbc_json *j)
 {
-	json_end(j, ']');
+	end(j);
 }
 
-void json_string(struct sbc_json *j, const char *key, const char *val)
+void sbc_json_string(struct sbc_json *j, const char *key, const char *val)
 {
-	json_prefix(j, key);
-	json_put_string(j, val);
+	add(j, key, utf8_string(val));
 }
 
-void json_u64(struct sbc_json *j, const char *key, uint64_t val)
+void sbc_json_u64(struct sbc_json *j, const char *key, uint64_t val)
 {
-	json_prefix(j, key);
-	fprintf(j->out, "%" PRIu64, val);
+	add(j, key, json_object_new_uint64(val));
 }
 
-void json_int(struct sbc_json *j, const char *key, long long val)
+void sbc_json_int(struct sbc_json *j, const char *key, long long val)
 {
-	json_prefix(j, key);
-	fprintf(j->out, "%lld", val);
+	add(j, key, json_object_new_int64(val));
 }
 
-void json_bool(struct sbc_json *j, const char *key, bool val)
+void sbc_json_bool(struct sbc_json *j, const char *key, bool val)
 {
-	json_prefix(j, key);
-	fputs(val ? "true" : "false", j->out);
+	add(j, key, json_object_new_boolean(val));
 }
 
-void json_null(struct sbc_json *j, const char *key)
+void sbc_json_null(struct sbc_json *j, const char *key)
 {
-	json_prefix(j, key);
-	fputs("null", j->out);
+	struct json_object *parent;
+
+	/* json-c's null is the NULL object, which add() takes for a failure. */
+	if (!j->depth || j->lost) {
+		j->failed = true;
+		return;
+	}
+	parent = j->stack[j->depth - 1];
+	if (json_object_is_type(parent, json_type_array) ?
+	    json_object_array_add(parent, NULL) < 0 :
+	    !key || json_object_object_add(parent, key, NULL) < 0)
+		j->failed = true;
 }
 
-void json_finish(struct sbc_json *j)
+int sbc_json_finish(struct sbc_json *j)
 {
-	fputc('\n', j->out);
+	const char *text = NULL;
+	int ret = -1;
+
+	if (!j->failed && j->root)
+		text = json_object_to_json_string_ext(j->root,
+				JSON_C_TO_STRING_PRETTY |
+				JSON_C_TO_STRING_SPACED |
+				JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text) {
+		fprintf(j->out, "%s\n", text);
+		ret = 0;
+	} else {
+		sbc_message("out of memory for the JSON output");
+		sbc_json_failed = true;
+	}
 	fflush(j->out);
+	json_object_put(j->root);
+	j->root = NULL;
+	j->depth = 0;
+	return ret;
 }

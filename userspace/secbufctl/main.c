@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct sbc_command *cmd;
-	int opt;
+	int opt, ret;
 
 	/* Serve and fetch run side by side in demos: keep lines whole. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -142,5 +142,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return sbc_usage_error(NULL, "unknown command '%s'", argv[0]);
 
-	return cmd->run(argc, argv);
+	ret = cmd->run(argc, argv);
+	/* A --json document that could not be printed is an error too. */
+	return ret == EXIT_OK && sbc_json_failed ? EXIT_ERROR : ret;
 }

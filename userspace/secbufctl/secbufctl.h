@@ -238,26 +238,38 @@ const char *sbc_state_str(unsigned int state);
 int sbc_png_write_yuyv(const char *path, const uint8_t *yuyv, uint32_t width,
 		       uint32_t height, uint32_t bytesperline);
 
-/* ---- JSON output (json.c) ---- */
+/* ---- JSON output (json.c, with json-c) ---- */
+
+#define SBC_JSON_MAX_DEPTH	16
+
+struct json_object;
 
 struct sbc_json {
 	FILE *out;
+	struct json_object *root;
+	struct json_object *stack[SBC_JSON_MAX_DEPTH];	/* open containers */
 	int depth;
-	bool need_comma;
+	int lost;		/* containers json-c could not make */
+	bool failed;
 };
 
-void json_init(struct sbc_json *j, FILE *out);
+void sbc_json_init(struct sbc_json *j, FILE *out);
 /* @key is NULL for array elements and the top-level value. */
-void json_begin_object(struct sbc_json *j, const char *key);
-void json_end_object(struct sbc_json *j);
-void json_begin_array(struct sbc_json *j, const char *key);
-void json_end_array(struct sbc_json *j);
-void json_string(struct sbc_json *j, const char *key, const char *val);
-void json_u64(struct sbc_json *j, const char *key, uint64_t val);
-void json_int(struct sbc_json *j, const char *key, long long val);
-void json_bool(struct sbc_json *j, const char *key, bool val);
-void json_null(struct sbc_json *j, const char *key);
-/* Ends the document with a newline. */
-void json_finish(struct sbc_json *j);
+void sbc_json_begin_object(struct sbc_json *j, const char *key);
+void sbc_json_end_object(struct sbc_json *j);
+void sbc_json_begin_array(struct sbc_json *j, const char *key);
+void sbc_json_end_array(struct sbc_json *j);
+void sbc_json_string(struct sbc_json *j, const char *key, const char *val);
+void sbc_json_u64(struct sbc_json *j, const char *key, uint64_t val);
+void sbc_json_int(struct sbc_json *j, const char *key, long long val);
+void sbc_json_bool(struct sbc_json *j, const char *key, bool val);
+void sbc_json_null(struct sbc_json *j, const char *key);
+/*
+ * Prints the document and a newline, and frees it. Returns 0, or -1 (says
+ * so on stderr, and sets sbc_json_failed, which makes secbufctl exit 1)
+ * when json-c ran out of memory on the way.
+ */
+int sbc_json_finish(struct sbc_json *j);
+extern bool sbc_json_failed;
 
 #endif /* SECBUFCTL_H */

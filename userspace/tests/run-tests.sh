@@ -50,15 +50,16 @@ run() {
 have_python=false
 command -v python3 >/dev/null && have_python=true
 
-# json_check DESCRIPTION PYTHON-EXPR: $tmp/out must be JSON and EXPR (on
-# the parsed document, as d) must be true.
+# json_check DESCRIPTION PYTHON-EXPR: $tmp/out must be JSON (python3 -m
+# json.tool reads it) and EXPR (on the parsed document, as d) must be true.
 json_check() {
 	local desc=$1 expr=$2
 	if ! $have_python; then
 		echo "# skipped (no python3): $desc"
 		return
 	fi
-	if python3 -c '
+	if python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/pyerr" &&
+		python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if ('"$expr"') else 1)' "$tmp/out" 2>"$tmp/pyerr"; then
