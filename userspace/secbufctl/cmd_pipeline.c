@@ -22,7 +22,9 @@
  * the owner's pool file; their grants are bound to their pids and reach
  * them over unix sockets. What moves between the processes is descriptors
  * and buffer indices, never frame data: the only copy is the one
- * --snapshot makes to write a PNG, and it is counted.
+ * --snapshot makes to write a PNG, and it is counted. (With --format other
+ * than YUYV the check converts each frame to RGB first, with libv4lconvert:
+ * a copy a frame, counted too.)
  *
  * The frame check needs vivid's fixed test pattern, so the producer sets
  * vivid's controls for it (and puts them back when it is done).
@@ -46,6 +48,10 @@
 
 #include <linux/videodev2.h>
 
+#ifdef SECBUF_HAVE_LIBDRM
+#include <xf86drm.h>
+#endif
+
 #include <secbuf.h>
 
 #include "secbufctl.h"
@@ -57,21 +63,10 @@
 #define PIPE_REPLY_MS		10000
 
 /*
- * The DRM ioctls the "GPU" needs, from include/uapi/drm/drm.h and
- * vgem_drm.h (ABI), so that secbufctl builds without the DRM headers.
+ * vgem's fence ioctls, from the kernel's include/uapi/drm/vgem_drm.h
+ * (ABI), which neither libdrm nor linux-libc-dev installs. They go
+ * through libdrm's drmIoctl() like the rest of the GPU's calls.
  */
-struct sbc_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
 struct sbc_vgem_fence_attach {
 	uint32_t handle;
 	uint32_t flags;
@@ -84,10 +79,26 @@ struct sbc_vgem_fence_signal {
 	uint32_t flags;
 };
 
-#define SBC_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct sbc_drm_version)
 #define SBC_VGEM_FENCE_ATTACH	_IOWR('d', 0x41, struct sbc_vgem_fence_attach)
 #define SBC_VGEM_FENCE_SIGNAL	_IOW('d', 0x42, struct sbc_vgem_fence_signal)
 #define SBC_VGEM_FENCE_WRITE	0x1
+
+/*
+ * libdrm is optional (LIBDRM= in the Makefile). Without it the demo
+ * refuses to start (libs_missing()), so these are never reached there.
+ */
+static int gpu_ioctl(int fd, unsigned long request, void *arg)
+{
+#ifdef SECBUF_HAVE_LIBDRM
+	return drmIoctl(fd, request, arg);	/* retries EINTR, EAGAIN */
+#else
+	(void)fd;
+	(void)request;
+	(void)arg;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
 
 /*
  * vivid's "75% Colorbar" in YUYV, left to right: white, yellow, cyan,
@@ -115,7 +126,8 @@ void cmd_demo_pipeline_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: secbufctl demo pipeline [--pool POOL] [--frames N] [--ring N]\n"
-"                               [--gpu-ms MS] [--video DEV] [--snapshot FILE]\n"
+"                               [--gpu-ms MS] [--video DEV] [--format FOURCC]\n"
+"                               [--snapshot FILE]\n"
 "\n"
 "A camera-to-GPU pipeline on secbuf buffers, without a copy. vivid captures\n"
 "frames into a ring of secbuf buffers (V4L2_MEMORY_DMABUF); a \"GPU\" process\n"
@@ -134,7 +146,11 @@ void cmd_demo_pipeline_usage(FILE *out)
 "  -r, --ring N         buffers in the ring, 2 to %d (default: 4)\n"
 "  -g, --gpu-ms MS      how long the GPU holds each frame (default: 15)\n"
 "  -v, --video DEV      vivid's capture node (default: the first one)\n"
-"  -s, --snapshot FILE  write the first frame to FILE as a PNG\n"
+"  -f, --format FOURCC  vivid's pixel format (default: YUYV, checked in place;\n"
+"                       others are checked after libv4lconvert made RGB of\n"
+"                       them, one copy a frame)\n"
+"  -s, --snapshot FILE  write the first frame to FILE as a PNG (libv4lconvert\n"
+"                       makes RGB of it, libpng the PNG)\n"
 "  -h, --help           show this help\n", PIPE_RING_MAX);
 }
 
@@ -145,6 +161,7 @@ void cmd_demo_pipeline_usage(FILE *out)
 enum stage_op {
 	STAGE_TAKE,	/* the message carries a grant for @slot */
 	STAGE_FRAME,	/* a frame is in @slot */
+	STAGE_CAMERA,	/* CPU: the message carries the camera's descriptor */
 	STAGE_EXIT,	/* reply with the totals, then exit */
 };
 
@@ -153,7 +170,7 @@ struct stage_req {
 	uint32_t slot;
 	uint32_t frame;		/* 1, 2, ... */
 	uint32_t bytesused;
-	uint32_t width, height, bytesperline;
+	struct v4l2_pix_format fmt;
 	uint32_t snapshot;	/* consumer: write this frame to the PNG */
 };
 
@@ -199,13 +216,16 @@ static void reply_err(struct stage_reply *r, int err, const char *what)
 
 static bool is_vgem(int fd)
 {
-	struct sbc_drm_version v;
-	char name[16] = "";
+#ifdef SECBUF_HAVE_LIBDRM
+	drmVersionPtr v = drmGetVersion(fd);
+	bool vgem = v && v->name && !strcmp(v->name, "vgem");
 
-	memset(&v, 0, sizeof(v));
-	v.name = name;
-	v.name_len = sizeof(name) - 1;
-	return !ioctl(fd, SBC_DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem");
+	drmFreeVersion(v);
+	return vgem;
+#else
+	(void)fd;
+	return false;
+#endif
 }
 
 /* vgem's primary node, O_CLOEXEC; its path in @path. -1 if there is none. */
@@ -280,7 +300,7 @@ static void gpu_frame(struct gpu *g, const struct stage_req *q,
 		reply_err(r, EBADF, "no buffer in that slot");
 		return;
 	}
-	if (ioctl(g->vgem, SBC_VGEM_FENCE_ATTACH, &attach) < 0) {
+	if (gpu_ioctl(g->vgem, SBC_VGEM_FENCE_ATTACH, &attach) < 0) {
 		reply_err(r, errno, "VGEM_FENCE_ATTACH");
 		return;
 	}
@@ -299,7 +319,7 @@ static void gpu_finish(struct gpu *g, uint32_t fence)
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 	/* ETIMEDOUT: vgem signalled it itself, 10 s after the attach. */
-	if (ioctl(g->vgem, SBC_VGEM_FENCE_SIGNAL, &sig) < 0)
+	if (gpu_ioctl(g->vgem, SBC_VGEM_FENCE_SIGNAL, &sig) < 0)
 		g->late++;
 	g->frames++;
 }
@@ -365,7 +385,117 @@ struct cpu {
 	const uint8_t *maps[PIPE_RING_MAX];
 	uint32_t frames, copies;
 	const char *snapshot;
+	int camera;			/* for libv4lconvert, or -1 */
+	struct sbc_rgb_conv *conv;
+	uint8_t *rgb;			/* the frame, converted */
+	size_t rgb_len;
 };
+
+/* 75% colorbar in R'G'B', as on/off per channel: 0xRGB bits. */
+static const uint8_t colorbar_rgb[8] = {
+	07, 06, 03, 02, 05, 04, 01, 00,
+};
+
+/* Formats without colour: their bars are only grey levels. */
+static bool format_is_grey(uint32_t pixelformat)
+{
+	switch (pixelformat) {
+	case V4L2_PIX_FMT_GREY:
+	case V4L2_PIX_FMT_Y10:
+	case V4L2_PIX_FMT_Y12:
+	case V4L2_PIX_FMT_Y16:
+	case V4L2_PIX_FMT_Y16_BE:
+	case V4L2_PIX_FMT_Y10BPACK:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Checks the frame converted to RGB: at a quarter, half and three
+ * quarters of its height, the centre of each of the eight bars has the
+ * bar's colour (each channel on above 96 or off below), or for grey
+ * formats a lighter grey than the next bar's, as the colorbar's luma
+ * falls from white to black.
+ */
+static bool check_rgb(const uint8_t *rgb, const struct v4l2_pix_format *f,
+		      char *what, size_t len)
+{
+	bool grey = format_is_grey(f->pixelformat);
+	uint32_t y, i, x, luma, prev;
+	const uint8_t *px;
+	uint8_t bits;
+
+	if (f->width < 16 || f->height < 4) {
+		snprintf(what, len, "a %ux%u frame is too small to check",
+			 f->width, f->height);
+		return false;
+	}
+
+	for (y = f->height / 4; y < f->height; y += f->height / 4) {
+		prev = ~0u;
+		for (i = 0; i < 8; i++) {
+			x = i * f->width / 8 + f->width / 16;
+			px = rgb + ((size_t)y * f->width + x) * 3;
+			bits = (uint8_t)((px[0] > 96) << 2 | (px[1] > 96) << 1 |
+					 (px[2] > 96));
+			luma = (299u * px[0] + 587u * px[1] + 114u * px[2]) / 1000;
+			if (grey ? luma + 8 > prev :
+			    bits != colorbar_rgb[i] ||
+			    (px[0] > 40 && px[0] <= 96) ||
+			    (px[1] > 40 && px[1] <= 96) ||
+			    (px[2] > 40 && px[2] <= 96)) {
+				snprintf(what, len, "the %s bar at row %u is "
+					 "RGB %u,%u,%u (%.4s, converted)",
+					 colorbar_names[i], y, px[0], px[1],
+					 px[2],
+					 (const char *)&f->pixelformat);
+				return false;
+			}
+			prev = luma;
+		}
+		if (y >= f->height * 3 / 4)
+			break;
+	}
+	snprintf(what, len, "75%% colorbar (%.4s, converted)",
+		 (const char *)&f->pixelformat);
+	return true;
+}
+
+/* The frame in @slot to RGB, into c->rgb: the copy. 0, or -1 and @r set. */
+static int cpu_convert(struct cpu *c, const struct stage_req *q,
+		       struct stage_reply *r)
+{
+	size_t need = (size_t)q->fmt.width * q->fmt.height * 3;
+
+	if (!c->conv) {
+		c->conv = sbc_rgb_conv_new(c->camera);
+		if (!c->conv) {
+			reply_err(r, errno, errno == ENOSYS ?
+				  "secbufctl was built without libv4lconvert" :
+				  "libv4lconvert on the camera");
+			return -1;
+		}
+	}
+	if (c->rgb_len < need) {
+		free(c->rgb);
+		c->rgb_len = 0;
+		c->rgb = malloc(need);
+		if (!c->rgb) {
+			reply_err(r, errno, "memory for the RGB frame");
+			return -1;
+		}
+		c->rgb_len = need;
+	}
+	c->copies++;
+	if (sbc_rgb_conv_frame(c->conv, &q->fmt, c->maps[q->slot],
+			       q->bytesused, c->rgb, r->what,
+			       sizeof(r->what)) < 0) {
+		r->err = errno;
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * Checks, in place, that the frame is vivid's 75% colorbar: every row the
@@ -375,15 +505,15 @@ struct cpu {
 static bool check_frame(const uint8_t *p, const struct stage_req *q,
 			char *what, size_t len)
 {
-	uint32_t bar_px = q->width / 8, x, y, i;
+	uint32_t bar_px = q->fmt.width / 8, x, y, i;
 	const uint8_t *row0 = p, *px;
 
-	if (q->bytesused < q->bytesperline * q->height) {
+	if (q->bytesused < q->fmt.bytesperline * q->fmt.height) {
 		snprintf(what, len, "%u bytes, a frame is %u", q->bytesused,
-			 q->bytesperline * q->height);
+			 q->fmt.bytesperline * q->fmt.height);
 		return false;
 	}
-	for (x = 0; x < q->width; x += 2) {
+	for (x = 0; x < q->fmt.width; x += 2) {
 		px = row0 + x * 2;
 		i = x / bar_px;
 		if (memcmp(px, colorbar_yuyv[i], 4)) {
@@ -395,9 +525,9 @@ static bool check_frame(const uint8_t *p, const struct stage_req *q,
 			return false;
 		}
 	}
-	for (y = 1; y < q->height; y++) {
-		if (memcmp(p + (size_t)y * q->bytesperline, row0,
-			   (size_t)q->width * 2)) {
+	for (y = 1; y < q->fmt.height; y++) {
+		if (memcmp(p + (size_t)y * q->fmt.bytesperline, row0,
+			   (size_t)q->fmt.width * 2)) {
 			snprintf(what, len, "row %u differs from row 0", y);
 			return false;
 		}
@@ -426,6 +556,7 @@ static void cpu_frame(struct cpu *c, const struct stage_req *q,
 		      struct stage_reply *r)
 {
 	struct secbuf_buffer *grant = c->grants[q->slot];
+	bool converted = false;
 	int64_t t0;
 
 	if (!c->maps[q->slot]) {
@@ -445,15 +576,23 @@ static void cpu_frame(struct cpu *c, const struct stage_req *q,
 	}
 	r->blocked_ns = (uint64_t)(now_ns() - t0);
 
-	r->frame_ok = check_frame(c->maps[q->slot], q, r->what,
-				  sizeof(r->what));
-	if (q->snapshot && c->snapshot) {
+	if (q->fmt.pixelformat == V4L2_PIX_FMT_YUYV) {
+		r->frame_ok = check_frame(c->maps[q->slot], q, r->what,
+					  sizeof(r->what));
 		/* The one copy: the frame, converted to RGB for the PNG. */
-		if (sbc_png_write_yuyv(c->snapshot, c->maps[q->slot], q->width,
-				       q->height, q->bytesperline) < 0)
-			reply_err(r, errno, "write the snapshot");
-		c->copies++;
+		if (q->snapshot && c->snapshot)
+			converted = !cpu_convert(c, q, r);
+	} else {
+		converted = !cpu_convert(c, q, r);
+		r->frame_ok = converted && check_rgb(c->rgb, &q->fmt, r->what,
+						     sizeof(r->what));
 	}
+	if (converted && q->snapshot && c->snapshot &&
+	    sbc_png_write_rgb(c->snapshot, c->rgb, q->fmt.width,
+			      q->fmt.height) < 0)
+		reply_err(r, errno, errno == ENOSYS ?
+			  "write the snapshot: secbufctl was built without libpng" :
+			  "write the snapshot");
 	r->copies = c->copies;
 	r->frames = q->frame;
 	if (secbuf_buffer_sync_end(grant, SECBUF_SYNC_READ) < 0 && !r->err)
@@ -463,7 +602,7 @@ static void cpu_frame(struct cpu *c, const struct stage_req *q,
 
 static void cpu_main(int sock, const char *snapshot)
 {
-	struct cpu c = { .snapshot = snapshot };
+	struct cpu c = { .snapshot = snapshot, .camera = -1 };
 	struct stage_reply r;
 	struct stage_req q;
 	ssize_t n;
@@ -481,10 +620,16 @@ static void cpu_main(int sock, const char *snapshot)
 		if (q.op == STAGE_EXIT) {
 			for (i = 0; i < PIPE_RING_MAX; i++)
 				secbuf_buffer_free(c.grants[i]);
+			sbc_rgb_conv_free(c.conv);
+			if (c.camera >= 0)
+				close(c.camera);
+			free(c.rgb);
 			r.frames = c.frames;
 			r.copies = c.copies;
 			sbc_msg_send(sock, &r, sizeof(r), -1);
 			_exit(0);
+		} else if (q.op == STAGE_CAMERA && fd >= 0 && c.camera < 0) {
+			c.camera = fd;
 		} else if (q.op == STAGE_TAKE && fd >= 0 && !c.grants[q.slot]) {
 			cpu_take(&c, &q, fd, &r);
 		} else if (q.op == STAGE_FRAME && fd < 0) {
@@ -505,6 +650,7 @@ static void cpu_main(int sock, const char *snapshot)
 
 struct pipeline {
 	const char *pool_arg, *video_arg, *snapshot;
+	uint32_t pixelformat;
 	unsigned long frames, ring;
 	int gpu_ms;
 
@@ -756,7 +902,7 @@ static void restore_ctrls(struct pipeline *p)
 	}
 }
 
-/* The webcam input, a fixed picture, 640x360 YUYV. */
+/* The webcam input, a fixed picture, 640x360 in p->pixelformat. */
 static int setup_camera(struct pipeline *p)
 {
 	struct v4l2_format fmt;
@@ -794,22 +940,24 @@ static int setup_camera(struct pipeline *p)
 	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	fmt.fmt.pix.width = PIPE_WIDTH;
 	fmt.fmt.pix.height = PIPE_HEIGHT;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	fmt.fmt.pix.pixelformat = p->pixelformat;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
 	if (xioctl(p->video, VIDIOC_S_FMT, &fmt) < 0) {
-		sbc_error(errno, NULL, "VIDIOC_S_FMT %ux%u YUYV", PIPE_WIDTH,
-			  PIPE_HEIGHT);
+		sbc_error(errno, NULL, "VIDIOC_S_FMT %ux%u %.4s", PIPE_WIDTH,
+			  PIPE_HEIGHT, (const char *)&p->pixelformat);
 		return -1;
 	}
 	p->fmt = fmt.fmt.pix;
-	if (p->fmt.pixelformat != V4L2_PIX_FMT_YUYV ||
+	if (p->fmt.pixelformat != p->pixelformat ||
 	    p->fmt.width != PIPE_WIDTH || p->fmt.height != PIPE_HEIGHT ||
-	    p->fmt.bytesperline < PIPE_WIDTH * 2 ||
+	    p->fmt.bytesperline < PIPE_WIDTH * (p->pixelformat ==
+						V4L2_PIX_FMT_YUYV ? 2 : 1) ||
 	    p->fmt.sizeimage < p->fmt.bytesperline * PIPE_HEIGHT) {
 		sbc_message("vivid chose %ux%u %.4s (%u bytes a line), not "
-			    "%ux%u YUYV", p->fmt.width, p->fmt.height,
+			    "%ux%u %.4s", p->fmt.width, p->fmt.height,
 			    (const char *)&p->fmt.pixelformat,
-			    p->fmt.bytesperline, PIPE_WIDTH, PIPE_HEIGHT);
+			    p->fmt.bytesperline, PIPE_WIDTH, PIPE_HEIGHT,
+			    (const char *)&p->pixelformat);
 		return -1;
 	}
 	return 0;
@@ -868,9 +1016,7 @@ static int setup_ring(struct pipeline *p)
 
 	memset(&q, 0, sizeof(q));
 	q.op = STAGE_TAKE;
-	q.width = p->fmt.width;
-	q.height = p->fmt.height;
-	q.bytesperline = p->fmt.bytesperline;
+	q.fmt = p->fmt;
 	for (i = 0; i < p->ring; i++) {
 		p->bufs[i] = secbuf_buffer_alloc(p->pool, p->fmt.sizeimage, 0);
 		if (!p->bufs[i]) {
@@ -954,9 +1100,7 @@ static int frame_captured(struct pipeline *p, int slot)
 	struct stage_req q = {
 		.op = STAGE_FRAME,
 		.slot = (uint32_t)slot,
-		.width = p->fmt.width,
-		.height = p->fmt.height,
-		.bytesperline = p->fmt.bytesperline,
+		.fmt = p->fmt,
 	};
 	struct stage_reply r;
 
@@ -1118,14 +1262,19 @@ static void summary(struct pipeline *p, const struct stage_reply *gpu,
 	}
 
 	printf("\nSummary:\n");
-	printf("  %-16s %lu captured, %lu checked in place: %lu ok, %lu "
+	printf("  %-16s %lu captured, %lu checked %s: %lu ok, %lu "
 	       "wrong, %lu failed\n", "frames", p->started, p->done,
+	       p->pixelformat == V4L2_PIX_FMT_YUYV ? "in place" : "as RGB",
 	       p->done - p->bad - p->errors, p->bad, p->errors);
 	printf("  %-16s %" PRIu64 " (%s): vivid into the ring, passed on by "
 	       "descriptor\n", "bytes moved", p->bytes,
 	       sbc_human_size(p->bytes, size, sizeof(size)));
 	if (!p->copies)
 		printf("  %-16s 0\n", "copies made");
+	else if (p->pixelformat != V4L2_PIX_FMT_YUYV)
+		printf("  %-16s %u: each frame, %.4s to RGB for its check "
+		       "(libv4lconvert)\n", "copies made", p->copies,
+		       (const char *)&p->pixelformat);
 	else
 		printf("  %-16s %u: the --snapshot frame, to RGB for the PNG; "
 		       "0 in the frame path\n", "copies made", p->copies);
@@ -1146,6 +1295,21 @@ static void summary(struct pipeline *p, const struct stage_reply *gpu,
 	       secs > 0 ? (double)p->done / secs : 0.0);
 	printf("  %-16s %s\n", "pool afterwards",
 	       pool_ok ? "as before, nothing quarantined" : "NOT as before");
+}
+
+/* The CPU stage converts frames: it gets the camera's descriptor. */
+static int send_camera(struct pipeline *p)
+{
+	struct stage_req q = { .op = STAGE_CAMERA };
+	struct stage_reply r;
+
+	if (stage_call(&p->cpu, &q, p->video, &r) < 0)
+		return -1;
+	if (r.err) {
+		sbc_message("CPU: %s", r.what);
+		return -1;
+	}
+	return 0;
 }
 
 static int pipeline_run(struct pipeline *p)
@@ -1172,6 +1336,10 @@ static int pipeline_run(struct pipeline *p)
 	p->video = open_video(p);
 	if (p->video < 0 || setup_camera(p) < 0)
 		goto out;
+	/* libv4lconvert asks the camera about its formats. */
+	if ((p->snapshot || p->pixelformat != V4L2_PIX_FMT_YUYV) &&
+	    send_camera(p) < 0)
+		goto out;
 
 	path = sbc_pool_path(p->pool_arg);
 	if (!path) {
@@ -1186,18 +1354,21 @@ static int pipeline_run(struct pipeline *p)
 
 	printf("secbuf pipeline: %lu frames from vivid through a ring of %lu "
 	       "buffers of %s\n\n", p->frames, p->ring, path);
-	printf("  camera  vivid, %s (input \"%s\"): %ux%u YUYV, %u bytes a "
+	printf("  camera  vivid, %s (input \"%s\"): %ux%u %.4s, %u bytes a "
 	       "frame,\n          75%% colorbar, no OSD text; captures into "
 	       "the ring (V4L2_MEMORY_DMABUF),\n          %s\n",
 	       p->video_path, p->input, p->fmt.width, p->fmt.height,
-	       p->fmt.sizeimage, vivid_allocator());
+	       (const char *)&p->fmt.pixelformat, p->fmt.sizeimage,
+	       vivid_allocator());
 	printf("  GPU     pid %d: vgem, a DMA|WRITE grant of each buffer "
 	       "imported (PRIME);\n          a write fence on each frame "
 	       "(VGEM_FENCE_ATTACH), signalled %d ms later\n",
 	       (int)p->gpu.pid, p->gpu_ms);
 	printf("  CPU     pid %d: a read-only grant of each buffer, mapped; "
 	       "waits for the\n          GPU's fence (DMA_BUF_IOCTL_SYNC), "
-	       "checks the frame in place\n\n", (int)p->cpu.pid);
+	       "checks the frame %s\n\n", (int)p->cpu.pid,
+	       p->pixelformat == V4L2_PIX_FMT_YUYV ? "in place" :
+	       "made RGB (libv4lconvert)");
 
 	if (setup_ring(p) < 0)
 		goto out;
@@ -1249,9 +1420,44 @@ out:
 			    "vgem attached never reached the buffers");
 		ret = EXIT_ERROR;
 	}
-	printf("secbuf pipeline: %s\n", ret == EXIT_OK ?
-	       "ok, zero copies in the frame path" : "FAILED");
+	if (ret != EXIT_OK)
+		printf("secbuf pipeline: FAILED\n");
+	else if (p->pixelformat == V4L2_PIX_FMT_YUYV)
+		printf("secbuf pipeline: ok, zero copies in the frame path\n");
+	else
+		printf("secbuf pipeline: ok, one copy a frame (%.4s to RGB for "
+		       "the check)\n", (const char *)&p->pixelformat);
 	return ret;
+}
+
+/*
+ * What the options need that this secbufctl was built without: says so
+ * and returns true, before anything starts.
+ */
+static bool libs_missing(const struct pipeline *p)
+{
+	const char *need = NULL, *lib = NULL;
+
+	(void)p;	/* with every library */
+#ifndef SECBUF_HAVE_LIBDRM
+	need = "demo pipeline", lib = "libdrm (LIBDRM=, libdrm-dev)";
+#endif
+#ifndef SBC_HAVE_V4LCONVERT
+	if (p->snapshot && !need)
+		need = "--snapshot", lib = "libv4lconvert (V4LCONVERT=, libv4l-dev)";
+	else if (p->pixelformat != V4L2_PIX_FMT_YUYV && !need)
+		need = "--format other than YUYV",
+		lib = "libv4lconvert (V4LCONVERT=, libv4l-dev)";
+#endif
+#ifndef SBC_HAVE_LIBPNG
+	if (p->snapshot && !need)
+		need = "--snapshot", lib = "libpng (LIBPNG=, libpng-dev)";
+#endif
+	if (!need)
+		return false;
+	sbc_message("%s needs %s; this secbufctl was built without it",
+		    need, lib);
+	return true;
 }
 
 int cmd_demo_pipeline(int argc, char **argv)
@@ -1262,6 +1468,7 @@ int cmd_demo_pipeline(int argc, char **argv)
 		{ "ring",     required_argument, NULL, 'r' },
 		{ "gpu-ms",   required_argument, NULL, 'g' },
 		{ "video",    required_argument, NULL, 'v' },
+		{ "format",   required_argument, NULL, 'f' },
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1271,11 +1478,12 @@ int cmd_demo_pipeline(int argc, char **argv)
 		.frames = 30,
 		.ring = 4,
 		.gpu_ms = 15,
+		.pixelformat = V4L2_PIX_FMT_YUYV,
 	};
 	unsigned long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, ":p:n:r:g:v:s:h", opts,
+	while ((opt = getopt_long(argc, argv, ":p:n:r:g:v:f:s:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -1305,6 +1513,14 @@ int cmd_demo_pipeline(int argc, char **argv)
 		case 'v':
 			p.video_arg = optarg;
 			break;
+		case 'f':
+			if (strlen(optarg) != 4)
+				return sbc_usage_error("demo pipeline",
+					"bad format '%s': a V4L2 fourcc, such "
+					"as YUYV, NV12 or RGB3", optarg);
+			p.pixelformat = v4l2_fourcc(optarg[0], optarg[1],
+						    optarg[2], optarg[3]);
+			break;
 		case 's':
 			if (!*optarg)
 				return sbc_usage_error("demo pipeline",
@@ -1321,6 +1537,8 @@ int cmd_demo_pipeline(int argc, char **argv)
 	if (optind < argc)
 		return sbc_usage_error("demo pipeline",
 				       "unexpected argument '%s'", argv[optind]);
+	if (libs_missing(&p))
+		return EXIT_ERROR;
 
 	return pipeline_run(&p);
 }

@@ -228,15 +228,38 @@ const char *sbc_seals_str(unsigned int seals, char *buf, size_t len);
 /* "live", "revoked", "dma". */
 const char *sbc_state_str(unsigned int state);
 
-/* ---- PNG (png.c) ---- */
+/* ---- PNG (png.c, with libpng) ---- */
 
 /*
- * Writes the YUYV frame @yuyv (@width x @height pixels, @width even, rows
- * @bytesperline bytes apart; BT.601 limited range) to @path as an 8-bit
- * RGB PNG, uncompressed. Returns 0, or -1 with errno set.
+ * Writes @rgb (@width x @height pixels of packed 8-bit R, G, B, rows
+ * without padding) to @path as an 8-bit RGB PNG. Returns 0, or -1 with
+ * errno set (ENOSYS: secbufctl was built without libpng).
  */
-int sbc_png_write_yuyv(const char *path, const uint8_t *yuyv, uint32_t width,
-		       uint32_t height, uint32_t bytesperline);
+int sbc_png_write_rgb(const char *path, const uint8_t *rgb, uint32_t width,
+		      uint32_t height);
+
+/* ---- frames to RGB (convert.c, with libv4lconvert) ---- */
+
+struct v4l2_pix_format;
+struct sbc_rgb_conv;
+
+/*
+ * A converter for frames of the camera @video_fd (which it asks about its
+ * formats; keep it open until sbc_rgb_conv_free()). NULL with errno set:
+ * ENOSYS when secbufctl was built without libv4lconvert.
+ */
+struct sbc_rgb_conv *sbc_rgb_conv_new(int video_fd);
+
+/*
+ * Converts @len bytes of @frame, in @fmt, to packed RGB24 in @rgb (room for
+ * @fmt->width * @fmt->height * 3 bytes). Returns 0, or -1 with errno set
+ * and what went wrong in @what.
+ */
+int sbc_rgb_conv_frame(struct sbc_rgb_conv *c,
+		       const struct v4l2_pix_format *fmt, const void *frame,
+		       size_t len, uint8_t *rgb, char *what, size_t what_len);
+
+void sbc_rgb_conv_free(struct sbc_rgb_conv *c);
 
 /* ---- JSON output (json.c, with json-c) ---- */
 

@@ -207,6 +207,15 @@ echo "# demo security"
 run 0 "demo security" "$CTL" demo security --pool "$POOL" --size 64K
 has "$T/out" "secbuf security demo: [1-9][0-9]* passed, 0 failed" "every step behaved"
 
+# is_png FILE WHAT: FILE starts with the PNG signature.
+is_png() {
+	if [ "$(head -c 4 "$1" 2>/dev/null | tail -c 3)" = PNG ]; then
+		ok "$2 is a PNG"
+	else
+		bad "$2 is not a PNG"
+	fi
+}
+
 echo "# demo pipeline"
 if [ -d /sys/module/vivid ] && [ -d /sys/module/vgem ]; then
 	run 0 "demo pipeline" "$CTL" demo pipeline --pool "$POOL" --frames 5 \
@@ -214,11 +223,18 @@ if [ -d /sys/module/vivid ] && [ -d /sys/module/vgem ]; then
 	has "$T/out" "frames  *5 captured, 5 checked in place: 5 ok" "every frame checked"
 	has "$T/out" "copies made  *1: the --snapshot frame" "one copy, the snapshot's"
 	has "$T/out" "secbuf pipeline: ok" "it says ok last"
-	if [ "$(head -c 4 "$T/frame.png" | tail -c 3)" = PNG ]; then
-		ok "the snapshot is a PNG"
-	else
-		bad "the snapshot is not a PNG"
-	fi
+	is_png "$T/frame.png" "the snapshot"
+	# Other formats vivid captures: libv4lconvert makes RGB of each
+	# frame for the check, and of the first for the PNG.
+	for f in UYVY NV12 YU12 RGB3 BGR3 RGBP BA81 GREY; do
+		rm -f "$T/frame.png"
+		run 0 "demo pipeline --format $f" "$CTL" demo pipeline \
+			--pool "$POOL" --frames 2 --ring 2 --format "$f" \
+			--snapshot "$T/frame.png"
+		has "$T/out" "frames  *2 captured, 2 checked as RGB: 2 ok" "$f: both frames checked"
+		has "$T/out" "ok: 75% colorbar ($f, converted)" "$f: the bars, made RGB"
+		is_png "$T/frame.png" "$f: the snapshot"
+	done
 else
 	echo "# no vivid or no vgem: demo pipeline skipped"
 fi

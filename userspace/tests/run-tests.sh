@@ -121,9 +121,9 @@ else
 fi
 # The same library without libdrm: the same ABI, every secbuf_drm_* call
 # fails with ENOSYS (test-libsecbuf checks that when built so).
-if make -s -C "$SRCDIR" O="$tmp/nodrm" LIBDRM=no lib tests \
+if make -s -C "$SRCDIR" O="$tmp/nodrm" LIBDRM=no lib tests secbufctl \
 	>"$tmp/nodrm-log" 2>&1; then
-	ok "make LIBDRM=no lib tests"
+	ok "make LIBDRM=no lib tests secbufctl"
 	"$NM" -D --defined-only "$tmp/nodrm/lib/libsecbuf.so" |
 		awk '$2 == "T" { print $3 }' | sort >"$tmp/nm-nodrm"
 	check "... exports the same symbols, secbuf_drm_* included" \
@@ -139,9 +139,37 @@ if make -s -C "$SRCDIR" O="$tmp/nodrm" LIBDRM=no lib tests \
 	check "... test-libsecbuf passes there too" \
 		bash -c 'tail -n 1 "$1" | grep -q "passed, 0 failed$"' _ \
 		"$tmp/nodrm-out"
+	run 1 "... demo pipeline" "$tmp/nodrm/bin/secbufctl" demo pipeline
+	check "... says it needs libdrm" grep -q "demo pipeline needs libdrm" "$tmp/err"
 else
-	bad "make LIBDRM=no lib tests"
+	bad "make LIBDRM=no lib tests secbufctl"
 	sed 's/^/#   /' "$tmp/nodrm-log"
+fi
+# secbufctl without the optional libraries: the options that need them
+# fail at once and say which library is missing.
+if make -s -C "$SRCDIR" O="$tmp/nolib" LIBPNG=no V4LCONVERT=no \
+	secbufctl >"$tmp/nolib-log" 2>&1; then
+	ok "make LIBPNG=no V4LCONVERT=no secbufctl"
+	check "... does not need libpng or libv4lconvert" \
+		bash -c '! readelf -d "$1" | grep -Eq "NEEDED.*(libpng|libv4lconvert)"' _ \
+		"$tmp/nolib/bin/secbufctl"
+	run 1 "... demo pipeline --snapshot" \
+		"$tmp/nolib/bin/secbufctl" demo pipeline --snapshot "$tmp/x.png"
+	check "... says what it needs" grep -q "needs libv4lconvert .*built without it" "$tmp/err"
+	run 1 "... demo pipeline --format NV12" \
+		"$tmp/nolib/bin/secbufctl" demo pipeline --format NV12
+	check "... says what it needs" grep -q "other than YUYV needs libv4lconvert" "$tmp/err"
+else
+	bad "make LIBPNG=no V4LCONVERT=no secbufctl"
+	sed 's/^/#   /' "$tmp/nolib-log"
+fi
+if [[ -n $HAVE_LIBPNG && -n $HAVE_V4LCONVERT ]]; then
+	check "secbufctl links libpng and libv4lconvert" \
+		bash -c 'readelf -d "$1" | grep -q "NEEDED.*libpng" &&
+			 readelf -d "$1" | grep -q "NEEDED.*libv4lconvert"' _ \
+		"$O/bin/secbufctl"
+else
+	echo "# built without libpng or libv4lconvert: --snapshot refuses to run"
 fi
 check "LIBDRM=maybe is refused" \
 	bash -c '! make -s -C "$1" O="$2/bogus" LIBDRM=maybe lib >/dev/null 2>&1' _ \
