@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * secbuf-bench: finding the exporters, allocating and mapping their
- * buffers, and the few ioctls the metrics time, all raw: nothing but the
- * ioctl itself sits inside a measurement.
+ * buffers, and the few ioctls the metrics time, all raw but vgem's import,
+ * which is libdrm's thin drmPrimeFDToHandle(): nothing but the ioctl
+ * itself sits inside a measurement.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -21,6 +22,10 @@
 #include <linux/secbuf.h>
 #include <linux/udmabuf.h>
 
+#ifdef SECBUF_HAVE_LIBDRM
+#include <xf86drm.h>
+#endif
+
 #include "bench.h"
 #include "secbuf_test_importer.h"
 
@@ -31,38 +36,6 @@ struct exporter exporters[NR_EXP] = {
 	[EXP_UDMABUF]		= { .name = "udmabuf",     .dev_fd = -1 },
 	[EXP_ANON]		= { .name = "anon",        .dev_fd = -1 },
 };
-
-/*
- * The three DRM ioctls the import metric needs, as in <drm/drm.h>: they
- * are stable ABI, and defining them here spares the guest build libdrm.
- */
-struct bench_drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct bench_drm_gem_close {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-struct bench_drm_prime_handle {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-
-#define BENCH_DRM_IOCTL_VERSION	_IOWR('d', 0x00, struct bench_drm_version)
-#define BENCH_DRM_IOCTL_GEM_CLOSE	_IOW('d', 0x09, struct bench_drm_gem_close)
-#define BENCH_DRM_IOCTL_PRIME_FD_TO_HANDLE \
-	_IOWR('d', 0x2e, struct bench_drm_prime_handle)
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -174,14 +147,28 @@ static void detect_sti(void)
 		 cfg.sti ? "" : ": absent (insmod secbuf_test_importer.ko)");
 }
 
-/* The first DRM node whose driver is vgem. */
+/*
+ * The first DRM node whose driver is vgem. The import metric goes through
+ * libdrm (drmPrimeFDToHandle(), a plain ioctl with drmIoctl()'s retry);
+ * without it (LIBDRM=no) vgem counts as absent, and says why.
+ */
+#ifndef SECBUF_HAVE_LIBDRM
+static void detect_vgem(void)
+{
+	cfg.vgem_fd = -1;
+	snprintf(cfg.vgem_detail, sizeof(cfg.vgem_detail),
+		 "secbuf-bench was built without libdrm");
+}
+#else
 static void detect_vgem(void)
 {
 	static const char *const patterns[] = {
 		"/dev/dri/renderD%d", "/dev/dri/card%d",
 	};
-	char path[64], name[32];
+	drmVersionPtr v;
+	char path[64];
 	unsigned int p;
+	bool vgem;
 	int i, fd;
 
 	cfg.vgem_fd = -1;
@@ -189,18 +176,15 @@ static void detect_vgem(void)
 		 "no DRM node with driver vgem under /dev/dri");
 	for (p = 0; p < 2; p++) {
 		for (i = 0; i < 256; i++) {
-			struct bench_drm_version v = {
-				.name = name, .name_len = sizeof(name) - 1,
-			};
-
 			snprintf(path, sizeof(path), patterns[p],
 				 p == 0 ? 128 + i : i);
 			fd = open(path, O_RDWR | O_CLOEXEC);
 			if (fd < 0)
 				continue;
-			memset(name, 0, sizeof(name));
-			if (xioctl(fd, BENCH_DRM_IOCTL_VERSION, &v) == 0 &&
-			    !strcmp(name, "vgem")) {
+			v = drmGetVersion(fd);
+			vgem = v && v->name && !strcmp(v->name, "vgem");
+			drmFreeVersion(v);
+			if (vgem) {
 				cfg.vgem_fd = fd;
 				snprintf(cfg.vgem_detail,
 					 sizeof(cfg.vgem_detail), "%s", path);
@@ -210,6 +194,7 @@ static void detect_vgem(void)
 		}
 	}
 }
+#endif
 
 static const char *first_pool(char *buf, size_t len)
 {
@@ -415,22 +400,33 @@ bool secbuf_prezeroed(uint64_t size)
 }
 
 /* vgem imports the dma-buf: attach, and map (at attach for secbuf). */
+#ifdef SECBUF_HAVE_LIBDRM
 int vgem_import(int buf_fd, uint32_t *handle)
 {
-	struct bench_drm_prime_handle req = { .fd = buf_fd };
-
-	if (xioctl(cfg.vgem_fd, BENCH_DRM_IOCTL_PRIME_FD_TO_HANDLE, &req) < 0)
-		return -1;
-	*handle = req.handle;
-	return 0;
+	return drmPrimeFDToHandle(cfg.vgem_fd, buf_fd, handle) ? -1 : 0;
 }
 
 int vgem_close(uint32_t handle)
 {
-	struct bench_drm_gem_close req = { .handle = handle };
-
-	return xioctl(cfg.vgem_fd, BENCH_DRM_IOCTL_GEM_CLOSE, &req);
+	return drmCloseBufferHandle(cfg.vgem_fd, handle) ? -1 : 0;
 }
+#else
+/* Never called: without libdrm there is no vgem (detect_vgem()). */
+int vgem_import(int buf_fd, uint32_t *handle)
+{
+	(void)buf_fd;
+	(void)handle;
+	errno = ENOSYS;
+	return -1;
+}
+
+int vgem_close(uint32_t handle)
+{
+	(void)handle;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
 
 /*
  * The test importer attaches to the dma-buf (dynamically) and maps it for a
