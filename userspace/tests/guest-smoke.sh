@@ -60,7 +60,9 @@ cat "$T/out" | sed 's/^/#   /'
 run 0 "info --json $POOL" "$CTL" info --json "$POOL"
 total=$(cat "$SYSFS/total_bytes")
 has "$T/out" "\"total_bytes\": $total," "JSON total_bytes equals sysfs ($total)"
-has "$T/out" '"errors": \[\]' "JSON has no errors"
+# json-c prints an empty array over two lines: compare without blanks.
+tr -d ' \n' <"$T/out" >"$T/flat"
+has "$T/flat" '"errors":\[\]' "JSON has no errors"
 run 1 "info of a missing pool" "$CTL" info no-such-pool
 has "$T/err" "(ENOENT): no such pool" "... says so"
 
