@@ -391,7 +391,7 @@ struct cpu {
 	size_t rgb_len;
 };
 
-/* 75% colorbar in R'G'B', as on/off per channel: 0xRGB bits. */
+/* 75% colorbar in R'G'B', each channel on or off: R 4, G 2, B 1. */
 static const uint8_t colorbar_rgb[8] = {
 	07, 06, 03, 02, 05, 04, 01, 00,
 };
@@ -422,7 +422,7 @@ static bool check_rgb(const uint8_t *rgb, const struct v4l2_pix_format *f,
 		      char *what, size_t len)
 {
 	bool grey = format_is_grey(f->pixelformat);
-	uint32_t y, i, x, luma, prev;
+	uint32_t k, y, i, x, luma, prev;
 	const uint8_t *px;
 	uint8_t bits;
 
@@ -432,7 +432,8 @@ static bool check_rgb(const uint8_t *rgb, const struct v4l2_pix_format *f,
 		return false;
 	}
 
-	for (y = f->height / 4; y < f->height; y += f->height / 4) {
+	for (k = 1; k <= 3; k++) {
+		y = f->height * k / 4;
 		prev = ~0u;
 		for (i = 0; i < 8; i++) {
 			x = i * f->width / 8 + f->width / 16;
@@ -454,8 +455,6 @@ static bool check_rgb(const uint8_t *rgb, const struct v4l2_pix_format *f,
 			}
 			prev = luma;
 		}
-		if (y >= f->height * 3 / 4)
-			break;
 	}
 	snprintf(what, len, "75%% colorbar (%.4s, converted)",
 		 (const char *)&f->pixelformat);
