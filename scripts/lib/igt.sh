@@ -145,7 +145,7 @@ igt_build_locked() {
 		{ show_log_tail "$log" 60; die "igt: secbuf's tests do not build in IGT's tree (log: $log)"; }
 	shared=$(igt_shared_symbols "$dir/build")
 	[[ -z $shared ]] ||
-		die "igt: secbuf's tests define symbols libigt.so exports: $(echo $shared)"
+		die "igt: secbuf's tests define symbols libigt.so exports: ${shared//$'\n'/ }"
 	msg "igt: ${#targets[@]} tests built in $dir/src/tests/secbuf against IGT's libigt ($((SECONDS - start))s)"
 }
 
