@@ -44,7 +44,8 @@ igt_cache_key() {
 		printf '%s\n' "${IGT_MESON_OPTS[@]}"
 		if [[ -f $IGT_SRC ]]; then
 			sha256sum <"$IGT_SRC"
-		elif git -C "$IGT_SRC" rev-parse HEAD 2>/dev/null; then
+		elif [[ $(git -C "$IGT_SRC" rev-parse --show-toplevel 2>/dev/null) == "$IGT_SRC" ]]; then
+			git -C "$IGT_SRC" rev-parse HEAD
 			git -C "$IGT_SRC" status --porcelain
 			git -C "$IGT_SRC" diff
 		else
@@ -81,19 +82,20 @@ igt_sync_file() {
 # (lib/igt.h, lib/igt_core.[ch]), and include/uapi/linux/secbuf.h as
 # include/linux/secbuf.h. Files that are no longer there go.
 igt_add_secbuf() {
-	local src=$1/src dst=$1/src/tests/secbuf top=$SECBUF_TOP f want=()
+	local src=$1/src dst=$1/src/tests/secbuf top=$SECBUF_TOP f
+	local -A want=()
 
 	for f in "$top"/igt-tests/meson.build "$top"/igt-tests/tests/*.c \
 		 "$top"/igt-tests/lib/*.[ch] "$top"/igt-tests/kmod/secbuf_test_importer.h; do
 		case ${f##*/} in igt.h | igt_core.[ch]) continue ;; esac
-		want+=("${f#"$top"/igt-tests/}")
+		want[${f#"$top"/igt-tests/}]=1
 		igt_sync_file "$f" "$dst/${f#"$top"/igt-tests/}"
 	done
-	want+=(include/linux/secbuf.h)
+	want[include/linux/secbuf.h]=1
 	igt_sync_file "$top/include/uapi/linux/secbuf.h" "$dst/include/linux/secbuf.h"
-	(cd "$dst" && find . -type f -printf '%P\n') | while read -r f; do
-		printf '%s\n' "${want[@]}" | grep -qxF -- "$f" || rm -f "$dst/$f"
-	done
+	while read -r f; do
+		[[ -n ${want[$f]:-} ]] || rm -f "$dst/$f"
+	done < <(cd "$dst" && find . -type f -printf '%P\n')
 	grep -qx "subdir('secbuf')" "$src/tests/meson.build" ||
 		printf "\nsubdir('secbuf')\n" >>"$src/tests/meson.build"
 }
