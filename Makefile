@@ -15,6 +15,9 @@
 #   make bench   secbuf-bench in BENCH_LANES; JSON, PNG and table in build/bench/
 #   make fuzz    secbuf_fuzz on every lane (LANES) with FUZZ_OPS operations
 #                per seed (default 50000) and FUZZ_SEEDS seeds (default 4)
+#   make igt-tree IGT_SRC=<igt-gpu-tools tree or tarball>
+#                the tests moved into tests/secbuf/ of a scratch copy of
+#                IGT's tree and built there by its meson
 
 SRCDIR		:= $(CURDIR)
 KDIR		?= /lib/modules/$(shell uname -r)/build
@@ -36,7 +39,7 @@ FUZZ_TIMEOUT	?= 3600
 KBUILD_ARGS	:= M=$(SECBUF_DIR) CONFIG_DMABUF_SECBUF=m \
 		   KCPPFLAGS="-I$(SRCDIR)/include/uapi"
 
-.PHONY: all modules modules_clean userspace igt check fuzz run shell lint dtb bench clean
+.PHONY: all modules modules_clean userspace igt igt-tree check fuzz run shell lint dtb bench clean
 
 all: userspace igt
 
@@ -51,6 +54,10 @@ userspace:
 
 igt: userspace
 	$(MAKE) -C igt-tests O=$(O)
+
+igt-tree:
+	@scripts/setup-host
+	@scripts/igt-tree >/dev/null
 
 dtb:
 	$(MAKE) -C dts O=$(O)

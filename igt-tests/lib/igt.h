@@ -8,4 +8,9 @@
 
 #include "igt_core.h"
 
+/* From IGT's lib/drmtest.h, which its igt.h includes. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr) (sizeof(arr)/sizeof(arr[0]))
+#endif
+
 #endif /* IGT_H */

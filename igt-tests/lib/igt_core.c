@@ -816,10 +816,14 @@ int __igt_waitchildren(void)
 
 /**
  * igt_waitchildren: wait for every igt_fork() child; fail the subtest if
- * any of them failed, crashed or skipped.
+ * any of them failed, crashed or skipped, with the first bad child's exit
+ * status as IGT does: its exit code, or 128 + the signal that killed it
+ * (137 for SIGKILL; 134 for a child that tried to skip, which aborts).
  */
 void igt_waitchildren(void)
 {
-	if (__igt_waitchildren())
-		igt_fail(IGT_EXIT_FAILURE);
+	int err = __igt_waitchildren();
+
+	if (err)
+		igt_fail(err);
 }

@@ -4,7 +4,7 @@
  * vgem device, drmPrimeFDToHandle / drmPrimeHandleToFD, drmCloseBufferHandle
  * and the dumb-buffer calls of xf86drmMode.h.
  *
- * igt_vgem.[ch] does the same with raw ioctls for the tests that must build
+ * igt_secbuf_vgem.[ch] does the same with raw ioctls for the tests that must build
  * without libdrm; only the binaries that link libdrm (see the Makefile) use
  * these.
  *

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,7 @@ void secbuf_munmap(void *ptr, size_t size)
 	igt_assert_eq(munmap(ptr, size), 0);
 }
 
-int __dmabuf_sync(int dmabuf, uint64_t flags)
+int __secbuf_dmabuf_sync(int dmabuf, uint64_t flags)
 {
 	struct dma_buf_sync sync = { .flags = flags };
 	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
@@ -249,12 +250,12 @@ int __dmabuf_sync(int dmabuf, uint64_t flags)
 	return ret;
 }
 
-void dmabuf_sync(int dmabuf, uint64_t flags)
+void secbuf_dmabuf_sync(int dmabuf, uint64_t flags)
 {
-	igt_assert_eq(__dmabuf_sync(dmabuf, flags), 0);
+	igt_assert_eq(__secbuf_dmabuf_sync(dmabuf, flags), 0);
 }
 
-int __dmabuf_set_name(int dmabuf, const char *name)
+int __secbuf_dmabuf_set_name(int dmabuf, const char *name)
 {
 	/* DMA_BUF_SET_NAME takes the string itself, not a struct. */
 	int ret = ioctl(dmabuf, DMA_BUF_SET_NAME, name);
@@ -264,7 +265,7 @@ int __dmabuf_set_name(int dmabuf, const char *name)
 	return ret;
 }
 
-uint64_t dmabuf_size(int dmabuf)
+uint64_t secbuf_dmabuf_size(int dmabuf)
 {
 	off_t size = lseek(dmabuf, 0, SEEK_END);
 
@@ -275,10 +276,10 @@ uint64_t dmabuf_size(int dmabuf)
 }
 
 /**
- * dmabuf_fdinfo_get: read "@key:\t<value>" from /proc/self/fdinfo/@fd.
+ * secbuf_dmabuf_fdinfo_get: read "@key:\t<value>" from /proc/self/fdinfo/@fd.
  * Returns: true and the value (without newline) in @value if present.
  */
-bool dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len)
+bool secbuf_dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len)
 {
 	char path[64], line[256];
 	size_t keylen = strlen(key);
@@ -1060,7 +1061,7 @@ void secbuf_assert_access(void *addr, bool write, uint64_t *value)
 
 /* ---- sync_file export and import (DMA_BUF_IOCTL_EXPORT/IMPORT_SYNC_FILE) ---- */
 
-int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
+int __secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
 {
 	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
 	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
@@ -1072,17 +1073,17 @@ int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
 }
 
 /* DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a sync_file, always close on exec. */
-int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
+int secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags)
 {
 	int sync = -1;
 
-	igt_assert_eq(__dmabuf_export_sync_file(dmabuf, flags, &sync), 0);
+	igt_assert_eq(__secbuf_dmabuf_export_sync_file(dmabuf, flags, &sync), 0);
 	igt_assert_fd(sync);
 	igt_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC);
 	return sync;
 }
 
-int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
+int __secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 {
 	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync };
 	int ret = __secbuf_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
@@ -1091,9 +1092,9 @@ int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 	return ret;
 }
 
-void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
+void secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 {
-	igt_assert_eq(__dmabuf_import_sync_file(dmabuf, flags, sync), 0);
+	igt_assert_eq(__secbuf_dmabuf_import_sync_file(dmabuf, flags, sync), 0);
 }
 
 bool secbuf_heap_is_core(void)

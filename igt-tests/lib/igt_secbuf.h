@@ -28,12 +28,12 @@
 #define SECBUF_MODULE_NAME	"secbuf"
 #define SECBUF_KO_DEFAULT	"/lib/modules/secbuf.ko"
 
-#define SZ_4K	(4096ULL)
-#define SZ_64K	(64ULL << 10)
-#define SZ_1M	(1ULL << 20)
-#define SZ_2M	(2ULL << 20)
-#define SZ_4M	(4ULL << 20)
-#define SZ_64M	(64ULL << 20)
+#define SECBUF_SZ_4K	(4096ULL)
+#define SECBUF_SZ_64K	(64ULL << 10)
+#define SECBUF_SZ_1M	(1ULL << 20)
+#define SECBUF_SZ_2M	(2ULL << 20)
+#define SECBUF_SZ_4M	(4ULL << 20)
+#define SECBUF_SZ_64M	(64ULL << 20)
 
 /*
  * Pool names: $SECBUF_POOL (default "gpu"), $SECBUF_POOL2 ("camera"; empty
@@ -87,21 +87,21 @@ void *secbuf_mmap(int dmabuf, size_t size, int prot);
 void secbuf_munmap(void *ptr, size_t size);
 
 /* dma-buf ioctls. */
-int __dmabuf_sync(int dmabuf, uint64_t flags);
-void dmabuf_sync(int dmabuf, uint64_t flags);
-int __dmabuf_set_name(int dmabuf, const char *name);
-uint64_t dmabuf_size(int dmabuf);
-bool dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len);
+int __secbuf_dmabuf_sync(int dmabuf, uint64_t flags);
+void secbuf_dmabuf_sync(int dmabuf, uint64_t flags);
+int __secbuf_dmabuf_set_name(int dmabuf, const char *name);
+uint64_t secbuf_dmabuf_size(int dmabuf);
+bool secbuf_dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len);
 
 /*
  * DMA_BUF_IOCTL_EXPORT_SYNC_FILE (the fences of a dma-buf's reservation
  * object a @flags access must wait for, as a sync_file, close on exec) and
  * DMA_BUF_IOCTL_IMPORT_SYNC_FILE (add the sync_file's fence for @flags).
  */
-int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out);
-int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
-int __dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
-void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
+int __secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out);
+int secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags);
+int __secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
+void secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
 
 /* Buffer contents. */
 void secbuf_fill(void *ptr, size_t size, uint64_t seed);

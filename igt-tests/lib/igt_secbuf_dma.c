@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <linux/sync_file.h>
+#include <xf86drm.h>
 
 #if __has_include(<drm/vgem_drm.h>)
 #include <drm/vgem_drm.h>
@@ -116,7 +117,7 @@ void secbuf_dma_end(int fd, int buf_fd)
 
 /* ---- sync_file ---------------------------------------------------------- */
 
-int __sync_fence_status(int fence_fd, int *status)
+int __secbuf_sync_fence_status(int fence_fd, int *status)
 {
 	struct sync_file_info info;
 	int ret;
@@ -129,15 +130,15 @@ int __sync_fence_status(int fence_fd, int *status)
 	return ret;
 }
 
-int sync_fence_status(int fence_fd)
+int secbuf_sync_fence_status(int fence_fd)
 {
 	int status = 0;
 
-	igt_assert_eq(__sync_fence_status(fence_fd, &status), 0);
+	igt_assert_eq(__secbuf_sync_fence_status(fence_fd, &status), 0);
 	return status;
 }
 
-int sync_fence_wait(int fence_fd, int timeout_ms)
+int secbuf_sync_fence_wait(int fence_fd, int timeout_ms)
 {
 	return secbuf_poll(fence_fd, POLLIN, timeout_ms) ? 0 : -ETIME;
 }
@@ -168,14 +169,14 @@ short secbuf_poll(int fd, short events, int timeout_ms)
 
 /* ---- vgem fences -------------------------------------------------------- */
 
-int __vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
-			uint32_t *fence)
+int __secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
+			       uint32_t *fence)
 {
 	struct drm_vgem_fence_attach arg = {
 		.handle = handle,
 		.flags = flags,
 	};
-	int ret = __secbuf_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &arg);
+	int ret = drmIoctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &arg) ? -errno : 0;
 
 	errno = 0;
 	if (ret == 0)
@@ -183,26 +184,26 @@ int __vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
 	return ret;
 }
 
-uint32_t vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags)
+uint32_t secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags)
 {
 	uint32_t fence = 0;
 
-	igt_assert_eq(__vgem_fence_attach(vgem, handle, flags, &fence), 0);
+	igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle, flags, &fence), 0);
 	return fence;
 }
 
-int __vgem_fence_signal(int vgem, uint32_t fence)
+int __secbuf_vgem_fence_signal(int vgem, uint32_t fence)
 {
 	struct drm_vgem_fence_signal arg = { .fence = fence };
-	int ret = __secbuf_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &arg);
+	int ret = drmIoctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &arg) ? -errno : 0;
 
 	errno = 0;
 	return ret;
 }
 
-void vgem_fence_signal(int vgem, uint32_t fence)
+void secbuf_vgem_fence_signal(int vgem, uint32_t fence)
 {
-	igt_assert_eq(__vgem_fence_signal(vgem, fence), 0);
+	igt_assert_eq(__secbuf_vgem_fence_signal(vgem, fence), 0);
 }
 
 uint64_t secbuf_now_ms(void)

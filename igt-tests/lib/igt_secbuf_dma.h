@@ -35,14 +35,14 @@ int __secbuf_dma_end(int fd, int buf_fd);
 void secbuf_dma_end(int fd, int buf_fd);
 
 /*
- * sync_file fds. sync_fence_status() is SYNC_IOC_FILE_INFO's status: 0
+ * sync_file fds. secbuf_sync_fence_status() is SYNC_IOC_FILE_INFO's status: 0
  * while the fence is pending, 1 once signaled, -errno if it signaled with
- * an error. sync_fence_wait() polls for up to @timeout_ms (-1: forever)
+ * an error. secbuf_sync_fence_wait() polls for up to @timeout_ms (-1: forever)
  * and returns 0 once signaled or -ETIME.
  */
-int __sync_fence_status(int fence_fd, int *status);
-int sync_fence_status(int fence_fd);
-int sync_fence_wait(int fence_fd, int timeout_ms);
+int __secbuf_sync_fence_status(int fence_fd, int *status);
+int secbuf_sync_fence_status(int fence_fd);
+int secbuf_sync_fence_wait(int fence_fd, int timeout_ms);
 
 /*
  * poll() one fd for @events for up to @timeout_ms; returns the events that
@@ -57,11 +57,11 @@ short secbuf_poll(int fd, short events, int timeout_ms);
  * itself after 10 s; signaling one that did so is -ETIMEDOUT.
  */
 #define SECBUF_VGEM_FENCE_WRITE	0x1	/* VGEM_FENCE_WRITE */
-int __vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
-			uint32_t *fence);
-uint32_t vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags);
-int __vgem_fence_signal(int vgem, uint32_t fence);
-void vgem_fence_signal(int vgem, uint32_t fence);
+int __secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
+			       uint32_t *fence);
+uint32_t secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags);
+int __secbuf_vgem_fence_signal(int vgem, uint32_t fence);
+void secbuf_vgem_fence_signal(int vgem, uint32_t fence);
 
 /* Milliseconds of CLOCK_MONOTONIC, for timing blocked calls. */
 uint64_t secbuf_now_ms(void);

@@ -6,6 +6,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -54,8 +55,8 @@ static void test_size(int fd, const char *pool, uint64_t size)
 	dmabuf = secbuf_alloc_full(fd, &arg);
 
 	igt_assert_eq_u64(arg.alloc_size, expected);
-	igt_assert_eq_u64(dmabuf_size(dmabuf), expected);
-	igt_assert(dmabuf_fdinfo_get(dmabuf, "size", value, sizeof(value)));
+	igt_assert_eq_u64(secbuf_dmabuf_size(dmabuf), expected);
+	igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "size", value, sizeof(value)));
 	igt_assert_eq_u64(strtoull(value, NULL, 10), expected);
 
 	secbuf_pool_info(fd, &during);
@@ -155,9 +156,9 @@ igt_main
 		{ "one-page", 0 },
 		{ "4097-bytes", 4097 },
 		{ "123457-bytes", 123457 },
-		{ "2mib", SZ_2M },
-		{ "3mib-plus-1", 3 * SZ_1M + 1 },
-		{ "64mib", SZ_64M },
+		{ "2mib", SECBUF_SZ_2M },
+		{ "3mib-plus-1", 3 * SECBUF_SZ_1M + 1 },
+		{ "64mib", SECBUF_SZ_64M },
 	};
 	const char *pool = NULL;
 	int fd = -1;
@@ -184,19 +185,19 @@ igt_main
 		struct secbuf_pool_info info;
 
 		secbuf_pool_info(fd, &info);
-		igt_require(info.largest_free_bytes >= SZ_2M);
+		igt_require(info.largest_free_bytes >= SECBUF_SZ_2M);
 		test_reuse_zeroed(pool, info.largest_free_bytes, 1);
 	}
 
 	igt_describe("32 small buffers filled by one owner, freed, and "
 		     "allocated again by another owner read back all zero.");
 	igt_subtest("reuse-small-zeroed")
-		test_reuse_zeroed(pool, SZ_64K, 32);
+		test_reuse_zeroed(pool, SECBUF_SZ_64K, 32);
 
 	igt_describe("8 buffers of 2 MiB filled by one owner, freed, and "
 		     "allocated again by another owner read back all zero.");
 	igt_subtest("reuse-2mib-zeroed")
-		test_reuse_zeroed(pool, SZ_2M, 8);
+		test_reuse_zeroed(pool, SECBUF_SZ_2M, 8);
 
 	igt_describe("256 one-page buffers are distinct memory: each keeps its "
 		     "own pattern after all were written.");
@@ -214,13 +215,13 @@ igt_main
 		uint64_t s[24];
 
 		for (int i = 0; i < 24; i++)
-			s[i] = (i % 6 == 5) ? SZ_2M + i * 12345ULL : 1 + i * 37001ULL;
+			s[i] = (i % 6 == 5) ? SECBUF_SZ_2M + i * 12345ULL : 1 + i * 37001ULL;
 		test_no_overlap(fd, pool, s, 24);
 	}
 
 	igt_describe("fd_flags O_CLOEXEC gives a descriptor with FD_CLOEXEC set.");
 	igt_subtest("fd-cloexec") {
-		int dmabuf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		int dmabuf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 
 		igt_assert(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
 		close(dmabuf);
@@ -229,7 +230,7 @@ igt_main
 	igt_describe("fd_flags without O_CLOEXEC gives a descriptor without "
 		     "FD_CLOEXEC.");
 	igt_subtest("fd-no-cloexec") {
-		int dmabuf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR);
+		int dmabuf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR);
 
 		igt_assert(!(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC));
 		close(dmabuf);
@@ -237,7 +238,7 @@ igt_main
 
 	igt_describe("fd_flags O_RDWR gives a read-write descriptor.");
 	igt_subtest("fd-rdwr") {
-		int dmabuf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		int dmabuf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 
 		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDWR);
 		close(dmabuf);
@@ -245,7 +246,7 @@ igt_main
 
 	igt_describe("fd_flags O_RDONLY (0) gives a read-only descriptor.");
 	igt_subtest("fd-rdonly") {
-		int dmabuf = secbuf_alloc(fd, SZ_4K, 0, O_RDONLY | O_CLOEXEC);
+		int dmabuf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDONLY | O_CLOEXEC);
 
 		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDONLY);
 		close(dmabuf);
@@ -261,7 +262,7 @@ igt_main
 		for (int round = 0; round < 2; round++) {
 			for (int i = 0; i < 32; i++) {
 				struct secbuf_alloc arg = {
-					.size = SZ_4K,
+					.size = SECBUF_SZ_4K,
 					.fd_flags = O_RDWR | O_CLOEXEC,
 				};
 
@@ -285,18 +286,18 @@ igt_main
 		     "the fd can no longer be mapped (ENODEV).");
 	igt_subtest("buffer-revoked-with-pool-file") {
 		int owner = secbuf_open_pool(pool);
-		int dmabuf = secbuf_alloc(owner, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int dmabuf = secbuf_alloc(owner, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		void *ptr;
 
-		ptr = secbuf_mmap(dmabuf, SZ_1M, PROT_READ | PROT_WRITE);
-		secbuf_fill(ptr, SZ_1M, 7);
-		secbuf_munmap(ptr, SZ_1M);
+		ptr = secbuf_mmap(dmabuf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+		secbuf_fill(ptr, SECBUF_SZ_1M, 7);
+		secbuf_munmap(ptr, SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
-		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SZ_1M);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SECBUF_SZ_1M);
 		close(owner);
 
 		secbuf_pool_assert_idle(pool);
-		igt_assert(!__secbuf_mmap(dmabuf, SZ_1M, 0, PROT_READ,
+		igt_assert(!__secbuf_mmap(dmabuf, SECBUF_SZ_1M, 0, PROT_READ,
 					  MAP_SHARED));
 		igt_assert_eq(errno, ENODEV);
 		errno = 0;
@@ -311,7 +312,7 @@ igt_main
 		struct secbuf_pool_info info;
 
 		secbuf_pool_info(fd, &info);
-		igt_require(info.largest_free_bytes >= SZ_2M);
+		igt_require(info.largest_free_bytes >= SECBUF_SZ_2M);
 
 		for (int round = 0; round < 8; round++) {
 			struct timespec delay = {
@@ -351,7 +352,7 @@ igt_main
 		pid_t pid;
 
 		secbuf_pool_info(fd, &info);
-		igt_require(info.largest_free_bytes >= SZ_2M);
+		igt_require(info.largest_free_bytes >= SECBUF_SZ_2M);
 		igt_assert_eq(pipe(pipefd), 0);
 
 		fflush(NULL);
@@ -417,11 +418,11 @@ igt_main
 		snprintf(path, sizeof(path), "/dev/secbuf/%s", pool);
 		ro = open(path, O_RDONLY | O_CLOEXEC);
 		igt_assert_fd(ro);
-		igt_assert_eq(__secbuf_alloc(ro, SZ_4K, 0, O_RDWR | O_CLOEXEC,
+		igt_assert_eq(__secbuf_alloc(ro, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC,
 					     &dmabuf), -EBADF);
 		igt_assert_eq(dmabuf, -1);
 
-		buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		secbuf_pool_info(ro, &info);
 		igt_assert_eq(info.file_buffers, 0);
 		igt_assert_eq_u64(info.buffer_count, 1);

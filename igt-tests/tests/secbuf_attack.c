@@ -8,6 +8,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -27,7 +28,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 #include "igt_v4l2.h"
 #include "igt_stress.h"
 
@@ -298,7 +299,7 @@ static int inject_fence(struct injector *in, int target)
 	uint32_t fence;
 	int ret;
 
-	ret = __vgem_fence_attach(in->vgem, in->handle, 0, &fence);
+	ret = __secbuf_vgem_fence_attach(in->vgem, in->handle, 0, &fence);
 	if (ret)
 		return 1000 + -ret;
 	if (ioctl(in->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex))
@@ -328,10 +329,10 @@ static pid_t start_injector(int grant, int interval_ms, int max_ms, int *first)
 		int r;
 
 		close(p[0]);
-		in.vgem = __drm_open_vgem();
-		r = in.vgem < 0 ? 3000 : __vgem_create(in.vgem, 4096, &in.handle);
+		in.vgem = __secbuf_open_vgem();
+		r = in.vgem < 0 ? 3000 : __secbuf_vgem_create(in.vgem, 4096, &in.handle);
 		if (r == 0)
-			r = __prime_handle_to_fd(in.vgem, in.handle, &in.dmabuf) ? 4000 : 0;
+			r = __secbuf_prime_handle_to_fd(in.vgem, in.handle, &in.dmabuf) ? 4000 : 0;
 		if (r) {
 			if (write(p[1], &r, sizeof(r)) != sizeof(r))
 				_exit(3);
@@ -508,7 +509,7 @@ static void *importer(void *arg)
 	struct sr *x = arg;
 
 	if (x->vgem >= 0)
-		x->ret_imp = __prime_fd_to_handle(x->vgem, x->buf, &x->h);
+		x->ret_imp = __secbuf_prime_fd_to_handle(x->vgem, x->buf, &x->h);
 	else
 		x->ret_imp = __mapped_import(x->buf, &x->imp);
 	return NULL;
@@ -632,7 +633,7 @@ igt_main
 		     "handle, a RW grant and a READ grant, also with MAP_FIXED "
 		     "over an existing shared mapping.");
 	igt_subtest("escape-map-private") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int rw = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE, NULL);
 		int ro = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
 		int fds[3] = { buf, rw, ro };
@@ -642,18 +643,18 @@ igt_main
 			void *p;
 
 			errno = 0;
-			p = mmap(NULL, SZ_64K, PROT_READ, MAP_PRIVATE, fds[i], 0);
+			p = mmap(NULL, SECBUF_SZ_64K, PROT_READ, MAP_PRIVATE, fds[i], 0);
 			igt_assert_f(p == MAP_FAILED && errno == EINVAL,
 				     "MAP_PRIVATE of the %s handle: %s, expected EINVAL\n",
 				     names[i], p == MAP_FAILED ? strerror(errno) : "worked");
 			/* MAP_FIXED over a shared mapping of the same handle. */
-			p = secbuf_mmap(fds[i], SZ_64K, PROT_READ);
+			p = secbuf_mmap(fds[i], SECBUF_SZ_64K, PROT_READ);
 			errno = 0;
-			igt_assert_f(mmap(p, SZ_64K, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+			igt_assert_f(mmap(p, SECBUF_SZ_64K, PROT_READ, MAP_PRIVATE | MAP_FIXED,
 					  fds[i], 0) == MAP_FAILED && errno == EINVAL,
 				     "MAP_PRIVATE|MAP_FIXED of the %s handle: %s\n",
 				     names[i], strerror(errno));
-			munmap(p, SZ_64K);
+			munmap(p, SECBUF_SZ_64K);
 		}
 		close(ro);
 		close(rw);
@@ -666,14 +667,14 @@ igt_main
 		     "vmsplice() ... all fail (EFAULT or EIO)\"; also io_uring "
 		     "fixed buffers. No byte of the buffer may come out, none may go in.");
 	igt_subtest("escape-gup-paths") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		uint64_t *p = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		uint64_t *p = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		char out[4096];
 		int memfd, pipefd[2];
 		ssize_t n;
 		struct iovec local = { out, sizeof(out) }, remote = { p, sizeof(out) };
 
-		secbuf_fill(p, SZ_64K, 11);
+		secbuf_fill(p, SECBUF_SZ_64K, 11);
 		memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 		igt_assert_fd(memfd);
 		n = pread(memfd, out, sizeof(out), (off_t)(uintptr_t)p);
@@ -710,7 +711,7 @@ igt_main
 			memset(&params, 0, sizeof(params));
 			ring = (int)syscall(SYS_io_uring_setup, 4, &params);
 			if (ring >= 0) {
-				struct iovec iov = { p, SZ_64K };
+				struct iovec iov = { p, SECBUF_SZ_64K };
 				long r = syscall(SYS_io_uring_register, ring,
 						 0 /* IORING_REGISTER_BUFFERS */, &iov, 1);
 
@@ -723,8 +724,8 @@ igt_main
 			}
 		}
 #endif
-		secbuf_assert_filled(p, SZ_64K, 11);
-		secbuf_munmap(p, SZ_64K);
+		secbuf_assert_filled(p, SECBUF_SZ_64K, 11);
+		secbuf_munmap(p, SECBUF_SZ_64K);
 		close(buf);
 		assert_used_zero("gup");
 	}
@@ -735,12 +736,12 @@ igt_main
 		     "(write() to a pipe, /proc/self/mem) must not deliver the "
 		     "buffer's bytes.");
 	igt_subtest("revoke-kernel-copy-from-dead-mapping") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		uint8_t *p = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		int pipefd[2];
 		ssize_t n;
 
-		memset(p, 0x3c, SZ_64K);
+		memset(p, 0x3c, SECBUF_SZ_64K);
 		secbuf_revoke(pool, buf, 0);
 		igt_assert_eq(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), 0);
 		n = write(pipefd[1], p, 4096);
@@ -757,7 +758,7 @@ igt_main
 		close(pipefd[0]);
 		close(pipefd[1]);
 		assert_sigbus(p, false, "touching the mapping after REVOKE");
-		secbuf_munmap(p, SZ_64K);
+		secbuf_munmap(p, SECBUF_SZ_64K);
 		close(buf);
 		assert_used_zero("kernel copy");
 	}
@@ -769,21 +770,21 @@ igt_main
 		     "touches the range, maps the inherited fd, and maps a grant "
 		     "derived without PIDFD from the bound one.");
 	igt_subtest("escape-bound-grant-dofork") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int pidfd = secbuf_pidfd_open(getpid());
 		uint64_t gid;
 		int g = secbuf_grant_pidfd(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_REGRANT,
 					   pidfd, &gid);
 		int derived = -1, ret, status;
-		uint64_t *owner = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		uint64_t *owner = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		uint64_t *p;
 		pid_t pid;
 
-		secbuf_fill(owner, SZ_64K, 5);
+		secbuf_fill(owner, SECBUF_SZ_64K, 5);
 		ret = __secbuf_grant(pool, g, SECBUF_GRANT_READ, O_CLOEXEC, &derived, NULL);
 		igt_assert_eq(ret, 0);
-		p = secbuf_mmap(g, SZ_64K, PROT_READ);
-		ret = madvise(p, SZ_64K, MADV_DOFORK);
+		p = secbuf_mmap(g, SECBUF_SZ_64K, PROT_READ);
+		ret = madvise(p, SECBUF_SZ_64K, MADV_DOFORK);
 		igt_info("madvise(MADV_DOFORK) on the bound mapping: %d (%s)\n",
 			 ret, ret ? strerror(errno) : "accepted");
 		pid = fork();
@@ -795,10 +796,10 @@ igt_main
 
 			if (sig == 0)
 				_exit(10);	/* read through the inherited range */
-			q = mmap(NULL, SZ_64K, PROT_READ, MAP_SHARED, g, 0);
+			q = mmap(NULL, SECBUF_SZ_64K, PROT_READ, MAP_SHARED, g, 0);
 			if (q != MAP_FAILED)
 				_exit(11);
-			q = mmap(NULL, SZ_64K, PROT_READ, MAP_SHARED, derived, 0);
+			q = mmap(NULL, SECBUF_SZ_64K, PROT_READ, MAP_SHARED, derived, 0);
 			if (q != MAP_FAILED)
 				_exit(12);
 			_exit(sig == SIGSEGV ? 0 : 13);
@@ -816,8 +817,8 @@ igt_main
 		igt_assert_f(WEXITSTATUS(status) != 13,
 			     "touching the non-inherited range did not raise SIGSEGV\n");
 		igt_assert_eq(WEXITSTATUS(status), 0);
-		secbuf_munmap(p, SZ_64K);
-		secbuf_munmap(owner, SZ_64K);
+		secbuf_munmap(p, SECBUF_SZ_64K);
+		secbuf_munmap(owner, SECBUF_SZ_64K);
 		close(derived);
 		close(g);
 		close(pidfd);
@@ -830,7 +831,7 @@ igt_main
 		     "grant bound to its child with pidfd_getfd() and maps it; the "
 		     "child is then asked to map it after the parent mapped it.");
 	igt_subtest("escape-bound-grant-other-process") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int go[2], status, cpidfd, stolen;
 		pid_t pid;
 		int g;
@@ -854,7 +855,7 @@ igt_main
 		/* The granting parent is "another process": a dup of the fd. */
 		stolen = dup(g);
 		igt_assert_fd(stolen);
-		p = mmap(NULL, SZ_64K, PROT_READ, MAP_SHARED, stolen, 0);
+		p = mmap(NULL, SECBUF_SZ_64K, PROT_READ, MAP_SHARED, stolen, 0);
 		igt_assert_f(p == MAP_FAILED && errno == EACCES,
 			     "the parent mapped a grant bound to its child: %s\n",
 			     p == MAP_FAILED ? strerror(errno) : "worked");
@@ -875,21 +876,21 @@ igt_main
 		     "O_RDWR), dup(), reopening /proc/self/fd/N and "
 		     "/proc/self/map_files/... O_RDWR, mprotect.");
 	igt_subtest("escalate-readonly-reopen") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int ro = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
-		uint8_t *owner = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		uint8_t *owner = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		char path[128];
 		void *p, *q;
 		int d, r;
 
-		memset(owner, 0x11, SZ_64K);
+		memset(owner, 0x11, SECBUF_SZ_64K);
 		fcntl(ro, F_SETFL, O_RDWR);
-		p = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+		p = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
 		igt_assert_f(p == MAP_FAILED && errno == EACCES,
 			     "PROT_WRITE of a READ grant after F_SETFL O_RDWR: %s\n",
 			     p == MAP_FAILED ? strerror(errno) : "worked");
 		d = dup(ro);
-		p = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+		p = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
 		igt_assert_f(p == MAP_FAILED && errno == EACCES,
 			     "PROT_WRITE of a dup of a READ grant: %s\n",
 			     p == MAP_FAILED ? strerror(errno) : "worked");
@@ -902,7 +903,7 @@ igt_main
 		if (r >= 0) {
 			struct secbuf_query qy;
 
-			p = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, r, 0);
+			p = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, r, 0);
 			igt_assert_f(p == MAP_FAILED,
 				     "a READ grant reopened O_RDWR through /proc mapped PROT_WRITE\n");
 			if (__secbuf_query(pool, r, &qy) == 0)
@@ -911,26 +912,26 @@ igt_main
 			close(r);
 		}
 
-		q = secbuf_mmap(ro, SZ_64K, PROT_READ);
+		q = secbuf_mmap(ro, SECBUF_SZ_64K, PROT_READ);
 		snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx",
 			 (unsigned long)(uintptr_t)q,
-			 (unsigned long)(uintptr_t)q + (unsigned long)SZ_64K);
+			 (unsigned long)(uintptr_t)q + (unsigned long)SECBUF_SZ_64K);
 		r = open(path, O_RDWR | O_CLOEXEC);
 		igt_info("open of %s O_RDWR: %s\n", path, r < 0 ? strerror(errno) : "opened");
 		if (r >= 0) {
-			p = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, r, 0);
+			p = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, r, 0);
 			igt_assert_f(p == MAP_FAILED,
 				     "a READ grant's mapping reopened through map_files mapped PROT_WRITE\n");
 			close(r);
 		}
-		r = mprotect(q, SZ_64K, PROT_READ | PROT_WRITE);
+		r = mprotect(q, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		igt_assert_f(r != 0, "mprotect(PROT_WRITE) on a READ grant's mapping worked\n");
 		if (r == 0)
-			memset(q, 0x22, SZ_64K);
-		secbuf_munmap(q, SZ_64K);
-		for (int i = 0; i < (int)SZ_64K; i++)
+			memset(q, 0x22, SECBUF_SZ_64K);
+		secbuf_munmap(q, SECBUF_SZ_64K);
+		for (int i = 0; i < (int)SECBUF_SZ_64K; i++)
 			igt_assert_f(owner[i] == 0x11, "byte %d changed through a READ grant\n", i);
-		secbuf_munmap(owner, SZ_64K);
+		secbuf_munmap(owner, SECBUF_SZ_64K);
 		close(ro);
 		close(buf);
 		assert_used_zero("reopen");
@@ -940,23 +941,23 @@ igt_main
 		     "grant with WRITE but no READ, and one with only DMA, mmapped "
 		     "PROT_NONE then mprotect(PROT_READ), or PROT_WRITE directly.");
 	igt_subtest("escalate-no-read-prot-none") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		uint32_t rights[2] = { SECBUF_GRANT_WRITE, SECBUF_GRANT_DMA };
 		const char *names[2] = { "WRITE-only", "DMA-only" };
-		uint64_t *owner = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		uint64_t *owner = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 
-		secbuf_fill(owner, SZ_64K, 21);
+		secbuf_fill(owner, SECBUF_SZ_64K, 21);
 		for (int i = 0; i < 2; i++) {
 			int g = secbuf_grant(pool, buf, rights[i], NULL);
 			void *p;
 
-			p = mmap(NULL, SZ_64K, PROT_NONE, MAP_SHARED, g, 0);
+			p = mmap(NULL, SECBUF_SZ_64K, PROT_NONE, MAP_SHARED, g, 0);
 			if (p != MAP_FAILED) {
 				uint64_t v = 0;
-				int r = mprotect(p, SZ_64K, PROT_READ);
+				int r = mprotect(p, SECBUF_SZ_64K, PROT_READ);
 				int sig = r ? -1 : probe(p, false, &v);
 
-				munmap(p, SZ_64K);
+				munmap(p, SECBUF_SZ_64K);
 				igt_assert_f(false, "a %s grant (no READ) was mmapped PROT_NONE; "
 					     "mprotect(PROT_READ) %s; read %s (%#" PRIx64 ")\n",
 					     names[i], r ? "failed" : "worked",
@@ -964,13 +965,13 @@ igt_main
 			}
 			igt_assert_f(errno == EACCES, "%s PROT_NONE mmap: %s\n",
 				     names[i], strerror(errno));
-			p = mmap(NULL, SZ_64K, PROT_WRITE, MAP_SHARED, g, 0);
+			p = mmap(NULL, SECBUF_SZ_64K, PROT_WRITE, MAP_SHARED, g, 0);
 			igt_assert_f(p == MAP_FAILED && errno == EACCES,
 				     "%s grant mmap PROT_WRITE: %s\n", names[i],
 				     p == MAP_FAILED ? strerror(errno) : "worked");
 			close(g);
 		}
-		secbuf_munmap(owner, SZ_64K);
+		secbuf_munmap(owner, SECBUF_SZ_64K);
 		close(buf);
 		assert_used_zero("no-read");
 	}
@@ -982,7 +983,7 @@ igt_main
 		     "grants ... also a process holding the owner's own dma-buf fd "
 		     "through another pool file\".");
 	igt_subtest("escalate-regrant-and-foreign-pool-file") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int other = secbuf_open_pool(pool_name);
 		char path[128];
 		int rofile, rr, r, ro, fd = -1, ret;
@@ -1049,9 +1050,9 @@ igt_main
 		     "file; manage a /dev/dma_heap buffer.");
 	igt_subtest("escalate-other-pool-and-heap") {
 		int other = secbuf_open_pool(secbuf_pool2_name());
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int heap = secbuf_open_heap(pool_name);
-		int hbuf = secbuf_heap_alloc(heap, SZ_64K, O_RDWR | O_CLOEXEC, 0);
+		int hbuf = secbuf_heap_alloc(heap, SECBUF_SZ_64K, O_RDWR | O_CLOEXEC, 0);
 		int fd = -1, ret;
 
 		ret = __secbuf_grant(other, buf, SECBUF_GRANT_READ, 0, &fd, NULL);
@@ -1170,34 +1171,34 @@ igt_main
 		     "reports it quarantined; on 7.x the import only attaches "
 		     "and REVOKE must report 0 bytes quarantined.");
 	igt_subtest("revoke-vgem-import-reexport") {
-		int buf = secbuf_alloc(pool, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				     SECBUF_GRANT_DMA, NULL);
-		int vgem = drm_open_vgem(), vgem2 = drm_open_vgem();
-		uint32_t h = prime_fd_to_handle(vgem, g), h2;
+		int vgem = secbuf_open_vgem(), vgem2 = secbuf_open_vgem();
+		uint32_t h = secbuf_prime_fd_to_handle(vgem, g), h2;
 		uint64_t q = secbuf_revoke(pool, buf, 0);
 		int again, ret;
 		void *p;
 
 		igt_info("quarantined after REVOKE with a vgem import: %" PRIu64 "\n", q);
 		if (vgem_import_maps())
-			igt_assert_f(q >= SZ_1M, "REVOKE with vgem (static importer) mapped reported "
-				     "quarantined_bytes %" PRIu64 " < %llu\n", q, SZ_1M);
+			igt_assert_f(q >= SECBUF_SZ_1M, "REVOKE with vgem (static importer) mapped reported "
+				     "quarantined_bytes %" PRIu64 " < %llu\n", q, SECBUF_SZ_1M);
 		else
 			igt_assert_f(q == 0, "REVOKE with a vgem import that only attaches "
 				     "(7.x) reported quarantined_bytes %" PRIu64 ", expected 0\n", q);
-		again = prime_handle_to_fd(vgem, h);
-		p = pmap(again, SZ_1M, PROT_READ);
+		again = secbuf_prime_handle_to_fd(vgem, h);
+		p = pmap(again, SECBUF_SZ_1M, PROT_READ);
 		igt_assert_f(!p && errno == ENODEV, "mmap of the re-exported import after REVOKE: %s\n",
 			     p ? "worked" : strerror(errno));
-		ret = __dmabuf_sync(again, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		ret = __secbuf_dmabuf_sync(again, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 		igt_assert_f(ret == -ENODEV, "SYNC of the re-exported import: %d\n", ret);
-		ret = __prime_fd_to_handle(vgem2, again, &h2);
+		ret = __secbuf_prime_fd_to_handle(vgem2, again, &h2);
 		igt_assert_f(ret == -ENODEV, "new vgem import of a revoked buffer: %d\n", ret);
 		if (ret == 0)
-			gem_close(vgem2, h2);
+			secbuf_gem_close(vgem2, h2);
 		close(again);
-		gem_close(vgem, h);
+		secbuf_gem_close(vgem, h);
 		close(vgem);
 		close(vgem2);
 		close(g);
@@ -1214,7 +1215,7 @@ igt_main
 		     close_root ? " and G1's own fd closed by the holder (the "
 		     "owner must still be able to revoke G1 by id)" : "");
 	igt_subtest_f("revoke-grant-chain-closed-%s", close_root ? "root" : "middle") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int rofile;
 		char path[128];
 		uint64_t g1id;
@@ -1227,8 +1228,8 @@ igt_main
 		snprintf(path, sizeof(path), "%s/%s", SECBUF_DEV_DIR, pool_name);
 		rofile = open(path, O_RDONLY | O_CLOEXEC);
 		igt_assert_fd(rofile);
-		owner = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
-		secbuf_fill(owner, SZ_64K, 9);
+		owner = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
+		secbuf_fill(owner, SECBUF_SZ_64K, 9);
 		igt_assert_eq(__secbuf_grant(rofile, g1, SECBUF_GRANT_READ | SECBUF_GRANT_REGRANT,
 					     O_CLOEXEC, &g2, NULL), 0);
 		if (close_root)
@@ -1238,9 +1239,9 @@ igt_main
 		close(g2);
 		igt_assert_eq(__secbuf_grant(rofile, g3, SECBUF_GRANT_READ | SECBUF_GRANT_REGRANT,
 					     O_CLOEXEC, &g4, NULL), 0);
-		m3 = secbuf_mmap(g3, SZ_64K, PROT_READ);
-		m4 = secbuf_mmap(g4, SZ_64K, PROT_READ);
-		m5 = secbuf_mmap(g5, SZ_64K, PROT_READ);
+		m3 = secbuf_mmap(g3, SECBUF_SZ_64K, PROT_READ);
+		m4 = secbuf_mmap(g4, SECBUF_SZ_64K, PROT_READ);
+		m5 = secbuf_mmap(g5, SECBUF_SZ_64K, PROT_READ);
 		igt_assert_eq_u64(m3[1], owner[1]);
 		igt_assert_eq_u64(m4[1], owner[1]);
 		igt_assert_eq_u64(m5[1], owner[1]);
@@ -1257,15 +1258,15 @@ igt_main
 			     "sibling grant lost access after another grant's revocation\n");
 		ret = __secbuf_grant(rofile, g4, SECBUF_GRANT_READ, O_CLOEXEC, &fd, NULL);
 		igt_assert_f(ret == -ENODEV, "deriving from a grant under a revoked one: %d\n", ret);
-		igt_assert_f(!pmap(g3, SZ_64K, PROT_READ) && errno == ENODEV,
+		igt_assert_f(!pmap(g3, SECBUF_SZ_64K, PROT_READ) && errno == ENODEV,
 			     "mmap of a grant under a revoked one: %s\n", strerror(errno));
 		secbuf_query(rofile, g4, &qy);
 		igt_assert_f(qy.handle_state == SECBUF_STATE_REVOKED,
 			     "QUERY of a grant under a revoked one: handle_state %u\n", qy.handle_state);
-		secbuf_munmap(m3, SZ_64K);
-		secbuf_munmap(m4, SZ_64K);
-		secbuf_munmap(m5, SZ_64K);
-		secbuf_munmap(owner, SZ_64K);
+		secbuf_munmap(m3, SECBUF_SZ_64K);
+		secbuf_munmap(m4, SECBUF_SZ_64K);
+		secbuf_munmap(m5, SECBUF_SZ_64K);
+		secbuf_munmap(owner, SECBUF_SZ_64K);
 		close(g3); close(g4); close(g5); close(rofile);
 		if (!close_root)
 			close(g1);
@@ -1427,10 +1428,10 @@ igt_main
 			struct crev_arg a[3];
 
 			igt_assert(c);
-			c->buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+			c->buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 			c->g = secbuf_grant(pool, c->buf, SECBUF_GRANT_READ, &c->gid);
-			c->pb = secbuf_mmap(c->buf, SZ_64K, PROT_READ);
-			c->pg = secbuf_mmap(c->g, SZ_64K, PROT_READ);
+			c->pb = secbuf_mmap(c->buf, SECBUF_SZ_64K, PROT_READ);
+			c->pg = secbuf_mmap(c->g, SECBUF_SZ_64K, PROT_READ);
 			pthread_barrier_init(&c->bar, NULL, 3);
 
 			c->round = round;
@@ -1455,8 +1456,8 @@ igt_main
 				     "round %d: after concurrent REVOKE(%s) returned in thread 1, "
 				     "the grant's mapping still readable\n", round,
 				     (round & 1) ? "grant" : "buffer");
-			munmap(c->pb, SZ_64K);
-			munmap(c->pg, SZ_64K);
+			munmap(c->pb, SECBUF_SZ_64K);
+			munmap(c->pg, SECBUF_SZ_64K);
 			close(c->g);
 			close(c->buf);
 			pthread_barrier_destroy(&c->bar);
@@ -1473,14 +1474,14 @@ igt_main
 		     "fills the pool and writes to it, and must never show its bytes.");
 	igt_subtest("revoke-reuse-stale-mappings") {
 		struct secbuf_pool_info info;
-		int buf = secbuf_alloc(pool, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE, NULL);
-		uint64_t *po = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
-		uint64_t *pg = secbuf_mmap(g, SZ_1M, PROT_READ | PROT_WRITE);
+		uint64_t *po = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+		uint64_t *pg = secbuf_mmap(g, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 		int other, fds[256], n = 0;
 		uint64_t q;
 
-		secbuf_fill(po, SZ_1M, 1);
+		secbuf_fill(po, SECBUF_SZ_1M, 1);
 		q = secbuf_revoke(pool, buf, 0);
 		secbuf_pool_info(pool, &info);
 		igt_assert_f(q == 0 && info.used_bytes == 0,
@@ -1489,28 +1490,28 @@ igt_main
 			     q, (uint64_t)info.used_bytes);
 		other = secbuf_open_pool(pool_name);
 		for (;;) {
-			int fd = -1, ret = __secbuf_alloc(other, SZ_1M, 0, O_RDWR | O_CLOEXEC, &fd);
+			int fd = -1, ret = __secbuf_alloc(other, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC, &fd);
 			uint64_t *p;
 
 			if (ret == -ENOMEM || ret == -EDQUOT || n == 256)
 				break;
 			igt_assert_eq(ret, 0);
 			fds[n++] = fd;
-			p = secbuf_mmap(fd, SZ_1M, PROT_READ | PROT_WRITE);
-			secbuf_assert_zero(p, SZ_1M);
-			secbuf_fill(p, SZ_1M, 1000 + (uint64_t)n);
-			secbuf_munmap(p, SZ_1M);
+			p = secbuf_mmap(fd, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+			secbuf_assert_zero(p, SECBUF_SZ_1M);
+			secbuf_fill(p, SECBUF_SZ_1M, 1000 + (uint64_t)n);
+			secbuf_munmap(p, SECBUF_SZ_1M);
 		}
 		igt_info("new owner got %d buffers of 1 MiB\n", n);
-		for (size_t off = 0; off < SZ_1M / 8; off += 4096 / 8) {
+		for (size_t off = 0; off < SECBUF_SZ_1M / 8; off += 4096 / 8) {
 			assert_sigbus(&po[off], false, "old owner mapping after reuse");
 			assert_sigbus(&pg[off], true, "old grant mapping (write) after reuse");
 		}
 		for (int i = 0; i < n; i++)
 			close(fds[i]);
 		close(other);
-		secbuf_munmap(po, SZ_1M);
-		secbuf_munmap(pg, SZ_1M);
+		secbuf_munmap(po, SECBUF_SZ_1M);
+		secbuf_munmap(pg, SECBUF_SZ_1M);
 		close(g);
 		close(buf);
 		assert_used_zero("reuse");
@@ -1581,8 +1582,8 @@ igt_main
 		     "a pipe, /proc/self/mem, process_vm_writev) must fail and change "
 		     "nothing.");
 	igt_subtest("seal-write-kernel-writes") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		uint8_t *p = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 		uint8_t src[4096];
 		int pipefd[2], memfd;
 		struct iovec l = { src, sizeof(src) }, r = { p, sizeof(src) };
@@ -1590,7 +1591,7 @@ igt_main
 		int ro;
 		uint8_t *check;
 
-		memset(p, 0x42, SZ_64K);
+		memset(p, 0x42, SECBUF_SZ_64K);
 		secbuf_seal(pool, buf, SECBUF_SEAL_WRITE);
 		memset(src, 0xee, sizeof(src));
 		igt_assert_eq(pipe2(pipefd, O_CLOEXEC), 0);
@@ -1608,11 +1609,11 @@ igt_main
 		n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
 		igt_assert_f(n < 0, "process_vm_writev wrote %zd bytes into a sealed buffer\n", n);
 		ro = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
-		check = secbuf_mmap(ro, SZ_64K, PROT_READ);
-		for (size_t i = 0; i < SZ_64K; i++)
+		check = secbuf_mmap(ro, SECBUF_SZ_64K, PROT_READ);
+		for (size_t i = 0; i < SECBUF_SZ_64K; i++)
 			igt_assert_f(check[i] == 0x42, "sealed byte %zu changed to %#x\n", i, check[i]);
-		munmap(check, SZ_64K);
-		munmap(p, SZ_64K);
+		munmap(check, SECBUF_SZ_64K);
+		munmap(p, SECBUF_SZ_64K);
 		close(ro);
 		close(buf);
 		assert_used_zero("seal kernel writes");
@@ -1628,7 +1629,7 @@ igt_main
 		     "the race is run again with the test importer's static "
 		     "import, which maps on every kernel.");
 	igt_subtest("seal-write-races-vgem-import") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 
 		for (int pass = 0; pass < (vgem_import_maps() ? 1 : 2); pass++) {
 			bool maps = pass == 1 || vgem_import_maps();
@@ -1639,7 +1640,7 @@ igt_main
 				struct sr s = { .imp = { .vgem = -1, .sti = -1 } };
 				pthread_t t;
 
-				s.buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+				s.buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 				s.vgem = pass ? -1 : vgem;
 				igt_assert_eq(pthread_create(&t, NULL, importer, &s), 0);
 				if (round & 1)
@@ -1667,7 +1668,7 @@ igt_main
 				if (s.ret_seal == 0 && s.ret_imp == 0)
 					both++;
 				if (s.ret_imp == 0 && s.vgem >= 0)
-					gem_close(vgem, s.h);
+					secbuf_gem_close(vgem, s.h);
 				mapped_import_release(&s.imp);
 				close(s.buf);
 			}
@@ -1726,7 +1727,7 @@ igt_main
 		     "buffer or one grant, gives EPERM\" (also after closing the "
 		     "owner's file and through a dup of the owner's fd).");
 	igt_subtest("seal-grant-revoke-seal-bypass") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		uint64_t gid;
 		int rr = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_REGRANT, &gid);
 		char path[128];
@@ -1754,9 +1755,9 @@ igt_main
 		igt_assert_f(ret == -EPERM, "SEAL_WRITE after SEAL_SEAL: %d\n", ret);
 		close(d);
 		close(buf);
-		m = secbuf_mmap(rr, SZ_64K, PROT_READ);
+		m = secbuf_mmap(rr, SECBUF_SZ_64K, PROT_READ);
 		igt_assert_eq(m[0], 0);
-		munmap(m, SZ_64K);
+		munmap(m, SECBUF_SZ_64K);
 		close(rr);
 		close(rofile);
 		assert_used_zero("seals");
@@ -1772,7 +1773,7 @@ igt_main
 		     "within revoke_timeout_ms + 5 s.");
 	igt_subtest("stall-readonly-fences-revoke") {
 		uint64_t tmo = param_or("revoke_timeout_ms", 10000), t0, dt;
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
 		int first;
 		pid_t pid = start_injector(g, 300, (int)tmo + 9000, &first);
@@ -1800,8 +1801,8 @@ igt_main
 	igt_subtest("stall-readonly-fences-owner-close") {
 		uint64_t tmo = param_or("revoke_timeout_ms", 10000), t0, dt;
 		int owner = secbuf_open_pool(pool_name);
-		int b1 = secbuf_alloc(owner, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		int b2 = secbuf_alloc(owner, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int b1 = secbuf_alloc(owner, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int b2 = secbuf_alloc(owner, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int g1 = secbuf_grant(owner, b1, SECBUF_GRANT_READ, NULL);
 		int g2 = secbuf_grant(owner, b2, SECBUF_GRANT_READ, NULL);
 		int first;
@@ -1834,14 +1835,14 @@ igt_main
 		     "importing write fences, returns within vgem's 10 s fence "
 		     "timeout + 8 s.");
 	igt_subtest("stall-readonly-fences-owner-fault") {
-		int buf = secbuf_alloc(pool, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ, NULL);
 		int first;
 		pid_t pid = start_injector(g, 300, 24000, &first);
 		uint64_t *p, t0, dt, v = 0;
 
 		usleep(600000);
-		p = secbuf_mmap(buf, SZ_64K, PROT_READ);
+		p = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ);
 		t0 = now_ms();
 		igt_assert_eq(probe(p, false, &v), 0);
 		dt = now_ms() - t0;
@@ -1850,7 +1851,7 @@ igt_main
 		igt_assert_f(dt <= 18000,
 			     "a READ-only holder stalled the owner's read fault for %" PRIu64
 			     " ms by re-importing fences\n", dt);
-		secbuf_munmap(p, SZ_64K);
+		secbuf_munmap(p, SECBUF_SZ_64K);
 		close(g);
 		close(buf);
 		assert_used_zero("stall fault");
@@ -1864,20 +1865,20 @@ igt_main
 		     "revoked), the idle pool must serve its whole capacity as 1 MiB "
 		     "buffers.");
 	igt_subtest("accounting-mixed-then-fill") {
-		int buf = secbuf_alloc(pool, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		int vgem = drm_open_vgem();
-		uint8_t *p = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
-		uint32_t h = prime_fd_to_handle(vgem, buf);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int vgem = secbuf_open_vgem();
+		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+		uint32_t h = secbuf_prime_fd_to_handle(vgem, buf);
 		int small[200], grants[200], n = 0;
 		struct secbuf_pool_info info;
 
-		memset(p, 1, SZ_1M);
-		dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		memset(p, 1, SECBUF_SZ_1M);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		close(buf);		/* the mapping and the import still hold it */
-		gem_close(vgem, h);
+		secbuf_gem_close(vgem, h);
 		close(vgem);
-		secbuf_munmap(p, SZ_1M);
+		secbuf_munmap(p, SECBUF_SZ_1M);
 		assert_used_zero("1 MiB buffer closed after its vgem import and mapping");
 
 		secbuf_pool_info(pool, &info);
@@ -1903,7 +1904,7 @@ igt_main
 		for (int i = 1; i < n; i += 2)
 			close(small[i]);
 		assert_used_zero("4 KiB buffers");
-		assert_pool_fills(SZ_1M, "a vgem-imported 1 MiB buffer and many 4 KiB ones");
+		assert_pool_fills(SECBUF_SZ_1M, "a vgem-imported 1 MiB buffer and many 4 KiB ones");
 	}
 
 	igt_describe("dma-heap buffers \"live as long as their dma-buf does, "
@@ -1912,13 +1913,13 @@ igt_main
 		     "file; afterwards used_bytes is 0 and the pool fills completely.");
 	igt_subtest("accounting-heap-then-fill") {
 		int heap = secbuf_open_heap(pool_name);
-		int big = secbuf_heap_alloc(heap, SZ_1M, O_RDWR | O_CLOEXEC, 0);
-		int vgem = drm_open_vgem();
+		int big = secbuf_heap_alloc(heap, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		int vgem = secbuf_open_vgem();
 		int small[256], n;
-		uint8_t *p = secbuf_mmap(big, SZ_1M, PROT_READ | PROT_WRITE);
-		uint32_t h = prime_fd_to_handle(vgem, big);
+		uint8_t *p = secbuf_mmap(big, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+		uint32_t h = secbuf_prime_fd_to_handle(vgem, big);
 
-		memset(p, 7, SZ_1M);
+		memset(p, 7, SECBUF_SZ_1M);
 		for (n = 0; n < 256; n++) {
 			int ret = __secbuf_heap_alloc(heap, 4096, O_RDWR | O_CLOEXEC, 0, &small[n]);
 
@@ -1927,17 +1928,17 @@ igt_main
 			igt_assert_eq(ret, 0);
 		}
 		close(heap);
-		dmabuf_sync(big, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-		dmabuf_sync(big, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-		igt_assert_eq(p[SZ_1M - 1], 7);
+		secbuf_dmabuf_sync(big, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		secbuf_dmabuf_sync(big, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		igt_assert_eq(p[SECBUF_SZ_1M - 1], 7);
 		close(big);
 		for (int i = 0; i < n; i++)
 			close(small[i]);
-		gem_close(vgem, h);
+		secbuf_gem_close(vgem, h);
 		close(vgem);
-		secbuf_munmap(p, SZ_1M);
+		secbuf_munmap(p, SECBUF_SZ_1M);
 		assert_used_zero("heap buffers");
-		assert_pool_fills(SZ_1M, "heap buffers");
+		assert_pool_fills(SECBUF_SZ_1M, "heap buffers");
 		/* and through the heap too */
 		{
 			struct secbuf_pool_info info;
@@ -1947,7 +1948,7 @@ igt_main
 			heap = secbuf_open_heap(pool_name);
 			for (;;) {
 				igt_assert(k < 256);
-				ret = __secbuf_heap_alloc(heap, SZ_1M, O_RDWR | O_CLOEXEC, 0, &fds[k]);
+				ret = __secbuf_heap_alloc(heap, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0, &fds[k]);
 				if (ret)
 					break;
 				k++;
@@ -1955,7 +1956,7 @@ igt_main
 			for (int i = 0; i < k; i++)
 				close(fds[i]);
 			close(heap);
-			igt_assert_f((uint64_t)k == info.total_bytes / SZ_1M || ret == -EDQUOT,
+			igt_assert_f((uint64_t)k == info.total_bytes / SECBUF_SZ_1M || ret == -EDQUOT,
 				     "the heap served %d MiB of an idle %" PRIu64 " MiB pool (then %s)\n",
 				     k, (uint64_t)info.total_bytes >> 20, strerror(-ret));
 		}
@@ -1971,32 +1972,32 @@ igt_main
 		     "7.x, where vgem's import only attaches, it is the test "
 		     "importer's static import, which maps on every kernel.");
 	igt_subtest("accounting-quarantine-release-fill") {
-		int buf = secbuf_alloc(pool, SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(pool, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
 		/* The import maps for device writes: WRITE too. */
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				     SECBUF_GRANT_DMA, NULL);
 		struct mapped_import imp;
-		uint8_t *p = secbuf_mmap(buf, SZ_2M, PROT_READ);
+		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_2M, PROT_READ);
 		struct secbuf_pool_info info;
 		uint64_t q;
 
 		mapped_import(g, &imp);
 		q = secbuf_revoke(pool, buf, 0);
 		secbuf_pool_info(pool, &info);
-		igt_assert_f(q == SZ_2M && info.quarantined_bytes == SZ_2M &&
-			     info.used_bytes >= SZ_2M,
+		igt_assert_f(q == SECBUF_SZ_2M && info.quarantined_bytes == SECBUF_SZ_2M &&
+			     info.used_bytes >= SECBUF_SZ_2M,
 			     "quarantine while %s holds a revoked 2 MiB buffer: REVOKE said %"
 			     PRIu64 ", pool_info %" PRIu64 " used %" PRIu64 "\n",
 			     mapped_importer_name(), q, (uint64_t)info.quarantined_bytes,
 			     (uint64_t)info.used_bytes);
 		q = secbuf_revoke(pool, buf, 0);
-		igt_assert_eq_u64(q, SZ_2M);
+		igt_assert_eq_u64(q, SECBUF_SZ_2M);
 		close(g);
 		close(buf);
 		mapped_import_release(&imp);
 		assert_used_zero("the importer released a quarantined buffer (a stale CPU mapping remains)");
-		secbuf_munmap(p, SZ_2M);
-		assert_pool_fills(SZ_1M, "a quarantined buffer");
+		secbuf_munmap(p, SECBUF_SZ_2M);
+		assert_pool_fills(SECBUF_SZ_1M, "a quarantined buffer");
 	}
 
 	igt_describe("\"a buffer the owner sealed with SECBUF_SEAL_REVOKE ... lives "
@@ -2005,18 +2006,18 @@ igt_main
 		     "must fill.");
 	igt_subtest("accounting-sealed-orphan-fill") {
 		int owner = secbuf_open_pool(pool_name);
-		int buf = secbuf_alloc(owner, SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(owner, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		int g = secbuf_grant(owner, buf, SECBUF_GRANT_READ, NULL);
 		uint8_t *p;
 
 		secbuf_seal(owner, buf, SECBUF_SEAL_REVOKE);
 		close(owner);
 		close(buf);
-		p = secbuf_mmap(g, SZ_4M, PROT_READ);
-		igt_assert_eq(p[SZ_4M - 1], 0);
+		p = secbuf_mmap(g, SECBUF_SZ_4M, PROT_READ);
+		igt_assert_eq(p[SECBUF_SZ_4M - 1], 0);
 		close(g);
-		secbuf_munmap(p, SZ_4M);
+		secbuf_munmap(p, SECBUF_SZ_4M);
 		assert_used_zero("sealed orphan released");
-		assert_pool_fills(SZ_1M, "a SEAL_REVOKE orphan");
+		assert_pool_fills(SECBUF_SZ_1M, "a SEAL_REVOKE orphan");
 	}
 }

@@ -38,6 +38,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -55,7 +56,7 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Attacks on secbuf's dmem cgroup accounting: escaping "
 		     "dmem.max (more files, the dma-heap node, foreign files, "
@@ -63,7 +64,6 @@ IGT_TEST_DESCRIPTION("Attacks on secbuf's dmem cgroup accounting: escaping "
 		     "cgroup pay, freeing room a device still uses, failed "
 		     "allocations that keep a charge, and races.");
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_CGROUPS	4
 #define MAX_PLAIN_KIDS	4
 #define MAX_BUFS	1100
@@ -152,9 +152,9 @@ static uint64_t page_round(uint64_t size)
  */
 static uint64_t charge_of(uint64_t size)
 {
-	if (size < SZ_2M)
+	if (size < SECBUF_SZ_2M)
 		return page_round(size);
-	return (size + SZ_2M - 1) & ~(SZ_2M - 1);
+	return (size + SECBUF_SZ_2M - 1) & ~(SECBUF_SZ_2M - 1);
 }
 
 static uint64_t used_bytes(void)
@@ -471,7 +471,7 @@ igt_main
 		int files[16], bufs[16], nb = 0, ret;
 		uint64_t root0 = secbuf_dmem_current("");
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
 		for (int i = 0; i < 16; i++)
 			files[i] = open_kind(i & 1 ? HEAP_FILE : POOL_FILE);
@@ -479,19 +479,19 @@ igt_main
 			enum kind k = i & 1 ? HEAP_FILE : POOL_FILE;
 
 			if (nb < 4) {
-				bufs[nb++] = alloc_kind(k, files[i], SZ_1M);
-				igt_assert_eq_u64(secbuf_dmem_current(a), nb * SZ_1M);
+				bufs[nb++] = alloc_kind(k, files[i], SECBUF_SZ_1M);
+				igt_assert_eq_u64(secbuf_dmem_current(a), nb * SECBUF_SZ_1M);
 			} else {
-				assert_enospc(k, files[i], SZ_1M, a);
+				assert_enospc(k, files[i], SECBUF_SZ_1M, a);
 				assert_enospc(k, files[i], page, a);
 			}
 		}
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SECBUF_SZ_4M);
 		/* bufs[0] came from a pool file: refill through a heap file. */
 		close(bufs[0]);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
-		bufs[0] = alloc_kind(HEAP_FILE, files[15], SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
+		bufs[0] = alloc_kind(HEAP_FILE, files[15], SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, files[14], page, a);
 		assert_enospc(HEAP_FILE, files[13], page, a);
 		close_all(bufs, nb);
@@ -520,7 +520,7 @@ igt_main
 		const char *a = cg_new(0, NULL, "a");
 		uint64_t used0 = used_bytes();
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
 		igt_fork(child, 8) {
 			enum kind k = child & 1 ? HEAP_FILE : POOL_FILE;
@@ -528,7 +528,7 @@ igt_main
 
 			on_exit(child_on_exit, &sh->failed);
 			f = open_kind(k);
-			ret = __alloc_kind(k, f, SZ_1M, &b);
+			ret = __alloc_kind(k, f, SECBUF_SZ_1M, &b);
 			if (ret == 0)
 				atomic_fetch_add(&sh->ok, 1);
 			else if (ret == -ENOSPC)
@@ -552,8 +552,8 @@ igt_main
 			     "8 processes in a 4 MiB cgroup: %d got 1 MiB, %d "
 			     "ENOSPC\n", atomic_load(&sh->ok),
 			     atomic_load(&sh->enospc));
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		igt_assert_eq_u64(used_bytes(), used0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		igt_assert_eq_u64(used_bytes(), used0 + SECBUF_SZ_4M);
 		atomic_store(&sh->release, 1);
 		igt_waitchildren();
 		wait_current(a, 0);
@@ -592,10 +592,10 @@ igt_main
 		pb = secbuf_recv_fd(sv[0]);
 		hb = secbuf_recv_fd(sv[0]);
 
-		secbuf_dmem_set_max(a, 2 * SZ_1M);
+		secbuf_dmem_set_max(a, 2 * SECBUF_SZ_1M);
 		secbuf_cg_enter(a);
-		full = secbuf_alloc(fd, 2 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		full = secbuf_alloc(fd, 2 * SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		assert_enospc(POOL_FILE, ph, page, a);
 		assert_enospc(POOL_FILE, pb, page, a);
@@ -610,10 +610,10 @@ igt_main
 			int bx, by;
 
 			secbuf_cg_enter(b);
-			bx = alloc_kind(POOL_FILE, pa, SZ_1M);
-			by = alloc_kind(HEAP_FILE, ha, SZ_1M);
-			igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SZ_1M);
-			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+			bx = alloc_kind(POOL_FILE, pa, SECBUF_SZ_1M);
+			by = alloc_kind(HEAP_FILE, ha, SECBUF_SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 			secbuf_send_fd(sv[1], bx);
 			secbuf_send_fd(sv[1], by);
 		}
@@ -622,15 +622,15 @@ igt_main
 		pipe_put(go[1]);
 		igt_waitchildren();
 		/* B has no process left; pa is open, so x is not revoked. */
-		igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		/* Freed by a process in A: B is uncharged, not A. */
 		close(x);
-		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		close(y);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		close(full);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(pa);
@@ -656,30 +656,30 @@ igt_main
 		const char *a = cg_new(0, NULL, "a"), *b = cg_new(1, NULL, "b");
 		int hf = secbuf_open_heap(pool), a1, a2, b1;
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
-		a1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
-		a2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		a1 = alloc_kind(POOL_FILE, fd, 2 * SECBUF_SZ_1M);
+		a2 = alloc_kind(HEAP_FILE, hf, 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
 		secbuf_cg_enter(b);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		b1 = alloc_kind(POOL_FILE, fd, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		b1 = alloc_kind(POOL_FILE, fd, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SECBUF_SZ_1M);
 		secbuf_cg_enter(a);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		assert_enospc(HEAP_FILE, hf, page, a);
 		secbuf_cg_enter(b);
 		close(a1);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SECBUF_SZ_1M);
 		close(a2);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(b), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), SECBUF_SZ_1M);
 		/* A's room is back, whole. */
 		secbuf_cg_enter(a);
-		a1 = alloc_kind(HEAP_FILE, hf, SZ_4M);
+		a1 = alloc_kind(HEAP_FILE, hf, SECBUF_SZ_4M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		close(a1);
 		close(b1);
@@ -701,27 +701,27 @@ igt_main
 		uint64_t root0 = secbuf_dmem_current("");
 		int hf, b1, b2;
 
-		secbuf_dmem_set_max(p, SZ_4M);
+		secbuf_dmem_set_max(p, SECBUF_SZ_4M);
 		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
 		c1 = cg_new(1, p, "c1");
 		secbuf_cg_enter(c1);
 		hf = secbuf_open_heap(pool);
-		b1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
-		b2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
+		b1 = alloc_kind(POOL_FILE, fd, 2 * SECBUF_SZ_1M);
+		b2 = alloc_kind(HEAP_FILE, hf, 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SECBUF_SZ_4M);
 		secbuf_cg_enter(home);
 		igt_assert_eq(secbuf_cg_rmdir(c1), 0);
 		cg_forget(1);
-		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
-		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SECBUF_SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SECBUF_SZ_4M);
 		c2 = cg_new(2, p, "c2");
 		secbuf_cg_enter(c2);
 		assert_enospc(POOL_FILE, fd, page, c2);
 		assert_enospc(HEAP_FILE, hf, page, c2);
 		igt_assert_eq_u64(secbuf_dmem_current(c2), 0);
 		close(b1);
-		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
-		b1 = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SECBUF_SZ_1M);
+		b1 = alloc_kind(POOL_FILE, fd, 2 * SECBUF_SZ_1M);
 		assert_enospc(HEAP_FILE, hf, page, c2);
 		close(b2);
 		close(b1);
@@ -756,39 +756,39 @@ igt_main
 			assert_enospc(k, f, page + 1, a);
 			b = alloc_kind(k, f, 1);
 			igt_assert_eq_u64(secbuf_dmem_current(a), page);
-			igt_assert_eq_u64(dmabuf_size(b), page);
+			igt_assert_eq_u64(secbuf_dmabuf_size(b), page);
 			assert_enospc(k, f, 1, a);
 			assert_enospc(!k, files[!k], 1, a);
 			close(b);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 
 			/* From 2 MiB up: the whole 2 MiB-rounded chunk. */
-			secbuf_dmem_set_max(a, SZ_4M - page);
-			assert_enospc(k, f, 3 * SZ_1M, a);
-			assert_enospc(k, f, 2 * SZ_1M + 1, a);
-			secbuf_dmem_set_max(a, SZ_4M);
-			b = alloc_kind(k, f, 3 * SZ_1M);
-			igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-			igt_assert_eq_u64(dmabuf_size(b), 3 * SZ_1M);
-			igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
+			secbuf_dmem_set_max(a, SECBUF_SZ_4M - page);
+			assert_enospc(k, f, 3 * SECBUF_SZ_1M, a);
+			assert_enospc(k, f, 2 * SECBUF_SZ_1M + 1, a);
+			secbuf_dmem_set_max(a, SECBUF_SZ_4M);
+			b = alloc_kind(k, f, 3 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+			igt_assert_eq_u64(secbuf_dmabuf_size(b), 3 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(used_bytes(), used0 + 3 * SECBUF_SZ_1M);
 			assert_enospc(k, f, page, a);
 			assert_enospc(!k, files[!k], page, a);
 			close(b);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
-			b = alloc_kind(k, f, 2 * SZ_1M + 1);
-			igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-			igt_assert_eq_u64(dmabuf_size(b), 2 * SZ_1M + page);
-			igt_assert_eq_u64(used_bytes(), used0 + 2 * SZ_1M + page);
+			b = alloc_kind(k, f, 2 * SECBUF_SZ_1M + 1);
+			igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+			igt_assert_eq_u64(secbuf_dmabuf_size(b), 2 * SECBUF_SZ_1M + page);
+			igt_assert_eq_u64(used_bytes(), used0 + 2 * SECBUF_SZ_1M + page);
 			assert_enospc(k, f, page, a);
 			close(b);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 
 			/* A 2 MiB multiple is charged its size, no more. */
-			secbuf_dmem_set_max(a, 2 * SZ_1M);
-			assert_enospc(k, f, 2 * SZ_1M + 1, a);
-			b = alloc_kind(k, f, 2 * SZ_1M);
-			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
-			igt_assert_eq_u64(used_bytes(), used0 + 2 * SZ_1M);
+			secbuf_dmem_set_max(a, 2 * SECBUF_SZ_1M);
+			assert_enospc(k, f, 2 * SECBUF_SZ_1M + 1, a);
+			b = alloc_kind(k, f, 2 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(used_bytes(), used0 + 2 * SECBUF_SZ_1M);
 			assert_enospc(!k, files[!k], page, a);
 			close(b);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
@@ -820,18 +820,18 @@ igt_main
 	igt_subtest("share-taken-by-chunk-rounding") {
 		const char *a = cg_new(0, NULL, "a"), *b = cg_new(1, NULL, "b");
 		static int abufs[MAX_BUFS], bbufs[MAX_BUFS];
-		uint64_t half = (pi.total_bytes / 2) & ~(SZ_1M - 1);
-		int want = (int)(half / SZ_1M), na, nb, err_a, err_b;
-		uint64_t a_charged, largest, each = charge_of(2 * SZ_1M + page);
+		uint64_t half = (pi.total_bytes / 2) & ~(SECBUF_SZ_1M - 1);
+		int want = (int)(half / SECBUF_SZ_1M), na, nb, err_a, err_b;
+		uint64_t a_charged, largest, each = charge_of(2 * SECBUF_SZ_1M + page);
 
 		igt_assert(want > 0 && want < MAX_BUFS);
 		secbuf_dmem_set_max(a, half);
 		secbuf_dmem_set_max(b, half);
 		/* Control: 1 MiB buffers, both halves served. */
 		secbuf_cg_enter(a);
-		na = alloc_until_error(POOL_FILE, fd, SZ_1M, abufs, want, &err_a);
+		na = alloc_until_error(POOL_FILE, fd, SECBUF_SZ_1M, abufs, want, &err_a);
 		secbuf_cg_enter(b);
-		nb = alloc_until_error(POOL_FILE, fd, SZ_1M, bbufs, want, &err_b);
+		nb = alloc_until_error(POOL_FILE, fd, SECBUF_SZ_1M, bbufs, want, &err_b);
 		close_all(abufs, na);
 		close_all(bbufs, nb);
 		igt_assert_f(na == want && nb == want,
@@ -842,12 +842,12 @@ igt_main
 
 		/* Attack. */
 		secbuf_cg_enter(a);
-		na = alloc_until_error(POOL_FILE, fd, 2 * SZ_1M + page, abufs,
+		na = alloc_until_error(POOL_FILE, fd, 2 * SECBUF_SZ_1M + page, abufs,
 				       MAX_BUFS, &err_a);
 		a_charged = secbuf_dmem_current(a);
 		largest = secbuf_pool_sysfs(pool, "largest_free_bytes");
 		secbuf_cg_enter(b);
-		nb = alloc_until_error(POOL_FILE, fd, SZ_1M, bbufs, want, &err_b);
+		nb = alloc_until_error(POOL_FILE, fd, SECBUF_SZ_1M, bbufs, want, &err_b);
 		igt_info("A: %d buffers of 2 MiB + %" PRIu64 " bytes, charged %"
 			 PRIu64 " of %" PRIu64 ", then %s; largest_free_bytes "
 			 "%" PRIu64 "; B: %d of %d MiB (%s)\n", na, page,
@@ -855,7 +855,7 @@ igt_main
 			 nb < want ? strerror(-err_b) : "ok");
 		close_all(abufs, na);
 		close_all(bbufs, nb);
-		igt_assert_eq_u64(each, SZ_4M);
+		igt_assert_eq_u64(each, SECBUF_SZ_4M);
 		igt_assert_eq_u64(a_charged, na * each);
 		igt_assert_f(na == (int)(half / each) && err_a == -ENOSPC,
 			     "A, limited to %" PRIu64 " bytes, got %d buffers "
@@ -895,11 +895,11 @@ igt_main
 		socketpair_seqpacket(sv);
 		secbuf_cg_enter(a);
 		hf = secbuf_open_heap(pool);
-		buf = alloc_kind(POOL_FILE, fd, 2 * SZ_1M);
-		h = alloc_kind(HEAP_FILE, hf, SZ_1M);
+		buf = alloc_kind(POOL_FILE, fd, 2 * SECBUF_SZ_1M);
+		h = alloc_kind(HEAP_FILE, hf, SECBUF_SZ_1M);
 		g = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA | SECBUF_GRANT_REGRANT, &gid);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
 		igt_fork(child, 1) {
 			struct mapped_import imp;
 			int gg, mine, out = -1, st;
@@ -910,28 +910,28 @@ igt_main
 			secbuf_cg_enter(b);
 			gg = secbuf_recv_fd(sv[1]);
 			mine = secbuf_open_pool(pool);
-			p1 = secbuf_mmap(buf, 2 * SZ_1M, PROT_READ | PROT_WRITE);
-			secbuf_fill(p1, 2 * SZ_1M, 7);
-			p2 = secbuf_mmap(gg, 2 * SZ_1M, PROT_READ | PROT_WRITE);
-			secbuf_assert_filled(p2, 2 * SZ_1M, 7);
-			p3 = secbuf_mmap(h, SZ_1M, PROT_READ | PROT_WRITE);
-			secbuf_fill(p3, SZ_1M, 8);
+			p1 = secbuf_mmap(buf, 2 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+			secbuf_fill(p1, 2 * SECBUF_SZ_1M, 7);
+			p2 = secbuf_mmap(gg, 2 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+			secbuf_assert_filled(p2, 2 * SECBUF_SZ_1M, 7);
+			p3 = secbuf_mmap(h, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+			secbuf_fill(p3, SECBUF_SZ_1M, 8);
 			for (int i = 0; i < 32; i++) {
 				int sub = secbuf_grant(mine, gg, SECBUF_GRANT_READ,
 						       &sub_id);
-				uint8_t *q = secbuf_mmap(sub, 2 * SZ_1M,
+				uint8_t *q = secbuf_mmap(sub, 2 * SECBUF_SZ_1M,
 							 PROT_READ);
 
-				igt_assert_eq(q[2 * SZ_1M - 1], p1[2 * SZ_1M - 1]);
-				secbuf_munmap(q, 2 * SZ_1M);
+				igt_assert_eq(q[2 * SECBUF_SZ_1M - 1], p1[2 * SECBUF_SZ_1M - 1]);
+				secbuf_munmap(q, 2 * SECBUF_SZ_1M);
 				close(sub);
 			}
 			for (int i = 0; i < 64; i++) {
 				int d = dup(gg);
 
 				igt_assert_fd(d);
-				dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-				dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+				secbuf_dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+				secbuf_dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 				close(d);
 			}
 			igt_assert_eq(__secbuf_grant(mine, buf, SECBUF_GRANT_READ,
@@ -949,22 +949,22 @@ igt_main
 			igt_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 			/* Everything held at once. */
 			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
-			igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
+			igt_assert_eq_u64(used_bytes(), used0 + 3 * SECBUF_SZ_1M);
 			mapped_import_release(&imp);
-			secbuf_munmap(p1, 2 * SZ_1M);
-			secbuf_munmap(p2, 2 * SZ_1M);
-			secbuf_munmap(p3, SZ_1M);
+			secbuf_munmap(p1, 2 * SECBUF_SZ_1M);
+			secbuf_munmap(p2, 2 * SECBUF_SZ_1M);
+			secbuf_munmap(p3, SECBUF_SZ_1M);
 			close(gg);
 			close(mine);
 			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
+			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
 		}
 		secbuf_send_fd(sv[0], g);
 		igt_waitchildren();
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SZ_1M);
-		igt_assert_eq_u64(used_bytes(), used0 + 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(used_bytes(), used0 + 3 * SECBUF_SZ_1M);
 		/* B is a live dmem cgroup: its own allocations are limited. */
 		secbuf_dmem_set_max(b, 0);
 		secbuf_cg_enter(b);
@@ -999,12 +999,12 @@ igt_main
 		igt_assert_eq(pipe(ready), 0);
 		igt_assert_eq(pipe(go), 0);
 		igt_assert_eq(pipe(done), 0);
-		secbuf_dmem_set_max(a, 2 * SZ_1M);
+		secbuf_dmem_set_max(a, 2 * SECBUF_SZ_1M);
 		secbuf_dmem_set_max(b, 0);
 		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
-		buf = alloc_kind(POOL_FILE, of, 2 * SZ_1M);
+		buf = alloc_kind(POOL_FILE, of, 2 * SECBUF_SZ_1M);
 		g = secbuf_grant(of, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA, &gid);
 		igt_fork(child, 1) {
@@ -1017,38 +1017,38 @@ igt_main
 			close(of);
 			close(hf);
 			secbuf_cg_enter(b);
-			p = secbuf_mmap(g, 2 * SZ_1M, PROT_READ | PROT_WRITE);
-			secbuf_fill(p, 2 * SZ_1M, 3);
+			p = secbuf_mmap(g, 2 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+			secbuf_fill(p, 2 * SECBUF_SZ_1M, 3);
 			mapped_import(g, &imp);
 			pipe_put(ready[1]);
 			pipe_get(go[0]);
 			mapped_import_release(&imp);
-			secbuf_munmap(p, 2 * SZ_1M);
+			secbuf_munmap(p, 2 * SECBUF_SZ_1M);
 			close(g);
 			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 			pipe_put(done[1]);
 		}
 		pipe_get(ready[0]);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		assert_enospc(POOL_FILE, fd, page, a);
 
 		/* One grant: the memory is still the owner's live buffer. */
 		igt_assert_eq(__secbuf_revoke(of, buf, gid, &q), 0);
 		igt_assert_eq_u64(q, q0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		assert_enospc(HEAP_FILE, hf, page, a);
 
 		/* The whole buffer: quarantined, still charged, still full. */
-		igt_assert_eq_u64(secbuf_revoke(of, buf, 0), q0 + 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_revoke(of, buf, 0), q0 + 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
-		assert_enospc(HEAP_FILE, hf, SZ_1M, a);
+		assert_enospc(HEAP_FILE, hf, SECBUF_SZ_1M, a);
 		close(buf);
 		close(g);
 		close(of);	/* owner's file: "revokes everything it owns" */
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
-		igt_assert_eq_u64(quarantined_bytes(), q0 + 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(quarantined_bytes(), q0 + 2 * SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 
@@ -1057,8 +1057,8 @@ igt_main
 		igt_waitchildren();
 		wait_current(a, 0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
-		b2 = alloc_kind(HEAP_FILE, hf, 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SZ_1M);
+		b2 = alloc_kind(HEAP_FILE, hf, 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 2 * SECBUF_SZ_1M);
 		close(b2);
 		close(hf);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
@@ -1086,30 +1086,30 @@ igt_main
 		secbuf_param_set("revoke_timeout_ms", 200);
 		secbuf_cg_enter(b);
 		x = alloc_kind(POOL_FILE, fd, page);
-		secbuf_dmem_set_max(a, SZ_1M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_1M);
 		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
-		y = alloc_kind(POOL_FILE, of, SZ_1M);
+		y = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
 		fence = secbuf_dma_begin(fd, x, SECBUF_DMA_WAIT |
 					 SECBUF_DMA_FENCE_FD);
 		igt_assert_fd(fence);
-		dmabuf_import_sync_file(y, DMA_BUF_SYNC_WRITE, fence);
+		secbuf_dmabuf_import_sync_file(y, DMA_BUF_SYNC_WRITE, fence);
 
 		t0 = secbuf_now_ms();
-		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + SZ_1M);
+		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + SECBUF_SZ_1M);
 		igt_info("REVOKE took %" PRIu64 " ms\n", secbuf_now_ms() - t0);
-		igt_assert_eq(sync_fence_status(fence), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		close(y);
 		close(of);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
-		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
+		igt_assert_eq_u64(quarantined_bytes(), q0 + SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		igt_assert_eq_u64(secbuf_dmem_current(b), page);
 
 		secbuf_dma_end(fd, x);
-		igt_assert_eq(sync_fence_wait(fence, 1000), 0);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, 1000), 0);
 		wait_current(a, 0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
 		igt_assert_eq_u64(secbuf_dmem_current(b), page);
@@ -1157,10 +1157,10 @@ igt_main
 		igt_fork(child, 1) {
 			int of = secbuf_open_pool(pool);
 			int hf = secbuf_open_heap(pool);
-			int cx = alloc_kind(POOL_FILE, of, SZ_1M);
-			int cy = alloc_kind(POOL_FILE, of, 2 * SZ_1M);
-			int ch = alloc_kind(HEAP_FILE, hf, SZ_1M);
-			int cz = alloc_kind(POOL_FILE, pf, SZ_1M);
+			int cx = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
+			int cy = alloc_kind(POOL_FILE, of, 2 * SECBUF_SZ_1M);
+			int ch = alloc_kind(HEAP_FILE, hf, SECBUF_SZ_1M);
+			int cz = alloc_kind(POOL_FILE, pf, SECBUF_SZ_1M);
 
 			secbuf_seal(of, cy, SECBUF_SEAL_REVOKE);
 			secbuf_send_fd(sv[1], cx);
@@ -1174,35 +1174,35 @@ igt_main
 		y = secbuf_recv_fd(sv[0]);
 		h = secbuf_recv_fd(sv[0]);
 		z = secbuf_recv_fd(sv[0]);
-		px = secbuf_mmap(x, SZ_1M, PROT_READ);
-		py = secbuf_mmap(y, 2 * SZ_1M, PROT_READ);
-		ph = secbuf_mmap(h, SZ_1M, PROT_READ);
-		pz = secbuf_mmap(z, SZ_1M, PROT_READ);
+		px = secbuf_mmap(x, SECBUF_SZ_1M, PROT_READ);
+		py = secbuf_mmap(y, 2 * SECBUF_SZ_1M, PROT_READ);
+		ph = secbuf_mmap(h, SECBUF_SZ_1M, PROT_READ);
+		pz = secbuf_mmap(z, SECBUF_SZ_1M, PROT_READ);
 		igt_waitchildren();
 
-		wait_current(a, page + 4 * SZ_1M);
+		wait_current(a, page + 4 * SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		secbuf_query(fd, x, &q);
 		igt_assert_eq_u32(q.state, SECBUF_STATE_REVOKED);
 		secbuf_assert_sigbus(px, false);
-		igt_assert_eq(py[2 * SZ_1M - 1], 0);
+		igt_assert_eq(py[2 * SECBUF_SZ_1M - 1], 0);
 		igt_assert_eq(ph[0], 0);
 		igt_assert_eq(pz[0], 0);
 
 		/* The revoked one: nothing left to uncharge. */
 		close(x);
-		secbuf_munmap(px, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SZ_1M);
+		secbuf_munmap(px, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SECBUF_SZ_1M);
 		/* The others: the mapping alone keeps each buffer. */
 		close(y);
 		close(h);
 		close(z);
-		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SZ_1M);
-		secbuf_munmap(py, 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), page + 2 * SZ_1M);
-		secbuf_munmap(ph, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), page + SZ_1M);
-		secbuf_munmap(pz, SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 4 * SECBUF_SZ_1M);
+		secbuf_munmap(py, 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + 2 * SECBUF_SZ_1M);
+		secbuf_munmap(ph, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), page + SECBUF_SZ_1M);
+		secbuf_munmap(pz, SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(a), page);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		secbuf_cg_enter(home);
@@ -1232,27 +1232,27 @@ igt_main
 		secbuf_cg_enter(c);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
-		x = alloc_kind(POOL_FILE, of, SZ_1M);
-		y = alloc_kind(POOL_FILE, of, 2 * SZ_1M);
-		h = alloc_kind(HEAP_FILE, hf, SZ_1M);
+		x = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
+		y = alloc_kind(POOL_FILE, of, 2 * SECBUF_SZ_1M);
+		h = alloc_kind(HEAP_FILE, hf, SECBUF_SZ_1M);
 		mapped_import(y, &imp);
 		secbuf_cg_enter(home);
 		igt_assert_eq(secbuf_cg_rmdir(c), 0);
 		cg_forget(1);
-		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
-		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SECBUF_SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + SECBUF_SZ_4M);
 
-		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_4M);
+		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SECBUF_SZ_4M);
 		close(x);
-		igt_assert_eq_u64(secbuf_dmem_current(p), 3 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 3 * SECBUF_SZ_1M);
 		close(h);
 		close(hf);
-		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SECBUF_SZ_1M);
 		close(y);
 		close(of);
-		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + 2 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + 2 * SECBUF_SZ_1M);
 		mapped_import_release(&imp);
 		wait_current(p, 0);
 		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
@@ -1272,8 +1272,8 @@ igt_main
 		     "ENOSPC and leaves no fd, no buffer, no pool usage, no "
 		     "charge (also none in the root) and no new CMA memory.");
 	igt_subtest("rejected-over-max-leaves-nothing") {
-		const uint64_t sizes[] = { 1, page, SZ_64K, SZ_1M, 2 * SZ_1M,
-					   2 * SZ_1M + 1, SZ_4M, SZ_64M };
+		const uint64_t sizes[] = { 1, page, SECBUF_SZ_64K, SECBUF_SZ_1M, 2 * SECBUF_SZ_1M,
+					   2 * SECBUF_SZ_1M + 1, SECBUF_SZ_4M, SECBUF_SZ_64M };
 		const char *a = cg_new(0, NULL, "a");
 		int files[2], b;
 
@@ -1284,16 +1284,16 @@ igt_main
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		secbuf_dmem_set_max(a, SZ_4M);
-		b = alloc_kind(POOL_FILE, files[POOL_FILE], SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
+		b = alloc_kind(POOL_FILE, files[POOL_FILE], SECBUF_SZ_4M);
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		secbuf_dmem_set_max(a, SZ_1M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_1M);
 		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 			for (int k = POOL_FILE; k <= HEAP_FILE; k++)
 				assert_enospc(k, files[k], sizes[i], a);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
 		close(b);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(files[0]);
@@ -1330,19 +1330,19 @@ igt_main
 			b1 = alloc_kind(k, f, page);
 			igt_assert_eq_u64(secbuf_dmem_current(a), page);
 			assert_refused(k, f, page, a, EDQUOT);
-			assert_refused(k, f, SZ_1M, a, EDQUOT);
+			assert_refused(k, f, SECBUF_SZ_1M, a, EDQUOT);
 			close(b1);
 			close(f);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
 		secbuf_params_restore();
 		/* EDQUOT: bytes per file. */
-		secbuf_param_set("max_file_bytes", SZ_1M);
+		secbuf_param_set("max_file_bytes", SECBUF_SZ_1M);
 		for (int k = POOL_FILE; k <= HEAP_FILE; k++) {
 			int f = open_kind(k);
 
-			assert_refused(k, f, 2 * SZ_1M, a, EDQUOT);
-			b1 = alloc_kind(k, f, SZ_1M);
+			assert_refused(k, f, 2 * SECBUF_SZ_1M, a, EDQUOT);
+			b1 = alloc_kind(k, f, SECBUF_SZ_1M);
 			assert_refused(k, f, page, a, EDQUOT);
 			close(b1);
 			close(f);
@@ -1356,7 +1356,7 @@ igt_main
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		igt_assert(arg != MAP_FAILED);
 		memset(arg, 0, sizeof(*arg));
-		arg->size = SZ_1M;
+		arg->size = SECBUF_SZ_1M;
 		arg->fd_flags = SECBUF_FD_RDWR | SECBUF_FD_CLOEXEC;
 		igt_assert_eq(mprotect(arg, page, PROT_READ), 0);
 		secbuf_snapshot(&before, pool);
@@ -1377,8 +1377,8 @@ igt_main
 			rl = old;
 			rl.rlim_cur = secbuf_next_free_fd();
 			igt_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-			r1 = __secbuf_alloc(of, SZ_1M, 0, O_RDWR | O_CLOEXEC, &out);
-			r2 = __secbuf_heap_alloc(hf, SZ_1M, O_RDWR | O_CLOEXEC, 0,
+			r1 = __secbuf_alloc(of, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC, &out);
+			r2 = __secbuf_heap_alloc(hf, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0,
 						 &out);
 			igt_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
 			igt_assert_eq(r1, -EMFILE);
@@ -1395,18 +1395,18 @@ igt_main
 		fl = calloc(1, sizeof(*fl));
 		igt_assert(fl);
 		secbuf_cg_enter(b);
-		fill_pool(fl, SZ_1M);
+		fill_pool(fl, SECBUF_SZ_1M);
 		secbuf_cg_enter(a);
-		assert_refused(POOL_FILE, of, 2 * SZ_1M, a, ENOMEM);
-		assert_refused(POOL_FILE, of, SZ_1M, a, ENOMEM);
-		assert_refused(HEAP_FILE, hf, 2 * SZ_1M, a, ENOMEM);
+		assert_refused(POOL_FILE, of, 2 * SECBUF_SZ_1M, a, ENOMEM);
+		assert_refused(POOL_FILE, of, SECBUF_SZ_1M, a, ENOMEM);
+		assert_refused(HEAP_FILE, hf, 2 * SECBUF_SZ_1M, a, ENOMEM);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		filler_free(fl);
 		free(fl);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		/* And the cgroup can still allocate. */
-		b2 = alloc_kind(POOL_FILE, of, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		b2 = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		close(b2);
 		close(of);
 		close(hf);
@@ -1432,42 +1432,42 @@ igt_main
 		secbuf_cg_enter(a);
 		of = secbuf_open_pool(pool);
 		hf = secbuf_open_heap(pool);
-		b = alloc_kind(POOL_FILE, of, SZ_4M);
-		p = secbuf_mmap(b, SZ_4M, PROT_READ | PROT_WRITE);
-		secbuf_fill(p, SZ_4M, 5);
-		q = alloc_kind(POOL_FILE, of, SZ_1M);
+		b = alloc_kind(POOL_FILE, of, SECBUF_SZ_4M);
+		p = secbuf_mmap(b, SECBUF_SZ_4M, PROT_READ | PROT_WRITE);
+		secbuf_fill(p, SECBUF_SZ_4M, 5);
+		q = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
 		mapped_import(q, &imp);
-		igt_assert_eq_u64(secbuf_revoke(of, q, 0), q0 + SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
+		igt_assert_eq_u64(secbuf_revoke(of, q, 0), q0 + SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SECBUF_SZ_1M);
 
-		secbuf_dmem_set(a, "dmem.min", 5 * SZ_1M);
-		secbuf_dmem_set(a, "dmem.low", 5 * SZ_1M);
+		secbuf_dmem_set(a, "dmem.min", 5 * SECBUF_SZ_1M);
+		secbuf_dmem_set(a, "dmem.low", 5 * SECBUF_SZ_1M);
 		secbuf_dmem_set_max(a, 0);
 		igt_assert_eq_u64(secbuf_dmem_read(a, "dmem.max"), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
-		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
-		secbuf_assert_filled(p, SZ_4M, 5);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(quarantined_bytes(), q0 + SECBUF_SZ_1M);
+		secbuf_assert_filled(p, SECBUF_SZ_4M, 5);
 		assert_enospc(POOL_FILE, of, 1, a);
 		assert_enospc(HEAP_FILE, hf, 1, a);
 
 		fl = calloc(1, sizeof(*fl));
 		igt_assert(fl);
 		secbuf_cg_enter(k);
-		fill_pool(fl, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SZ_1M);
-		secbuf_assert_filled(p, SZ_4M, 5);
-		igt_assert_eq_u64(quarantined_bytes(), q0 + SZ_1M);
+		fill_pool(fl, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SECBUF_SZ_1M);
+		secbuf_assert_filled(p, SECBUF_SZ_4M, 5);
+		igt_assert_eq_u64(quarantined_bytes(), q0 + SECBUF_SZ_1M);
 		filler_free(fl);
 		free(fl);
 		igt_assert_eq_u64(secbuf_dmem_current(k), 0);
-		secbuf_assert_filled(p, SZ_4M, 5);
+		secbuf_assert_filled(p, SECBUF_SZ_4M, 5);
 
 		secbuf_cg_enter(a);
 		secbuf_dmem_set_max(a, UINT64_MAX);
 		mapped_import_release(&imp);
 		close(q);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		secbuf_munmap(p, SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		secbuf_munmap(p, SECBUF_SZ_4M);
 		close(b);
 		close(of);
 		close(hf);
@@ -1501,11 +1501,11 @@ igt_main
 		     "chunk rounding would exceed it, and exactly the rest of "
 		     "the limit can still be allocated; all 0 at the end.");
 	igt_subtest("race-concurrent-alloc-within-max") {
-		const uint64_t sizes[] = { page, 16 * page, 256 * 1024, SZ_1M,
-					   2 * SZ_1M, 2 * SZ_1M + page,
-					   3 * SZ_1M };
+		const uint64_t sizes[] = { page, 16 * page, 256 * 1024, SECBUF_SZ_1M,
+					   2 * SECBUF_SZ_1M, 2 * SECBUF_SZ_1M + page,
+					   3 * SECBUF_SZ_1M };
 		const int nchild = 8, rounds = 4, tries = 12;
-		const uint64_t max = 16 * SZ_1M;
+		const uint64_t max = 16 * SECBUF_SZ_1M;
 		struct shared {
 			atomic_llong live, live_used;
 			atomic_int phase, done, failed, over, bad;
@@ -1614,9 +1614,9 @@ igt_main
 					rb = alloc_kind(k, kf, room);
 				} else if (room) {
 					assert_enospc(k, kf, room, a);
-					big = room & ~(SZ_2M - 1);
+					big = room & ~(SECBUF_SZ_2M - 1);
 					rest = room - big;
-					igt_assert(big && rest && rest < SZ_2M);
+					igt_assert(big && rest && rest < SECBUF_SZ_2M);
 					igt_assert_eq_u64(charge_of(big), big);
 					igt_assert_eq_u64(charge_of(rest), rest);
 					rb = alloc_kind(k, kf, big);
@@ -1663,8 +1663,8 @@ igt_main
 		uint64_t seed = secbuf_stress_seed(), used0 = used_bytes();
 		uint64_t ca, cb, held, held_used;
 
-		secbuf_dmem_set_max(a, SZ_4M);
-		secbuf_dmem_set_max(b, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
+		secbuf_dmem_set_max(b, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
 		igt_fork(child, 1) {
 			struct secbuf_rng rng;
@@ -1740,8 +1740,8 @@ igt_main
 			 atomic_load(&sh->ops), held_used, held, ca, cb);
 		igt_assert_eq_u64(ca + cb, held);
 		igt_assert_eq_u64(used_bytes(), used0 + held_used);
-		igt_assert_lte_u64(ca, SZ_4M);
-		igt_assert_lte_u64(cb, SZ_4M);
+		igt_assert_lte_u64(ca, SECBUF_SZ_4M);
+		igt_assert_lte_u64(cb, SECBUF_SZ_4M);
 		atomic_store(&sh->phase, 2);
 		igt_waitchildren();
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
@@ -1765,7 +1765,7 @@ igt_main
 		secbuf_rng_init(&rng, seed, 0);
 		snprintf(ppath, sizeof(ppath), SECBUF_DEV_DIR "/%s", pool);
 		snprintf(hpath, sizeof(hpath), SECBUF_HEAP_DIR "/%s", pool);
-		secbuf_dmem_set_max(a, 32 * SZ_1M);
+		secbuf_dmem_set_max(a, 32 * SECBUF_SZ_1M);
 		for (int i = 0; i < 16; i++) {
 			bool heap = i & 1;
 			int st;
@@ -1777,7 +1777,7 @@ igt_main
 			igt_assert(pid >= 0);
 			if (pid == 0)
 				alloc_forever(heap ? hpath : ppath, heap,
-					      16 * SZ_1M);
+					      16 * SECBUF_SZ_1M);
 			plain_track(pid);
 			secbuf_cg_enter(home);
 			usleep(secbuf_rng_below(&rng, 60000));

@@ -24,7 +24,7 @@
 #include "igt_dmem.h"
 #include "igt_secbuf.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Pool memory charged to dmem cgroups: the region per "
 		     "pool, dmem.max enforced per cgroup with ENOSPC, "
@@ -197,16 +197,16 @@ igt_main
 		const char *a = cg_new(0);
 		int b1, b2;
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
-		assert_enospc(fd, 8 * SZ_1M, a);
-		b1 = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_2M);
-		b2 = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
+		assert_enospc(fd, 8 * SECBUF_SZ_1M, a);
+		b1 = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_2M);
+		b2 = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
 		assert_enospc(fd, page, a);
 		close(b1);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_2M);
 		close(b2);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
@@ -218,7 +218,7 @@ igt_main
 		     "cgroup's only: the cgroup the test came from is not "
 		     "charged.");
 	igt_subtest("current-page-rounded") {
-		const uint64_t sizes[NR_SIZES] = { 1, page + 1, SZ_1M + 1,
+		const uint64_t sizes[NR_SIZES] = { 1, page + 1, SECBUF_SZ_1M + 1,
 						   3 * page };
 		const char *a = cg_new(0);
 		int bufs[NR_SIZES];
@@ -246,10 +246,10 @@ igt_main
 		     "sizes. With dmem.max 4 MiB, a 2 MiB + one page buffer "
 		     "fills the limit.");
 	igt_subtest("dedicated-chunk-charged") {
-		const uint64_t sizes[NR_SIZES] = { SZ_2M + 1, 3 * SZ_1M, SZ_2M,
-						   SZ_4M };
-		const uint64_t charged[NR_SIZES] = { SZ_4M, SZ_4M, SZ_2M,
-						     SZ_4M };
+		const uint64_t sizes[NR_SIZES] = { SECBUF_SZ_2M + 1, 3 * SECBUF_SZ_1M, SECBUF_SZ_2M,
+						   SECBUF_SZ_4M };
+		const uint64_t charged[NR_SIZES] = { SECBUF_SZ_4M, SECBUF_SZ_4M, SECBUF_SZ_2M,
+						     SECBUF_SZ_4M };
 		const char *a = cg_new(0);
 		int buf;
 
@@ -262,8 +262,8 @@ igt_main
 			close(buf);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		}
-		secbuf_dmem_set_max(a, SZ_4M);
-		buf = secbuf_alloc(fd, SZ_2M + page, 0, O_RDWR | O_CLOEXEC);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
+		buf = secbuf_alloc(fd, SECBUF_SZ_2M + page, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, a);
 		close(buf);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
@@ -286,7 +286,7 @@ igt_main
 			secbuf_cg_enter(a);
 			cfd = secbuf_open_pool(pool);
 			for (int i = 0; i < 3; i++)
-				secbuf_alloc(cfd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+				secbuf_alloc(cfd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 			igt_assert_eq(write(ready[1], "x", 1), 1);
 			/* Exit with the pool file and the buffers open. */
 		}
@@ -304,19 +304,19 @@ igt_main
 		     "charged, also after the owner closed the buffer, until "
 		     "the importer lets go; then dmem.current is 0. (The "
 		     "importer: vgem before 7.0, the test importer's static "
-		     "import on 7.x, see igt_vgem.h.)");
+		     "import on 7.x, see igt_secbuf_vgem.h.)");
 	igt_subtest("charged-until-quarantine-ends") {
 		const char *a = cg_new(0);
 		struct mapped_import imp;
 		int buf;
 
 		secbuf_cg_enter(a);
-		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		mapped_import(buf, &imp);
-		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		close(buf);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		mapped_import_release(&imp);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
@@ -330,8 +330,8 @@ igt_main
 		int buf;
 
 		secbuf_cg_enter(a);
-		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		close(buf);
@@ -347,21 +347,21 @@ igt_main
 		const char *a = cg_new(0), *b = cg_new(1);
 		int ba, bb;
 
-		secbuf_dmem_set_max(a, SZ_4M);
-		secbuf_dmem_set_max(b, 8 * SZ_1M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
+		secbuf_dmem_set_max(b, 8 * SECBUF_SZ_1M);
 		secbuf_cg_enter(a);
-		ba = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		ba = secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, a);
 		secbuf_cg_enter(b);
-		bb = secbuf_alloc(fd, 8 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		bb = secbuf_alloc(fd, 8 * SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		assert_enospc(fd, page, b);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		igt_assert_eq_u64(secbuf_dmem_current(b), 8 * SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		igt_assert_eq_u64(secbuf_dmem_current(b), 8 * SECBUF_SZ_1M);
 		close(ba);
 		/* A's room is A's: B is still at its limit. */
 		assert_enospc(fd, page, b);
 		secbuf_cg_enter(a);
-		close(secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC));
+		close(secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC));
 		close(bb);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
@@ -377,14 +377,14 @@ igt_main
 		const char *p = cg_new(0), *c;
 		int buf;
 
-		secbuf_dmem_set_max(p, SZ_4M);
+		secbuf_dmem_set_max(p, SECBUF_SZ_4M);
 		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
 		c = cg_new_child(1, p);
 		secbuf_cg_enter(c);
-		assert_enospc(fd, 8 * SZ_1M, c);
-		buf = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq_u64(secbuf_dmem_current(c), SZ_2M);
-		igt_assert_eq_u64(secbuf_dmem_current(p), SZ_2M);
+		assert_enospc(fd, 8 * SECBUF_SZ_1M, c);
+		buf = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		igt_assert_eq_u64(secbuf_dmem_current(c), SECBUF_SZ_2M);
+		igt_assert_eq_u64(secbuf_dmem_current(p), SECBUF_SZ_2M);
 		close(buf);
 		igt_assert_eq_u64(secbuf_dmem_current(p), 0);
 		cg_cleanup();
@@ -399,15 +399,15 @@ igt_main
 		const char *a = cg_new(0);
 		int heap, buf, out;
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
 		heap = secbuf_open_heap(pool);
-		buf = secbuf_heap_alloc(heap, SZ_1M + 1, O_RDWR | O_CLOEXEC, 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M + page);
-		igt_assert_eq(__secbuf_heap_alloc(heap, 3 * SZ_1M,
+		buf = secbuf_heap_alloc(heap, SECBUF_SZ_1M + 1, O_RDWR | O_CLOEXEC, 0);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M + page);
+		igt_assert_eq(__secbuf_heap_alloc(heap, 3 * SECBUF_SZ_1M,
 						  O_RDWR | O_CLOEXEC, 0, &out),
 			      -ENOSPC);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M + page);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M + page);
 		close(buf);
 		close(heap);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
@@ -425,21 +425,21 @@ igt_main
 		int buf, g;
 
 		secbuf_cg_enter(a);
-		buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		g = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA, NULL);
 		secbuf_cg_enter(b);
 		mapped_import(g, &imp);
 		igt_fork(child, 1) {
-			char *ptr = secbuf_mmap(g, SZ_1M,
+			char *ptr = secbuf_mmap(g, SECBUF_SZ_1M,
 						PROT_READ | PROT_WRITE);
 
-			secbuf_fill(ptr, SZ_1M, 1);
-			secbuf_munmap(ptr, SZ_1M);
+			secbuf_fill(ptr, SECBUF_SZ_1M, 1);
+			secbuf_munmap(ptr, SECBUF_SZ_1M);
 		}
 		igt_waitchildren();
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		mapped_import_release(&imp);
 		close(g);
 		close(buf);
@@ -459,17 +459,17 @@ igt_main
 		int buf;
 
 		secbuf_cg_enter(a);
-		buf = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
-		ptr = secbuf_mmap(buf, SZ_4M, PROT_READ | PROT_WRITE);
-		secbuf_fill(ptr, SZ_4M, 2);
-		secbuf_dmem_set_max(a, SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_read(a, "dmem.max"), SZ_1M);
-		igt_assert_eq_u64(secbuf_dmem_current(a), SZ_4M);
-		secbuf_assert_filled(ptr, SZ_4M, 2);
+		buf = secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		ptr = secbuf_mmap(buf, SECBUF_SZ_4M, PROT_READ | PROT_WRITE);
+		secbuf_fill(ptr, SECBUF_SZ_4M, 2);
+		secbuf_dmem_set_max(a, SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_read(a, "dmem.max"), SECBUF_SZ_1M);
+		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
+		secbuf_assert_filled(ptr, SECBUF_SZ_4M, 2);
 		assert_enospc(fd, page, a);
 		secbuf_dmem_set_max(a, UINT64_MAX);
 		close(secbuf_alloc(fd, page, 0, O_RDWR | O_CLOEXEC));
-		secbuf_munmap(ptr, SZ_4M);
+		secbuf_munmap(ptr, SECBUF_SZ_4M);
 		close(buf);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
@@ -485,9 +485,9 @@ igt_main
 		FILE *p;
 		int buf;
 
-		secbuf_dmem_set_max(a, SZ_4M);
+		secbuf_dmem_set_max(a, SECBUF_SZ_4M);
 		secbuf_cg_enter(a);
-		buf = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
 		igt_assert(access(SECBUFCTL, X_OK) == 0);
 		snprintf(cmd, sizeof(cmd), SECBUFCTL " info --json %s; "
 			 SECBUFCTL " info %s", pool, pool);

@@ -21,7 +21,7 @@
 IGT_TEST_DESCRIPTION("dma-buf ioctls on secbuf buffers: CPU access sync, "
 		     "naming, fdinfo and size.");
 
-#define BUF_SIZE	SZ_64K
+#define BUF_SIZE	SECBUF_SZ_64K
 
 static const struct {
 	const char *name;
@@ -55,7 +55,7 @@ static void check_name(int dmabuf, const char *expected)
 {
 	char value[128];
 
-	igt_assert_f(dmabuf_fdinfo_get(dmabuf, "name", value, sizeof(value)),
+	igt_assert_f(secbuf_dmabuf_fdinfo_get(dmabuf, "name", value, sizeof(value)),
 		     "no name: line in fdinfo\n");
 	igt_assert_f(!strcmp(value, expected), "name \"%s\", expected \"%s\"\n",
 		     value, expected);
@@ -80,7 +80,7 @@ igt_main
 			       valid_syncs[i].name);
 		igt_subtest_f("sync-%s", valid_syncs[i].name) {
 			dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			igt_assert_eq(__dmabuf_sync(dmabuf, valid_syncs[i].flags), 0);
+			igt_assert_eq(__secbuf_dmabuf_sync(dmabuf, valid_syncs[i].flags), 0);
 			close(dmabuf);
 			secbuf_pool_assert_idle(pool);
 		}
@@ -91,7 +91,7 @@ igt_main
 			       "EINVAL.", invalid_syncs[i].why);
 		igt_subtest_f("sync-invalid-%s", invalid_syncs[i].name) {
 			dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			igt_assert_eq(__dmabuf_sync(dmabuf, invalid_syncs[i].flags),
+			igt_assert_eq(__secbuf_dmabuf_sync(dmabuf, invalid_syncs[i].flags),
 				      -EINVAL);
 			close(dmabuf);
 			secbuf_pool_assert_idle(pool);
@@ -105,13 +105,13 @@ igt_main
 
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		secbuf_fill(ptr, BUF_SIZE, 42);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 		secbuf_assert_filled(ptr, BUF_SIZE, 42);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(dmabuf);
 		secbuf_pool_assert_idle(pool);
@@ -122,8 +122,8 @@ igt_main
 	igt_subtest("sync-rdonly-fd") {
 		int ro = secbuf_alloc(fd, BUF_SIZE, 0, O_RDONLY | O_CLOEXEC);
 
-		dmabuf_sync(ro, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		dmabuf_sync(ro, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		secbuf_dmabuf_sync(ro, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		secbuf_dmabuf_sync(ro, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 		close(ro);
 	}
 
@@ -133,9 +133,9 @@ igt_main
 		char value[64];
 
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		igt_assert(dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
+		igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
 		igt_assert_f(!strcmp(value, "secbuf"), "exp_name is \"%s\"\n", value);
-		igt_assert(dmabuf_fdinfo_get(dmabuf, "size", value, sizeof(value)));
+		igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "size", value, sizeof(value)));
 		igt_assert_eq_u64(strtoull(value, NULL, 10), BUF_SIZE);
 		close(dmabuf);
 		secbuf_pool_assert_idle(pool);
@@ -145,9 +145,9 @@ igt_main
 		     "/proc/self/fdinfo as name:, and a second call renames it.");
 	igt_subtest("set-name") {
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq(__dmabuf_set_name(dmabuf, "igt-secbuf"), 0);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, "igt-secbuf"), 0);
 		check_name(dmabuf, "igt-secbuf");
-		igt_assert_eq(__dmabuf_set_name(dmabuf, "renamed"), 0);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, "renamed"), 0);
 		check_name(dmabuf, "renamed");
 		close(dmabuf);
 		secbuf_pool_assert_idle(pool);
@@ -157,7 +157,7 @@ igt_main
 		     "holding the fd sees it in its own fdinfo.");
 	igt_subtest("set-name-other-process") {
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		igt_assert_eq(__dmabuf_set_name(dmabuf, "shared-name"), 0);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, "shared-name"), 0);
 		igt_fork(child, 1)
 			check_name(dmabuf, "shared-name");
 		igt_waitchildren();
@@ -174,12 +174,12 @@ igt_main
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		memset(name, 'n', DMA_BUF_NAME_LEN - 1);
 		name[DMA_BUF_NAME_LEN - 1] = '\0';
-		igt_assert_eq(__dmabuf_set_name(dmabuf, name), 0);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, name), 0);
 		check_name(dmabuf, name);
 
 		memset(name, 'x', DMA_BUF_NAME_LEN);
 		name[DMA_BUF_NAME_LEN] = '\0';
-		igt_assert_eq(__dmabuf_set_name(dmabuf, name), -EINVAL);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, name), -EINVAL);
 		name[DMA_BUF_NAME_LEN - 1] = '\0';
 		memset(name, 'n', DMA_BUF_NAME_LEN - 1);
 		check_name(dmabuf, name);
@@ -195,8 +195,8 @@ igt_main
 
 		dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		igt_assert(bad != MAP_FAILED);
-		igt_assert_eq(__dmabuf_set_name(dmabuf, bad), -EFAULT);
-		igt_assert_eq(__dmabuf_set_name(dmabuf, NULL), -EFAULT);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, bad), -EFAULT);
+		igt_assert_eq(__secbuf_dmabuf_set_name(dmabuf, NULL), -EFAULT);
 		munmap(bad, 4096);
 		close(dmabuf);
 		secbuf_pool_assert_idle(pool);

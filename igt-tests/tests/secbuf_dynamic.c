@@ -26,7 +26,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 #include "secbuf_test_importer.h"
 
 IGT_TEST_DESCRIPTION("A dynamic importer (igt-tests/kmod) on secbuf "

@@ -12,6 +12,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>

@@ -31,6 +31,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -46,7 +47,7 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Allocation failures injected into every secbuf path "
 		     "(clean ENOMEM, nothing leaked, kmemleak clean), "
@@ -54,7 +55,6 @@ IGT_TEST_DESCRIPTION("Allocation failures injected into every secbuf path "
 		     "while faulting or holding an import, and module unload "
 		     "under load and in a loop.");
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RW		(SECBUF_GRANT_READ | SECBUF_GRANT_WRITE)
 
 static const char *pool;
@@ -499,7 +499,7 @@ static void after_grant(struct sweep *s, int ret)
 
 static int call_import(struct sweep *s)
 {
-	return __prime_fd_to_handle(s->vgem, s->grant, &s->handle);
+	return __secbuf_prime_fd_to_handle(s->vgem, s->grant, &s->handle);
 }
 
 static uint32_t grant_attachments(struct sweep *s)
@@ -519,7 +519,7 @@ static void after_import(struct sweep *s, int ret)
 		return;
 	}
 	igt_assert_eq_u32(grant_attachments(s), 1);
-	gem_close(s->vgem, s->handle);
+	secbuf_gem_close(s->vgem, s->handle);
 	igt_assert_eq_u32(grant_attachments(s), 0);
 }
 
@@ -544,14 +544,14 @@ static void after_dma_begin(struct sweep *s, int ret)
 		igt_assert_eq(__secbuf_dma_end(s->pool_fd, s->buf), -ENOENT);
 		/* No window: the mapping answers at once. */
 		t0 = secbuf_now_ms();
-		secbuf_assert_filled(s->map, SZ_4K, 7);
+		secbuf_assert_filled(s->map, SECBUF_SZ_4K, 7);
 		igt_assert_lt_u64(secbuf_now_ms() - t0, 2000);
 		return;
 	}
 	igt_assert_eq_u32(q.state, SECBUF_STATE_DMA);
-	igt_assert_eq(sync_fence_status(s->grant), 0);
+	igt_assert_eq(secbuf_sync_fence_status(s->grant), 0);
 	secbuf_dma_end(s->pool_fd, s->buf);
-	igt_assert_eq(sync_fence_status(s->grant), 1);
+	igt_assert_eq(secbuf_sync_fence_status(s->grant), 1);
 	close(s->grant);
 }
 
@@ -676,12 +676,12 @@ static void test_inject_alloc(void)
 		bool shared_chunk_exists;
 		bool cached;
 	} cases[] = {
-		{ "ALLOC of 4 KiB, a new shared chunk", SZ_4K, false, false },
-		{ "ALLOC of 4 KiB in a shared chunk", SZ_4K, true, false },
-		{ "ALLOC of 1 MiB + 1 byte", SZ_1M + 1, false, false },
-		{ "ALLOC of 2 MiB", SZ_2M, false, false },
-		{ "ALLOC of 2 MiB from the chunk cache", SZ_2M, false, true },
-		{ "ALLOC of 6 MiB", 6 * SZ_1M, false, false },
+		{ "ALLOC of 4 KiB, a new shared chunk", SECBUF_SZ_4K, false, false },
+		{ "ALLOC of 4 KiB in a shared chunk", SECBUF_SZ_4K, true, false },
+		{ "ALLOC of 1 MiB + 1 byte", SECBUF_SZ_1M + 1, false, false },
+		{ "ALLOC of 2 MiB", SECBUF_SZ_2M, false, false },
+		{ "ALLOC of 2 MiB from the chunk cache", SECBUF_SZ_2M, false, true },
+		{ "ALLOC of 6 MiB", 6 * SECBUF_SZ_1M, false, false },
 	};
 	struct sweep s;
 	bool kmemleak;
@@ -698,7 +698,7 @@ static void test_inject_alloc(void)
 		s.call = call_alloc;
 		s.after = after_alloc;
 		if (cases[i].shared_chunk_exists)
-			keep = secbuf_alloc(s.pool_fd, SZ_4K, 0, O_RDWR);
+			keep = secbuf_alloc(s.pool_fd, SECBUF_SZ_4K, 0, O_RDWR);
 		/* A freed chunk of the size waits in the cache (if enabled). */
 		if (cases[i].cached)
 			close(secbuf_alloc(s.pool_fd, s.size, 0, O_RDWR));
@@ -718,7 +718,7 @@ static void test_inject_mmap(void)
 	int refcnt;
 
 	inject_begin(&kmemleak, &refcnt);
-	sweep_init(&s, "mmap of a 4 MiB grant", SZ_4M);
+	sweep_init(&s, "mmap of a 4 MiB grant", SECBUF_SZ_4M);
 	s.grant = secbuf_grant(s.pool_fd, s.buf, RW, NULL);
 	s.call = call_mmap;
 	s.after = after_mmap;
@@ -741,7 +741,7 @@ static void test_inject_grant(void)
 	int refcnt;
 
 	inject_begin(&kmemleak, &refcnt);
-	sweep_init(&s, "GRANT", SZ_64K);
+	sweep_init(&s, "GRANT", SECBUF_SZ_64K);
 	s.call = call_grant;
 	s.after = after_grant;
 	test_sweep(&s);
@@ -777,8 +777,8 @@ static void test_inject_import(void)
 	int refcnt;
 
 	inject_begin(&kmemleak, &refcnt);
-	sweep_init(&s, "vgem import of a grant (attach, pin, map)", SZ_1M);
-	s.vgem = __drm_open_vgem();
+	sweep_init(&s, "vgem import of a grant (attach, pin, map)", SECBUF_SZ_1M);
+	s.vgem = __secbuf_open_vgem();
 	igt_assert_f(s.vgem >= 0, "no vgem device: every lane has one\n");
 	s.grant = secbuf_grant(s.pool_fd, s.buf, RW | SECBUF_GRANT_DMA, NULL);
 	s.grants = 1;
@@ -789,7 +789,7 @@ static void test_inject_import(void)
 	s.what = "vgem import of a 4 MiB buffer's grant";
 	close(s.grant);
 	close(s.buf);
-	s.size = SZ_4M;
+	s.size = SECBUF_SZ_4M;
 	s.buf = secbuf_alloc(s.pool_fd, s.size, 0, O_RDWR | O_CLOEXEC);
 	s.grant = secbuf_grant(s.pool_fd, s.buf, SECBUF_GRANT_READ |
 			       SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, NULL);
@@ -805,7 +805,7 @@ static void test_inject_dma_begin(void)
 	int refcnt;
 
 	inject_begin(&kmemleak, &refcnt);
-	sweep_init(&s, "DMA_BEGIN with a fence", SZ_1M);
+	sweep_init(&s, "DMA_BEGIN with a fence", SECBUF_SZ_1M);
 	s.map = secbuf_mmap(s.buf, s.size, PROT_READ);
 	s.call = call_dma_begin;
 	s.after = after_dma_begin;
@@ -824,7 +824,7 @@ static void test_inject_manage(void)
 	int refcnt;
 
 	inject_begin(&kmemleak, &refcnt);
-	sweep_init(&s, "GRANT_LIST of two grants", SZ_64K);
+	sweep_init(&s, "GRANT_LIST of two grants", SECBUF_SZ_64K);
 	g1 = secbuf_grant(s.pool_fd, s.buf, SECBUF_GRANT_READ, NULL);
 	g2 = secbuf_grant(s.pool_fd, s.buf, RW, NULL);
 	s.grants = 2;
@@ -953,7 +953,7 @@ static int rnd_do(void *arg)
 				      SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
 				      O_CLOEXEC, &b->grant, NULL);
 	case 3:
-		return __prime_fd_to_handle(c->vgem, b->grant, &b->gem);
+		return __secbuf_prime_fd_to_handle(c->vgem, b->grant, &b->gem);
 	case 4:
 		ret = __secbuf_dma_begin(c->pool_fd, b->fd, SECBUF_DMA_STRICT,
 					 NULL);
@@ -979,7 +979,7 @@ static void test_inject_random(uint64_t seed)
 	inject_begin(&kmemleak, &refcnt);
 	secbuf_rng_init(&rng, seed, 0);
 	c.pool_fd = secbuf_open_pool(pool);
-	c.vgem = __drm_open_vgem();
+	c.vgem = __secbuf_open_vgem();
 	igt_assert_f(c.vgem >= 0, "no vgem device: every lane has one\n");
 	for (int i = 0; i < RND_BUFS; i++)
 		bufs[i] = (struct rnd_buf) { .fd = -1, .grant = -1 };
@@ -994,7 +994,7 @@ static void test_inject_random(uint64_t seed)
 		secbuf_errset_add(&ok, ENOMEM);
 		if (b->fd < 0) {
 			c.op = 0;
-			c.size = (1 + secbuf_rng_below(&rng, 64)) * SZ_64K;
+			c.size = (1 + secbuf_rng_below(&rng, 64)) * SECBUF_SZ_64K;
 			secbuf_errset_add(&ok, 0);
 			ret = fail_around(rnd_do, &c);
 			igt_assert_in_errset(ret, &ok, "ALLOC of %" PRIu64, c.size);
@@ -1042,7 +1042,7 @@ static void test_inject_random(uint64_t seed)
 		case 3:
 			if (b->grant < 0 || b->gem)
 				continue;
-			/* On 7.x vgem attaches only: no EPERM (igt_vgem.h). */
+			/* On 7.x vgem attaches only: no EPERM (igt_secbuf_vgem.h). */
 			secbuf_errset_add(&ok, b->revoked ? ENODEV :
 					  b->wsealed && vgem_import_maps() ?
 					  EPERM : 0);
@@ -1080,7 +1080,7 @@ static void test_inject_random(uint64_t seed)
 		default:
 			/* Close everything of it. */
 			if (b->gem)
-				gem_close(c.vgem, b->gem);
+				secbuf_gem_close(c.vgem, b->gem);
 			if (b->grant >= 0)
 				close(b->grant);
 			secbuf_munmap(b->map, b->size);
@@ -1102,7 +1102,7 @@ static void test_inject_random(uint64_t seed)
 		if (b->fd < 0)
 			continue;
 		if (b->gem)
-			gem_close(c.vgem, b->gem);
+			secbuf_gem_close(c.vgem, b->gem);
 		if (b->grant >= 0)
 			close(b->grant);
 		secbuf_munmap(b->map, b->size);
@@ -1142,12 +1142,12 @@ static void test_kill_owner_window(uint32_t policy)
 		char *p;
 
 		CHILD_CHECK(fd >= 0, "open: %d", fd);
-		CHILD_CHECK(__secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC,
+		CHILD_CHECK(__secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC,
 					   &buf) == 0, "alloc");
-		p = mmap(NULL, SZ_4M, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+		p = mmap(NULL, SECBUF_SZ_4M, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 		CHILD_CHECK(p != MAP_FAILED, "mmap");
-		secbuf_fill(p, SZ_4M, 11);
-		munmap(p, SZ_4M);
+		secbuf_fill(p, SECBUF_SZ_4M, 11);
+		munmap(p, SECBUF_SZ_4M);
 		CHILD_CHECK(__secbuf_grant(fd, buf, RW, O_CLOEXEC, &grant,
 					   NULL) == 0, "grant");
 		child_send_fd(ps[0], grant);
@@ -1162,7 +1162,7 @@ static void test_kill_owner_window(uint32_t policy)
 	holder = fork_child();
 	if (holder == 0) {
 		int grant = child_recv_fd(ps[1]);
-		volatile uint64_t *p = mmap(NULL, SZ_4M, PROT_READ | PROT_WRITE,
+		volatile uint64_t *p = mmap(NULL, SECBUF_SZ_4M, PROT_READ | PROT_WRITE,
 					    MAP_SHARED, grant, 0);
 		uint64_t v = 0;
 		int sig;
@@ -1176,7 +1176,7 @@ static void test_kill_owner_window(uint32_t policy)
 		child_send_byte(hs[1], sig == SIGBUS ? 'b' : 'r');
 		/* The mapping and fd stay until the parent says so. */
 		CHILD_CHECK(child_recv_byte(hs[1]) == 'x', "command");
-		munmap((void *)p, SZ_4M);
+		munmap((void *)p, SECBUF_SZ_4M);
 		close(grant);
 		_exit(0);
 	}
@@ -1186,7 +1186,7 @@ static void test_kill_owner_window(uint32_t policy)
 	igt_assert_eq(recv_byte_within(hs[0], 20000), 'm');
 	send_byte(os[0], 'o');
 	fence = secbuf_recv_fd(os[0]);
-	igt_assert_eq(sync_fence_status(fence), 0);
+	igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 	send_byte(hs[0], 't');
 	igt_assert_eq(recv_byte_within(hs[0], 20000), 's');
 	if (policy == SECBUF_DMA_WAIT) {
@@ -1201,8 +1201,8 @@ static void test_kill_owner_window(uint32_t policy)
 	if (policy == SECBUF_DMA_WAIT)
 		igt_assert_f(recv_byte_within(hs[0], 5000) == 'b',
 			     "the waiting fault did not end in SIGBUS\n");
-	igt_assert_eq(sync_fence_wait(fence, 5000), 0);
-	igt_assert_eq(sync_fence_status(fence), -ECANCELED);
+	igt_assert_eq(secbuf_sync_fence_wait(fence, 5000), 0);
+	igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
 	close(fence);
 	/* Nothing reaches the memory any more: back in the pool already. */
 	wait_pool_idle(5000);
@@ -1252,7 +1252,7 @@ static void test_kill_owner_revoke(void)
 	pid_t owner;
 
 	secbuf_param_set("revoke_timeout_ms", timeout_ms);
-	vgem = __drm_open_vgem();
+	vgem = __secbuf_open_vgem();
 	igt_assert_f(vgem >= 0, "no vgem device: every lane has one\n");
 	socketpair_seqpacket(os);
 
@@ -1262,7 +1262,7 @@ static void test_kill_owner_revoke(void)
 		uint64_t q;
 
 		CHILD_CHECK(pfd >= 0, "open");
-		CHILD_CHECK(__secbuf_alloc(pfd, SZ_2M, 0, O_RDWR | O_CLOEXEC,
+		CHILD_CHECK(__secbuf_alloc(pfd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC,
 					   &buf) == 0, "alloc");
 		child_send_fd(os[1], buf);
 		CHILD_CHECK(child_recv_byte(os[1]) == 'r', "command");
@@ -1274,9 +1274,9 @@ static void test_kill_owner_revoke(void)
 		_exit(0);
 	}
 	dmabuf = secbuf_recv_fd(os[0]);
-	handle = prime_fd_to_handle(vgem, dmabuf);
+	handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
 	close(dmabuf);
-	fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+	fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
 
 	send_byte(os[0], 'r');
 	igt_assert_eq(recv_byte_within(os[0], 20000), 's');
@@ -1300,17 +1300,17 @@ static void test_kill_owner_revoke(void)
 	 * Revoked (by REVOKE or by the pool file going), and quarantined: vgem's
 	 * write fence is still pending (and before 7.0 vgem also maps it).
 	 */
-	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), SZ_2M);
-	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SZ_2M);
+	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), SECBUF_SZ_2M);
+	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SECBUF_SZ_2M);
 	/* vgem signals its own fence after 10 s; either way is fine. */
-	(void)__vgem_fence_signal(vgem, fence);
-	gem_close(vgem, handle);
+	(void)__secbuf_vgem_fence_signal(vgem, fence);
+	secbuf_gem_close(vgem, handle);
 	close(vgem);
 	wait_pool_idle(5000);
 
 	/* The pool works afterwards. */
 	fd = secbuf_open_pool(pool);
-	close(secbuf_alloc(fd, SZ_2M, 0, O_RDWR));
+	close(secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR));
 	close(fd);
 	close(os[0]);
 	close(os[1]);
@@ -1336,12 +1336,12 @@ static uint64_t time_alloc(int fd, uint64_t size)
  */
 static void dirty_64m(int fd)
 {
-	int buf = secbuf_alloc(fd, SZ_64M, 0, O_RDWR | O_CLOEXEC);
-	char *p = secbuf_mmap(buf, SZ_64M, PROT_READ | PROT_WRITE);
+	int buf = secbuf_alloc(fd, SECBUF_SZ_64M, 0, O_RDWR | O_CLOEXEC);
+	char *p = secbuf_mmap(buf, SECBUF_SZ_64M, PROT_READ | PROT_WRITE);
 
-	secbuf_assert_zero(p, SZ_64M);
-	secbuf_fill(p, SZ_64M, 0xdead);
-	secbuf_munmap(p, SZ_64M);
+	secbuf_assert_zero(p, SECBUF_SZ_64M);
+	secbuf_fill(p, SECBUF_SZ_64M, 0xdead);
+	secbuf_munmap(p, SECBUF_SZ_64M);
 	close(buf);
 }
 
@@ -1362,19 +1362,19 @@ static void test_kill_zeroing(void)
 	uint64_t zeroing;
 
 	secbuf_pool_info(fd, &info);
-	igt_require_f(info.max_buffer_bytes >= SZ_64M &&
-		      info.largest_free_bytes >= SZ_64M,
+	igt_require_f(info.max_buffer_bytes >= SECBUF_SZ_64M &&
+		      info.largest_free_bytes >= SECBUF_SZ_64M,
 		      "needs a pool with room for 64 MiB\n");
 
 	/* How long the zeroing takes here, the cache off. */
 	secbuf_param_set("cache_max_bytes", 0);
 	dirty_64m(fd);
-	zeroing = time_alloc(fd, SZ_64M);
+	zeroing = time_alloc(fd, SECBUF_SZ_64M);
 	igt_info("a 64 MiB ALLOC on dirty memory takes %" PRIu64 " ms\n",
 		 zeroing);
 
 	for (int cache = 0; cache < 2; cache++) {
-		secbuf_param_set("cache_max_bytes", cache ? SZ_64M : 0);
+		secbuf_param_set("cache_max_bytes", cache ? SECBUF_SZ_64M : 0);
 		for (int i = 0; i < rounds_per_mode; i++) {
 			int pfd[2];
 			pid_t pid;
@@ -1387,7 +1387,7 @@ static void test_kill_zeroing(void)
 				int buf;
 
 				child_send_byte(pfd[1], 's');
-				if (__secbuf_alloc(fd, SZ_64M, 0, O_RDWR, &buf) == 0)
+				if (__secbuf_alloc(fd, SECBUF_SZ_64M, 0, O_RDWR, &buf) == 0)
 					child_send_byte(pfd[1], 'd');
 				pause();
 				_exit(0);
@@ -1423,7 +1423,7 @@ static void test_kill_zeroing(void)
  */
 static void test_kill_holder_faulting(uint64_t seed)
 {
-	const uint64_t size = 16 * SZ_1M;
+	const uint64_t size = 16 * SECBUF_SZ_1M;
 	int fd = secbuf_open_pool(pool);
 	int buf = secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC);
 	char *p = secbuf_mmap(buf, size, PROT_READ | PROT_WRITE);
@@ -1478,7 +1478,7 @@ static void test_kill_holder_faulting(uint64_t seed)
  * memory is quarantined while the import lives; SIGKILL the holder and it
  * comes back. (2) Kill the holder first: the import goes with its vgem
  * file, and the owner's buffer lives on as before. On 7.x vgem's import
- * only attaches (igt_vgem.h), so the holder also has the test importer's
+ * only attaches (igt_secbuf_vgem.h), so the holder also has the test importer's
  * static import, which maps: the quarantine is then that mapping's.
  */
 static void test_kill_vgem_holder(void)
@@ -1488,7 +1488,7 @@ static void test_kill_vgem_holder(void)
 
 	for (int revoke_first = 1; revoke_first >= 0; revoke_first--) {
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
 					 SECBUF_GRANT_WRITE |
 					 SECBUF_GRANT_DMA, NULL);
@@ -1500,11 +1500,11 @@ static void test_kill_vgem_holder(void)
 		igt_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
 		pid = fork_child();
 		if (pid == 0) {
-			int vgem = __drm_open_vgem();
+			int vgem = __secbuf_open_vgem();
 			uint32_t handle;
 
 			CHILD_CHECK(vgem >= 0, "no vgem");
-			CHILD_CHECK(__prime_fd_to_handle(vgem, grant, &handle) == 0,
+			CHILD_CHECK(__secbuf_prime_fd_to_handle(vgem, grant, &handle) == 0,
 				    "import");
 			if (!vgem_import_maps()) {
 				struct mapped_import imp;
@@ -1526,9 +1526,9 @@ static void test_kill_vgem_holder(void)
 		igt_assert_eq_u32(info[0].attachments, attachments);
 
 		if (revoke_first) {
-			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SZ_4M);
+			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SECBUF_SZ_4M);
 			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"),
-					  SZ_4M);
+					  SECBUF_SZ_4M);
 			kill(pid, SIGKILL);
 			assert_killed(pid, 20000);
 			/* The vgem file goes with the process, the import with it. */
@@ -1540,7 +1540,7 @@ static void test_kill_vgem_holder(void)
 			for (int i = 0; i < 500 && grant_count(fd, buf, NULL, 0); i++)
 				sleep_ms(10);
 			igt_assert_eq_u32(grant_count(fd, buf, NULL, 0), 0);
-			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SZ_4M);
+			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SECBUF_SZ_4M);
 			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 		}
 		close(pfd[0]);
@@ -1574,40 +1574,40 @@ static void require_module(void)
 static void one_of_everything(int vgem, uint64_t seed)
 {
 	int fd = secbuf_open_pool(pool), heap, hbuf;
-	int a = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-	int b = secbuf_alloc(fd, 3 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
+	int a = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+	int b = secbuf_alloc(fd, 3 * SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 	int g = secbuf_grant(fd, b, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 			     SECBUF_GRANT_DMA, NULL);
-	char *pa = secbuf_mmap(a, SZ_4K, PROT_READ | PROT_WRITE);
-	char *pb = secbuf_mmap(b, 3 * SZ_1M, PROT_READ | PROT_WRITE);
+	char *pa = secbuf_mmap(a, SECBUF_SZ_4K, PROT_READ | PROT_WRITE);
+	char *pb = secbuf_mmap(b, 3 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 	struct mapped_import imp = { .vgem = -1, .sti = -1 };
 	uint32_t handle;
 	int fence;
 
-	secbuf_assert_zero(pa, SZ_4K);
-	secbuf_assert_zero(pb, 3 * SZ_1M);
-	secbuf_fill(pa, SZ_4K, seed);
-	secbuf_fill(pb, 3 * SZ_1M, seed + 1);
-	handle = prime_fd_to_handle(vgem, g);
-	/* On 7.x vgem only attaches: a static importer maps (igt_vgem.h). */
+	secbuf_assert_zero(pa, SECBUF_SZ_4K);
+	secbuf_assert_zero(pb, 3 * SECBUF_SZ_1M);
+	secbuf_fill(pa, SECBUF_SZ_4K, seed);
+	secbuf_fill(pb, 3 * SECBUF_SZ_1M, seed + 1);
+	handle = secbuf_prime_fd_to_handle(vgem, g);
+	/* On 7.x vgem only attaches: a static importer maps (igt_secbuf_vgem.h). */
 	if (!vgem_import_maps())
 		mapped_import(g, &imp);
 	fence = secbuf_dma_begin(fd, a, SECBUF_DMA_STRICT | SECBUF_DMA_FENCE_FD);
 	secbuf_dma_end(fd, a);
-	igt_assert_eq(sync_fence_status(fence), 1);
+	igt_assert_eq(secbuf_sync_fence_status(fence), 1);
 	close(fence);
 	secbuf_seal(fd, a, SECBUF_SEAL_WRITE | SECBUF_SEAL_GRANT);
 	/* Quarantined while a device maps it, freed when it lets go. */
-	igt_assert_eq_u64(secbuf_revoke(fd, b, 0), 3 * SZ_1M);
-	gem_close(vgem, handle);
+	igt_assert_eq_u64(secbuf_revoke(fd, b, 0), 3 * SECBUF_SZ_1M);
+	secbuf_gem_close(vgem, handle);
 	mapped_import_release(&imp);
 	heap = secbuf_open_heap(pool);
-	hbuf = secbuf_heap_alloc(heap, SZ_64K, O_RDWR | O_CLOEXEC, 0);
+	hbuf = secbuf_heap_alloc(heap, SECBUF_SZ_64K, O_RDWR | O_CLOEXEC, 0);
 	close(hbuf);
 	close(heap);
-	secbuf_assert_filled(pa, SZ_4K, seed);
-	secbuf_munmap(pa, SZ_4K);
-	secbuf_munmap(pb, 3 * SZ_1M);
+	secbuf_assert_filled(pa, SECBUF_SZ_4K, seed);
+	secbuf_munmap(pa, SECBUF_SZ_4K);
+	secbuf_munmap(pb, 3 * SECBUF_SZ_1M);
 	close(g);
 	close(a);
 	close(b);
@@ -1636,7 +1636,7 @@ static void test_unload_under_load(uint64_t seed)
 {
 	double seconds = secbuf_stress_seconds(6);
 	volatile int *stop = secbuf_shared_alloc(4096);
-	int vgem = __drm_open_vgem(), refused = 0;
+	int vgem = __secbuf_open_vgem(), refused = 0;
 	uint64_t deadline;
 
 	igt_assert_f(vgem >= 0, "no vgem device: every lane has one\n");
@@ -1649,7 +1649,7 @@ static void test_unload_under_load(uint64_t seed)
 		/* Loaded from here on: the parent may start unloading. */
 		__atomic_fetch_add(&stop[1], 1, __ATOMIC_SEQ_CST);
 		while (!*stop) {
-			uint64_t size = (1 + secbuf_rng_below(&rng, 32)) * SZ_64K;
+			uint64_t size = (1 + secbuf_rng_below(&rng, 32)) * SECBUF_SZ_64K;
 			int buf = secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC);
 			int g = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
 					     SECBUF_GRANT_WRITE |
@@ -1658,7 +1658,7 @@ static void test_unload_under_load(uint64_t seed)
 
 			secbuf_assert_zero(p, size);
 			if (secbuf_rng_chance(&rng, 30))
-				gem_close(vgem, prime_fd_to_handle(vgem, g));
+				secbuf_gem_close(vgem, secbuf_prime_fd_to_handle(vgem, g));
 			if (secbuf_rng_chance(&rng, 50))
 				secbuf_revoke(fd, buf, 0);
 			secbuf_munmap(p, size);
@@ -1720,7 +1720,7 @@ static void test_unload_reload_loop(uint64_t seed)
 	int cycles = (int)secbuf_env_long("SECBUF_RELOAD_CYCLES", 20);
 
 	for (int i = 0; i < cycles; i++) {
-		int vgem = __drm_open_vgem();
+		int vgem = __secbuf_open_vgem();
 
 		igt_assert_f(vgem >= 0, "no vgem device: every lane has one\n");
 		one_of_everything(vgem, seed + i);

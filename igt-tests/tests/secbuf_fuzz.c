@@ -48,6 +48,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -65,7 +66,7 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Seeded fuzzer: a fixed number of random secbuf, "
 		     "dma-buf, dma-heap, mm, fd and vgem operations by several "
@@ -82,7 +83,6 @@ IGT_TEST_DESCRIPTION("Seeded fuzzer: a fixed number of random secbuf, "
 #define SLOTS		8	/* buffers a worker holds and owns at once */
 #define ACCT		512	/* buffers of a pool file, for its accounting */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		((size_t)secbuf_page_size())
 #define ALIGN_UP(x)	(((x) + PAGE - 1) & ~((uint64_t)PAGE - 1))
 
@@ -375,7 +375,7 @@ static void rec_unimport(struct rec *r)
 
 	ATOMIC_ADD(&e->imports_releasing, 1);
 	ATOMIC_ADD(&e->import_events, 1);
-	gem_close(cur->vgem_fd, r->gem);
+	secbuf_gem_close(cur->vgem_fd, r->gem);
 	r->gem = 0;
 	ATOMIC_ADD(&e->imports, -1);
 	ATOMIC_ADD(&e->import_events, 1);
@@ -488,7 +488,7 @@ static uint64_t pick_size(void)
 		       secbuf_rng_below(&cur->rng, PAGE);
 	if (cls < 96)
 		return (8 + secbuf_rng_below(&cur->rng, 120)) * PAGE;
-	return SZ_2M + secbuf_rng_below(&cur->rng, 2) * SZ_1M;
+	return SECBUF_SZ_2M + secbuf_rng_below(&cur->rng, 2) * SECBUF_SZ_1M;
 }
 
 /*
@@ -1197,7 +1197,7 @@ static void op_seal(void)
 	rel2 = ATOMIC_LOAD(&e->imports_releasing);
 	/*
 	 * vgem's import is a device mapping that may write before 7.0; on
-	 * 7.x it only attaches and never blocks the seal (igt_vgem.h).
+	 * 7.x it only attaches and never blocks the seal (igt_secbuf_vgem.h).
 	 */
 	if (secbuf_errset_empty(&ok) && (seals & ~e->seals & SECBUF_SEAL_WRITE) &&
 	    vgem_import_maps()) {
@@ -1294,13 +1294,13 @@ static void op_window(void)
 	if (fence) {
 		struct rec *o = other_rec(r);
 
-		fz_assert(sync_fence_status(fence_fd) == 0,
+		fz_assert(secbuf_sync_fence_status(fence_fd) == 0,
 			  "window fence not pending\n");
 		fz_assert(fcntl(fence_fd, F_GETFD) & FD_CLOEXEC,
 			  "window fence without O_CLOEXEC\n");
 		/* Another buffer now waits for this window too. */
 		if (o && secbuf_rng_chance(&cur->rng, 30)) {
-			ret = __dmabuf_import_sync_file(o->fd,
+			ret = __secbuf_dmabuf_import_sync_file(o->fd,
 							DMA_BUF_SYNC_READ,
 							fence_fd);
 			fz_assert(ret == 0, "IMPORT_SYNC_FILE of the window's "
@@ -1324,9 +1324,9 @@ static void op_window(void)
 		fz_assert(ret == -ENODEV, "DMA_END after REVOKE: %s\n",
 			  secbuf_errname(ret));
 		if (fence)
-			fz_assert(sync_fence_status(fence_fd) == -ECANCELED,
+			fz_assert(secbuf_sync_fence_status(fence_fd) == -ECANCELED,
 				  "window fence after REVOKE: %d\n",
-				  sync_fence_status(fence_fd));
+				  secbuf_sync_fence_status(fence_fd));
 	} else {
 		ret = __secbuf_dma_end(cur->pool_fd, r->fd);
 		if (ret == -ETIMEDOUT && secbuf_now_ms() - t0 >=
@@ -1334,11 +1334,11 @@ static void op_window(void)
 			ret = 0;
 		fz_assert(ret == 0, "DMA_END: %s\n", secbuf_errname(ret));
 		if (fence) {
-			fz_assert(sync_fence_wait(fence_fd, 5000) == 0,
+			fz_assert(secbuf_sync_fence_wait(fence_fd, 5000) == 0,
 				  "window fence not signaled\n");
-			fz_assert(sync_fence_status(fence_fd) == 1,
+			fz_assert(secbuf_sync_fence_status(fence_fd) == 1,
 				  "window fence status %d\n",
-				  sync_fence_status(fence_fd));
+				  secbuf_sync_fence_status(fence_fd));
 		}
 	}
 	if (strict)
@@ -1365,18 +1365,18 @@ static void op_sync(void)
 	set_ctx("DMA_BUF_IOCTL_SYNC %#" PRIx64 " of buffer %" PRIu64
 		" grant %" PRIu64, dir, r->id, r->grant_id);
 	if (secbuf_rng_chance(&cur->rng, 5)) {
-		ret = __dmabuf_sync(r->fd, dir | (1ULL << 7));
+		ret = __secbuf_dmabuf_sync(r->fd, dir | (1ULL << 7));
 		fz_assert(ret == -EINVAL, "SYNC with an invalid flag: %s\n",
 			  secbuf_errname(ret));
 	}
 	before = state_of(r, false);
-	ret = __dmabuf_sync(r->fd, DMA_BUF_SYNC_START | dir);
+	ret = __secbuf_dmabuf_sync(r->fd, DMA_BUF_SYNC_START | dir);
 	after = state_of(r, true);
 	secbuf_errset_add(&ok, before.revoked ? ENODEV : 0);
 	if (after.revoked)
 		secbuf_errset_add(&ok, ENODEV);
 	fz_assert_in(ret, &ok, "SYNC_START");
-	ret = __dmabuf_sync(r->fd, DMA_BUF_SYNC_END | dir);
+	ret = __secbuf_dmabuf_sync(r->fd, DMA_BUF_SYNC_END | dir);
 	secbuf_errset_add(&ok, 0);
 	fz_assert_in(ret, &ok, "SYNC_END");
 	count(!ret);
@@ -1395,15 +1395,15 @@ static void op_sync_file(void)
 						   DMA_BUF_SYNC_WRITE;
 	set_ctx("EXPORT_SYNC_FILE %#x of buffer %" PRIu64 " grant %" PRIu64,
 		flags, r->id, r->grant_id);
-	ret = __dmabuf_export_sync_file(r->fd, flags, &sync);
+	ret = __secbuf_dmabuf_export_sync_file(r->fd, flags, &sync);
 	fz_assert(ret == 0, "EXPORT_SYNC_FILE: %s\n", secbuf_errname(ret));
 	fz_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC, "sync_file not O_CLOEXEC\n");
 	/* Fences come and go only within other operations: all end soon. */
-	ret = sync_fence_wait(sync, 20000);
+	ret = secbuf_sync_fence_wait(sync, 20000);
 	fz_assert(ret == 0, "exported fence still pending after 20 s\n");
 	o = other_rec(r);
 	if (o) {
-		ret = __dmabuf_import_sync_file(o->fd, flags, sync);
+		ret = __secbuf_dmabuf_import_sync_file(o->fd, flags, sync);
 		fz_assert(ret == 0, "IMPORT_SYNC_FILE into buffer %" PRIu64
 			  ": %s\n", o->id, secbuf_errname(ret));
 	}
@@ -1429,7 +1429,7 @@ static void op_import(void)
 	ATOMIC_ADD(&e->imports_inflight, 1);
 	ATOMIC_ADD(&e->import_events, 1);
 	before = state_of(r, false);
-	ret = __prime_fd_to_handle(cur->vgem_fd, r->fd, &handle);
+	ret = __secbuf_prime_fd_to_handle(cur->vgem_fd, r->fd, &handle);
 	after = state_of(r, true);
 	if (!ret)
 		ATOMIC_ADD(&e->imports, 1);
@@ -1468,7 +1468,7 @@ static void op_import(void)
 		uint32_t fence;
 		int sync = -1;
 
-		ret = __vgem_fence_attach(cur->vgem_fd, handle,
+		ret = __secbuf_vgem_fence_attach(cur->vgem_fd, handle,
 					  wfence ? SECBUF_VGEM_FENCE_WRITE : 0,
 					  &fence);
 		/* vgem refuses while a conflicting fence is pending. */
@@ -1476,19 +1476,19 @@ static void op_import(void)
 			  secbuf_errname(ret));
 		if (ret)
 			return;
-		ret = __dmabuf_export_sync_file(r->fd, wfence ?
+		ret = __secbuf_dmabuf_export_sync_file(r->fd, wfence ?
 						DMA_BUF_SYNC_READ :
 						DMA_BUF_SYNC_WRITE, &sync);
 		fz_assert(ret == 0, "EXPORT_SYNC_FILE: %s\n",
 			  secbuf_errname(ret));
-		fz_assert(sync_fence_status(sync) == 0,
+		fz_assert(secbuf_sync_fence_status(sync) == 0,
 			  "vgem fence exported as signaled\n");
 		sleep_us((unsigned int)secbuf_rng_below(&cur->rng, 2000));
-		ret = __vgem_fence_signal(cur->vgem_fd, fence);
+		ret = __secbuf_vgem_fence_signal(cur->vgem_fd, fence);
 		fz_assert(ret == 0, "VGEM_FENCE_SIGNAL: %s\n",
 			  secbuf_errname(ret));
-		fz_assert(sync_fence_wait(sync, 5000) == 0 &&
-			  sync_fence_status(sync) == 1,
+		fz_assert(secbuf_sync_fence_wait(sync, 5000) == 0 &&
+			  secbuf_sync_fence_status(sync) == 1,
 			  "vgem fence not signaled in the sync_file\n");
 		close(sync);
 	}
@@ -2045,7 +2045,7 @@ static void *worker_fn(void *arg)
 	cur = w;
 	w->pool_fd = fz_open(false);
 	w->heap_fd = -1;
-	w->vgem_fd = __drm_open_vgem();
+	w->vgem_fd = __secbuf_open_vgem();
 	igt_assert_f(w->vgem_fd >= 0, "no vgem device: every lane has one\n");
 	w->nowned = 0;
 

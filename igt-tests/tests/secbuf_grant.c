@@ -24,6 +24,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -33,14 +34,14 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_GRANT, _GRANT_LIST and _QUERY: grants are "
 		     "the same memory with narrower rights (READ, WRITE, DMA, "
 		     "REGRANT), rights only narrow, only the owner lists and "
 		     "grants freely, and every invalid argument's errno.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 #define R	SECBUF_GRANT_READ
 #define W	SECBUF_GRANT_WRITE
@@ -134,12 +135,12 @@ static pid_t recv_pid(int sock)
 /* The PRIME import of @dmabuf by a fresh vgem file: 0 or -errno. */
 static int vgem_import_err(int dmabuf)
 {
-	int vgem = drm_open_vgem();
+	int vgem = secbuf_open_vgem();
 	uint32_t handle = 0;
-	int ret = __prime_fd_to_handle(vgem, dmabuf, &handle);
+	int ret = __secbuf_prime_fd_to_handle(vgem, dmabuf, &handle);
 
 	if (ret == 0)
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 	close(vgem);
 	return ret;
 }
@@ -304,7 +305,7 @@ igt_main
 		char *g = secbuf_mmap(grant, BUF_SIZE, PROT_READ | PROT_WRITE);
 
 		igt_assert_neq_u64(inode_of(buf), inode_of(grant));
-		igt_assert_eq_u64(dmabuf_size(grant), BUF_SIZE);
+		igt_assert_eq_u64(secbuf_dmabuf_size(grant), BUF_SIZE);
 		secbuf_fill(own, BUF_SIZE / 2, 1);
 		secbuf_assert_filled(g, BUF_SIZE / 2, 1);
 		secbuf_fill(g + BUF_SIZE / 2, BUF_SIZE / 2, 2);
@@ -363,12 +364,12 @@ igt_main
 	igt_describe("A grant without DMA cannot be imported by a driver: "
 		     "vgem's PRIME import fails with EACCES (from attach).");
 	igt_subtest("grant-no-dma-import-eacces") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, R | W | G, NULL);
 		uint32_t handle = 0;
 
-		igt_assert_eq(__prime_fd_to_handle(vgem, grant, &handle), -EACCES);
+		igt_assert_eq(__secbuf_prime_fd_to_handle(vgem, grant, &handle), -EACCES);
 		close(grant);
 		close(buf);
 		close(vgem);
@@ -386,7 +387,7 @@ igt_main
 		     "handle), and the test importer's static import, which "
 		     "maps, must be EACCES.");
 	igt_subtest("grant-dma-no-write-import-eacces") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int ro = secbuf_alloc(fd, BUF_SIZE, 0, O_RDONLY | O_CLOEXEC);
 		int g1 = secbuf_grant(fd, buf, R | D, NULL);
@@ -396,16 +397,16 @@ igt_main
 
 		if (!vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
-			uint32_t h1 = prime_fd_to_handle(vgem, g1);
-			uint32_t h2 = prime_fd_to_handle(vgem, g2);
-			uint32_t h3 = prime_fd_to_handle(vgem, ro);
+			uint32_t h1 = secbuf_prime_fd_to_handle(vgem, g1);
+			uint32_t h2 = secbuf_prime_fd_to_handle(vgem, g2);
+			uint32_t h3 = secbuf_prime_fd_to_handle(vgem, ro);
 
 			igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 2);
 			igt_assert_eq_u32(info[0].attachments, 1);
 			igt_assert_eq_u32(info[1].attachments, 1);
-			gem_close(vgem, h1);
-			gem_close(vgem, h2);
-			gem_close(vgem, h3);
+			secbuf_gem_close(vgem, h1);
+			secbuf_gem_close(vgem, h2);
+			secbuf_gem_close(vgem, h3);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		igt_assert_eq(__mapped_import(g1, &imp), -EACCES);
@@ -426,21 +427,21 @@ igt_main
 		     "imports into vgem; exporting it again gives back the "
 		     "grant's dma-buf, and GRANT_LIST counts the attachment.");
 	igt_subtest("grant-dma-import") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, W | D, NULL);
-		uint32_t handle = prime_fd_to_handle(vgem, grant);
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, grant);
 		struct secbuf_grant_info info[2] = { 0 };
 		int again;
 
-		again = prime_handle_to_fd(vgem, handle);
+		again = secbuf_prime_handle_to_fd(vgem, handle);
 		igt_assert_eq_u64(inode_of(again), inode_of(grant));
 		close(again);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
 		igt_assert_eq_u32(info[0].attachments, 1);
 		igt_assert_eq_u32(info[0].rights, W | D);
 
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
 		igt_assert_eq_u32(info[0].attachments, 0);
 		close(grant);
@@ -784,7 +785,7 @@ igt_main
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, R, NULL);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		struct secbuf_grant_list arg = {
 			.buf_fd = (uint32_t)buf,
 			.count = 1,
@@ -799,12 +800,12 @@ igt_main
 		arg.grants = 8;
 		igt_assert_eq(__secbuf_grant_list(fd, &arg), -EFAULT);
 		{
-			uint32_t handle = vgem_create(vgem, BUF_SIZE);
-			int other = prime_handle_to_fd(vgem, handle);
+			uint32_t handle = secbuf_vgem_create(vgem, BUF_SIZE);
+			int other = secbuf_prime_handle_to_fd(vgem, handle);
 
 			igt_assert_eq(list_err(fd, other), -EINVAL);
 			close(other);
-			gem_close(vgem, handle);
+			secbuf_gem_close(vgem, handle);
 			close(vgem);
 		}
 		close(null);
@@ -974,7 +975,7 @@ igt_main
 	igt_subtest("grant-bad-fd") {
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		uint32_t handle;
 		int other;
 
@@ -985,11 +986,11 @@ igt_main
 		close(buf);
 		igt_assert_eq(grant_err(fd, buf, R), -EBADF);
 
-		igt_require(__vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = prime_handle_to_fd(vgem, handle);
+		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
+		other = secbuf_prime_handle_to_fd(vgem, handle);
 		igt_assert_eq(grant_err(fd, other, R), -EINVAL);
 		close(other);
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(null);
 		secbuf_pool_assert_idle(pool);

@@ -21,7 +21,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/<pool>: usable "
 		     "zeroed buffers and the dma-heap input rules.");
@@ -32,7 +32,7 @@ static int heap_fd = -1;
 static struct dma_heap_allocation_data valid_heap_alloc(void)
 {
 	return (struct dma_heap_allocation_data) {
-		.len = SZ_1M,
+		.len = SECBUF_SZ_1M,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
 }
@@ -47,11 +47,12 @@ static void heap_alloc_fails(unsigned long cmd, void *arg, int err)
 	secbuf_assert_unchanged(&before);
 }
 
-static bool path_is(const char *fmt, const char *name)
+/* Whether the path @prefix@name exists. */
+static bool path_is(const char *prefix, const char *name)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), fmt, name);
+	snprintf(path, sizeof(path), "%s%s", prefix, name);
 	return access(path, F_OK) == 0;
 }
 
@@ -74,10 +75,10 @@ static void history_small(unsigned int n, uint64_t size, bool fill)
 		p = secbuf_mmap(bufs[i], size, PROT_READ | PROT_WRITE);
 		secbuf_assert_zero(p, size);
 		if (fill) {
-			dmabuf_sync(bufs[i], DMA_BUF_SYNC_START |
+			secbuf_dmabuf_sync(bufs[i], DMA_BUF_SYNC_START |
 				    DMA_BUF_SYNC_WRITE);
 			memset(p, 0x5a, size);
-			dmabuf_sync(bufs[i], DMA_BUF_SYNC_END |
+			secbuf_dmabuf_sync(bufs[i], DMA_BUF_SYNC_END |
 				    DMA_BUF_SYNC_WRITE);
 		}
 		secbuf_munmap(p, size);
@@ -105,23 +106,23 @@ igt_main
 		     "page rounded length: counted in the pool, zeroed, "
 		     "mmap-able, keeps what is written, freed on close.");
 	igt_subtest("alloc") {
-		uint64_t len = SZ_1M + 1, rounded = SZ_1M + secbuf_page_size();
+		uint64_t len = SECBUF_SZ_1M + 1, rounded = SECBUF_SZ_1M + secbuf_page_size();
 		char value[64];
 		void *ptr;
 		int dmabuf;
 
 		dmabuf = secbuf_heap_alloc(heap_fd, len, O_RDWR | O_CLOEXEC, 0);
-		igt_assert_eq_u64(dmabuf_size(dmabuf), rounded);
-		igt_assert(dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
+		igt_assert_eq_u64(secbuf_dmabuf_size(dmabuf), rounded);
+		igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
 		igt_assert_f(!strcmp(value, "secbuf"), "exp_name %s\n", value);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), rounded);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
 
 		ptr = secbuf_mmap(dmabuf, rounded, PROT_READ | PROT_WRITE);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		secbuf_assert_zero(ptr, rounded);
 		secbuf_fill(ptr, rounded, 77);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		secbuf_munmap(ptr, rounded);
 
 		ptr = secbuf_mmap(dmabuf, rounded, PROT_READ);
@@ -140,13 +141,13 @@ igt_main
 
 		for (int round = 0; round < 2; round++) {
 			for (int i = 0; i < 32; i++) {
-				bufs[i] = secbuf_heap_alloc(heap_fd, SZ_64K,
+				bufs[i] = secbuf_heap_alloc(heap_fd, SECBUF_SZ_64K,
 							    O_RDWR | O_CLOEXEC, 0);
-				ptr = secbuf_mmap(bufs[i], SZ_64K,
+				ptr = secbuf_mmap(bufs[i], SECBUF_SZ_64K,
 						  PROT_READ | PROT_WRITE);
-				secbuf_assert_zero(ptr, SZ_64K);
-				memset(ptr, 0xff, SZ_64K);
-				secbuf_munmap(ptr, SZ_64K);
+				secbuf_assert_zero(ptr, SECBUF_SZ_64K);
+				memset(ptr, 0xff, SECBUF_SZ_64K);
+				secbuf_munmap(ptr, SECBUF_SZ_64K);
 			}
 			for (int i = 0; i < 32; i++)
 				close(bufs[i]);
@@ -160,15 +161,15 @@ igt_main
 	igt_subtest("fd-flags") {
 		int dmabuf;
 
-		dmabuf = secbuf_heap_alloc(heap_fd, SZ_64K, O_RDWR | O_CLOEXEC, 0);
+		dmabuf = secbuf_heap_alloc(heap_fd, SECBUF_SZ_64K, O_RDWR | O_CLOEXEC, 0);
 		igt_assert(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
 		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDWR);
 		close(dmabuf);
 
-		dmabuf = secbuf_heap_alloc(heap_fd, SZ_64K, O_RDONLY, 0);
+		dmabuf = secbuf_heap_alloc(heap_fd, SECBUF_SZ_64K, O_RDONLY, 0);
 		igt_assert(!(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC));
 		igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDONLY);
-		igt_assert(mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
+		igt_assert(mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
 				dmabuf, 0) == MAP_FAILED);
 		igt_assert_eq(errno, EACCES);
 		errno = 0;
@@ -266,16 +267,16 @@ igt_main
 			__u64 len;
 			__u32 fd;
 			__u32 fd_flags;
-		} data = { .len = SZ_1M, .fd_flags = O_RDWR | O_CLOEXEC };
+		} data = { .len = SECBUF_SZ_1M, .fd_flags = O_RDWR | O_CLOEXEC };
 		void *ptr;
 
 		igt_assert_eq(__secbuf_ioctl(heap_fd,
 					     _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, data),
 					     &data), 0);
 		igt_assert_fd((int)data.fd);
-		ptr = secbuf_mmap((int)data.fd, SZ_1M, PROT_READ);
-		secbuf_assert_zero(ptr, SZ_1M);
-		secbuf_munmap(ptr, SZ_1M);
+		ptr = secbuf_mmap((int)data.fd, SECBUF_SZ_1M, PROT_READ);
+		secbuf_assert_zero(ptr, SECBUF_SZ_1M);
+		secbuf_munmap(ptr, SECBUF_SZ_1M);
 		close((int)data.fd);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -293,7 +294,7 @@ igt_main
 			__u64 garbage2;
 			__u64 garbage3;
 		} data = {
-			.len = SZ_1M,
+			.len = SECBUF_SZ_1M,
 			.fd_flags = O_RDWR | O_CLOEXEC,
 			.garbage1 = 0xffffffff,
 			.garbage2 = 0x88888888,
@@ -304,7 +305,7 @@ igt_main
 					     _IOWR(DMA_HEAP_IOC_MAGIC, 0x0, data),
 					     &data), 0);
 		igt_assert_fd((int)data.fd);
-		igt_assert_eq_u64(dmabuf_size((int)data.fd), SZ_1M);
+		igt_assert_eq_u64(secbuf_dmabuf_size((int)data.fd), SECBUF_SZ_1M);
 		close((int)data.fd);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -319,12 +320,12 @@ igt_main
 		     "from each is counted in the same usage.");
 	igt_subtest("shares-pool-with-secbuf") {
 		int fd = secbuf_open_pool(pool);
-		int a = secbuf_heap_alloc(heap_fd, SZ_1M, O_RDWR | O_CLOEXEC, 0);
-		int b = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int a = secbuf_heap_alloc(heap_fd, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		int b = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		struct secbuf_pool_info pi;
 
 		secbuf_pool_info(fd, &pi);
-		igt_assert_eq_u64(pi.used_bytes, 2 * SZ_1M);
+		igt_assert_eq_u64(pi.used_bytes, 2 * SECBUF_SZ_1M);
 		igt_assert_eq_u64(pi.buffer_count, 2);
 		igt_assert_eq_u32(pi.file_buffers, 1);
 		close(a);
@@ -348,31 +349,31 @@ igt_main
 
 		/* 1: 1 MiB, mapped, filled, imported into vgem, synced. */
 		h = heap_open();
-		buf = secbuf_heap_alloc(h, SZ_1M, O_RDWR | O_CLOEXEC, 0);
-		p = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
-		memset(p, 0xa5, SZ_1M);
-		vgem = drm_open_vgem();
-		gem = prime_fd_to_handle(vgem, buf);
-		dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		gem_close(vgem, gem);
+		buf = secbuf_heap_alloc(h, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		p = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
+		memset(p, 0xa5, SECBUF_SZ_1M);
+		vgem = secbuf_open_vgem();
+		gem = secbuf_prime_fd_to_handle(vgem, buf);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		secbuf_gem_close(vgem, gem);
 		close(vgem);
-		secbuf_munmap(p, SZ_1M);
+		secbuf_munmap(p, SECBUF_SZ_1M);
 		close(buf);
 		close(h);
 		/* 2 and 3. */
-		history_small(32, SZ_4K, true);
-		history_small(32, SZ_4K, false);
+		history_small(32, SECBUF_SZ_4K, true);
+		history_small(32, SECBUF_SZ_4K, false);
 
 		/* 4: the whole capacity, 1 MiB at a time. */
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.used_bytes, 0);
-		n = pi.total_bytes / SZ_1M;
+		n = pi.total_bytes / SECBUF_SZ_1M;
 		all = calloc(n, sizeof(*all));
 		igt_assert(all);
 		h = heap_open();
 		for (uint64_t i = 0; i < n; i++) {
-			int ret = __secbuf_heap_alloc(h, SZ_1M, O_RDWR | O_CLOEXEC,
+			int ret = __secbuf_heap_alloc(h, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC,
 						      0, &all[i]);
 
 			igt_assert_f(ret == 0, "1 MiB buffer %llu of %llu: %s\n",
@@ -396,15 +397,15 @@ igt_main
 		     "serves it and the core has no such heap.");
 	igt_subtest("registered-with-core") {
 		if (secbuf_heap_is_core()) {
-			igt_assert(path_is("/sys/class/dma_heap/%s", pool));
-			igt_assert(path_is("/sys/module/%s",
+			igt_assert(path_is("/sys/class/dma_heap/", pool));
+			igt_assert(path_is("/sys/module/",
 					   "secbuf_dma_heap"));
-			igt_assert(!path_is("/sys/class/misc/dma_heap-%s",
+			igt_assert(!path_is("/sys/class/misc/dma_heap-",
 					    pool));
 		} else {
-			igt_assert(path_is("/sys/class/misc/dma_heap-%s",
+			igt_assert(path_is("/sys/class/misc/dma_heap-",
 					   pool));
-			igt_assert(!path_is("/sys/class/dma_heap/%s", pool));
+			igt_assert(!path_is("/sys/class/dma_heap/", pool));
 		}
 	}
 
@@ -438,7 +439,7 @@ igt_main
 
 		igt_assert_eq(secbuf_module_reload(params, pool), 0);
 		heap_fd = secbuf_open_heap(pool);
-		buf = secbuf_heap_alloc(heap_fd, SZ_1M, O_RDWR | O_CLOEXEC, 0);
+		buf = secbuf_heap_alloc(heap_fd, SECBUF_SZ_1M, O_RDWR | O_CLOEXEC, 0);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
 	}

@@ -11,7 +11,7 @@
  * running into unmapped memory or a kernel address. The buffer named
  * comes from a zoo of file descriptors: live, revoked, in a DMA window,
  * imported by vgem (a device writer that makes SEAL_WRITE EBUSY before
- * 7.0; on 7.x vgem's import only attaches, see igt_vgem.h), fully sealed buffers of this pool file and their
+ * 7.0; on 7.x vgem's import only attaches, see igt_secbuf_vgem.h), fully sealed buffers of this pool file and their
  * grants (live and revoked); the owner's handle and grants of a buffer
  * another pool file owns (a grant where the owner is needed); a dma-heap
  * buffer; a buffer of the second pool; vgem's own dma-buf, a sync_file, a
@@ -40,6 +40,7 @@
  * Copyright (C) 2026 The secbuf authors
  */
 #include <grp.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -54,14 +55,13 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Random and edge-case arguments, struct sizes, pointers "
 		     "and wrong fds for every secbuf ioctl and for mmap, each "
 		     "errno checked against the uapi table; unprivileged "
 		     "users.");
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RW		(SECBUF_GRANT_READ | SECBUF_GRANT_WRITE)
 #define ALL_RIGHTS	SECBUF_GRANT_VALID_RIGHTS
 #define ALL_SEALS	SECBUF_SEAL_VALID_SEALS
@@ -147,7 +147,7 @@ static void fill_pattern(int fd, uint64_t size, uint64_t seed)
 
 static int sync_file_fd(int pool_fd)
 {
-	int buf = secbuf_alloc(pool_fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+	int buf = secbuf_alloc(pool_fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 	int fence = secbuf_dma_begin(pool_fd, buf, SECBUF_DMA_WAIT |
 				     SECBUF_DMA_FENCE_FD);
 
@@ -179,7 +179,7 @@ static void make_buffer(struct obj *o, int owner_file, uint64_t seed)
 {
 	struct secbuf_query q;
 
-	o->size = SZ_4K;
+	o->size = SECBUF_SZ_4K;
 	o->owner_fd = secbuf_alloc(owner_file, o->size, 0, O_RDWR | O_CLOEXEC);
 	fill_pattern(o->owner_fd, o->size, seed);
 	o->grant_fd = secbuf_grant(owner_file, o->owner_fd, RW |
@@ -230,8 +230,8 @@ static void obj_make(struct world *w, enum kind k)
 			o->window = true;
 		}
 		if (k == K_OWN_IMPORTED) {
-			o->gem = prime_fd_to_handle(w->vgem, o->owner_fd);
-			/* On 7.x vgem only attaches (igt_vgem.h). */
+			o->gem = secbuf_prime_fd_to_handle(w->vgem, o->owner_fd);
+			/* On 7.x vgem only attaches (igt_secbuf_vgem.h). */
 			o->writers = vgem_import_maps();
 		}
 		if (k == K_OWN_SEALED) {
@@ -262,8 +262,8 @@ static void obj_make(struct world *w, enum kind k)
 			o->present = false;
 			break;
 		}
-		o->size = SZ_4K;
-		o->fd = o->owner_fd = secbuf_heap_alloc(w->heap_fd, SZ_4K,
+		o->size = SECBUF_SZ_4K;
+		o->fd = o->owner_fd = secbuf_heap_alloc(w->heap_fd, SECBUF_SZ_4K,
 							O_RDWR | O_CLOEXEC, 0);
 		o->secbuf = true;
 		o->rights = ALL_RIGHTS;
@@ -279,20 +279,20 @@ static void obj_make(struct world *w, enum kind k)
 			o->present = false;
 			break;
 		}
-		o->fd = o->owner_fd = secbuf_alloc(w->pool2_fd, SZ_4K, 0,
+		o->fd = o->owner_fd = secbuf_alloc(w->pool2_fd, SECBUF_SZ_4K, 0,
 						   O_RDWR | O_CLOEXEC);
 		break;
 	case K_VGEM:
-		handle = vgem_create(w->vgem, SZ_4K);
-		o->fd = prime_handle_to_fd(w->vgem, handle);
-		gem_close(w->vgem, handle);
+		handle = secbuf_vgem_create(w->vgem, SECBUF_SZ_4K);
+		o->fd = secbuf_prime_handle_to_fd(w->vgem, handle);
+		secbuf_gem_close(w->vgem, handle);
 		break;
 	case K_UDMABUF:
 		if (w->udmabuf_dev < 0) {
 			o->present = false;
 			break;
 		}
-		o->fd = udmabuf_create(w->udmabuf_dev, SZ_4K);
+		o->fd = udmabuf_create(w->udmabuf_dev, SECBUF_SZ_4K);
 		break;
 	case K_SYNCFILE:
 		o->fd = sync_file_fd(w->pool_fd);
@@ -320,7 +320,7 @@ static void obj_destroy(struct world *w, enum kind k)
 	struct obj *o = &w->o[k];
 
 	if (o->gem)
-		gem_close(w->vgem, o->gem);
+		secbuf_gem_close(w->vgem, o->gem);
 	if (o->window && !o->buf_revoked)
 		(void)__secbuf_dma_end(w->pool_fd, o->owner_fd);
 	if (o->fd >= 0 && o->fd != o->owner_fd && o->fd != o->grant_fd)
@@ -379,7 +379,7 @@ static void world_init(struct world *w, bool udmabuf)
 	w->pool2_fd = *pool2 && strcmp(pool2, pool) ?
 		      __secbuf_open_pool(pool2) : -1;
 	w->heap_fd = secbuf_open_heap(pool);
-	w->vgem = __drm_open_vgem();
+	w->vgem = __secbuf_open_vgem();
 	igt_assert_f(w->vgem >= 0, "no vgem device: every lane has one\n");
 	w->udmabuf_dev = udmabuf ? open("/dev/udmabuf", O_RDWR | O_CLOEXEC) : -1;
 	if (udmabuf)
@@ -497,9 +497,9 @@ static enum kind pick_kind(struct secbuf_rng *rng, struct world *w)
 
 		/* Half of the time one of this file's own buffers. */
 		if (secbuf_rng_chance(rng, 50))
-			k = (enum kind)secbuf_rng_below(rng, K_OWN_SEALED + 1);
+			k = (enum kind)(int)secbuf_rng_below(rng, K_OWN_SEALED + 1);
 		else
-			k = (enum kind)secbuf_rng_below(rng, NR_KINDS);
+			k = (enum kind)(int)secbuf_rng_below(rng, NR_KINDS);
 		if (k == K_POOLFILE || k == K_CLOSED || k == K_NEG1 ||
 		    k == K_INTMAX || w->o[k].present)
 			return k;
@@ -752,7 +752,7 @@ static void check_fd_flags(int fd, bool cloexec, int accmode)
 static void round_alloc(struct world *w, struct secbuf_rng *rng)
 {
 	static const uint64_t sizes[] = { 1, 4095, 4096, 4097, 65536,
-					  SZ_1M + 1, SZ_2M, 3 * SZ_1M };
+					  SECBUF_SZ_1M + 1, SECBUF_SZ_2M, 3 * SECBUF_SZ_1M };
 	struct secbuf_alloc a = {
 		.size = sizes[secbuf_rng_below(rng, ARRAY_SIZE(sizes))],
 		.fd_flags = (secbuf_rng_chance(rng, 70) ? O_RDWR : 0) |
@@ -810,7 +810,7 @@ static void round_alloc(struct world *w, struct secbuf_rng *rng)
 			secbuf_errset_add(&e, EDQUOT);
 		if (len > info.largest_free_bytes) {
 			secbuf_errset_add(&e, ENOMEM);
-		} else if (!w->region_known && len >= SZ_2M &&
+		} else if (!w->region_known && len >= SECBUF_SZ_2M &&
 			   secbuf_errset_empty(&e)) {
 			/* An upper bound on the default CMA area. */
 			secbuf_errset_add(&e, ENOMEM);
@@ -1251,7 +1251,7 @@ static void round_dma_begin(struct world *w, struct secbuf_rng *rng)
 		return;
 	}
 	if (b.flags & SECBUF_DMA_FENCE_FD) {
-		igt_assert_eq(sync_fence_status((int)b.fence_fd), 0);
+		igt_assert_eq(secbuf_sync_fence_status((int)b.fence_fd), 0);
 		close((int)b.fence_fd);
 	} else {
 		igt_assert_eq_u32(b.fence_fd, 0);
@@ -1461,8 +1461,8 @@ static void mmap_outcome(struct secbuf_errset *e, uint64_t size, int fdmode,
 
 static void test_mmap_edges(uint64_t seed)
 {
-	static const uint64_t sizes[] = { SZ_4K, SZ_64K + SZ_4K, SZ_2M,
-					  3 * SZ_1M };
+	static const uint64_t sizes[] = { SECBUF_SZ_4K, SECBUF_SZ_64K + SECBUF_SZ_4K, SECBUF_SZ_2M,
+					  3 * SECBUF_SZ_1M };
 	const uint64_t page = secbuf_page_size();
 	int rounds = hostile_rounds() * 2;
 	int fd = secbuf_open_pool(pool);
@@ -1588,8 +1588,8 @@ static void test_unprivileged(void)
 {
 	int owner = secbuf_open_pool(pool);
 	int other = secbuf_open_pool(pool);
-	int buf = secbuf_alloc(owner, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-	int victim = secbuf_alloc(owner, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+	int buf = secbuf_alloc(owner, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+	int victim = secbuf_alloc(owner, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 	int g_ro = secbuf_grant(owner, buf, SECBUF_GRANT_READ, NULL);
 	int g_rw = secbuf_grant(owner, buf, RW, NULL);
 	int g_rg = secbuf_grant(owner, buf, SECBUF_GRANT_READ |
@@ -1602,7 +1602,7 @@ static void test_unprivileged(void)
 	igt_assert_eq_u64(secbuf_param_get("dev_mode"), 0600);
 	assert_node_root_0600(SECBUF_DEV_DIR);
 	assert_node_root_0600(SECBUF_HEAP_DIR);
-	fill_pattern(buf, SZ_64K, 3);
+	fill_pattern(buf, SECBUF_SZ_64K, 3);
 
 	igt_fork(child, 1) {
 		struct secbuf_grant_list l = { .buf_fd = (uint32_t)buf };
@@ -1652,20 +1652,20 @@ static void test_unprivileged(void)
 		}
 
 		/* Mappings follow the rights of each fd. */
-		p = secbuf_mmap(g_ro, SZ_64K, PROT_READ);
-		secbuf_assert_filled(p, SZ_64K, 3);
-		secbuf_munmap(p, SZ_64K);
-		igt_assert(!__secbuf_mmap(g_ro, SZ_64K, 0, PROT_READ | PROT_WRITE,
+		p = secbuf_mmap(g_ro, SECBUF_SZ_64K, PROT_READ);
+		secbuf_assert_filled(p, SECBUF_SZ_64K, 3);
+		secbuf_munmap(p, SECBUF_SZ_64K);
+		igt_assert(!__secbuf_mmap(g_ro, SECBUF_SZ_64K, 0, PROT_READ | PROT_WRITE,
 					  MAP_SHARED));
 		igt_assert_eq(errno, EACCES);
-		p = secbuf_mmap(derived, SZ_64K, PROT_READ);
-		secbuf_assert_filled(p, SZ_64K, 3);
-		secbuf_munmap(p, SZ_64K);
-		p = secbuf_mmap(g_rw, SZ_64K, PROT_READ | PROT_WRITE);
-		secbuf_assert_filled(p, SZ_64K, 3);
-		secbuf_munmap(p, SZ_64K);
+		p = secbuf_mmap(derived, SECBUF_SZ_64K, PROT_READ);
+		secbuf_assert_filled(p, SECBUF_SZ_64K, 3);
+		secbuf_munmap(p, SECBUF_SZ_64K);
+		p = secbuf_mmap(g_rw, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
+		secbuf_assert_filled(p, SECBUF_SZ_64K, 3);
+		secbuf_munmap(p, SECBUF_SZ_64K);
 		/* Bound to the parent: not for this process. */
-		igt_assert(!__secbuf_mmap(g_bound, SZ_64K, 0, PROT_READ,
+		igt_assert(!__secbuf_mmap(g_bound, SECBUF_SZ_64K, 0, PROT_READ,
 					  MAP_SHARED));
 		igt_assert_eq(errno, EACCES);
 		errno = 0;
@@ -1675,17 +1675,17 @@ static void test_unprivileged(void)
 		 * to this process, it revokes and allocates.
 		 */
 		igt_assert_eq(__secbuf_revoke(owner, victim, 0, &q), 0);
-		close(secbuf_alloc(owner, SZ_4K, 0, O_RDWR | O_CLOEXEC));
+		close(secbuf_alloc(owner, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC));
 		close(derived);
 	}
 	igt_waitchildren();
 
 	/* Nothing the child did touched the buffer. */
 	{
-		char *p = secbuf_mmap(buf, SZ_64K, PROT_READ);
+		char *p = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ);
 
-		secbuf_assert_filled(p, SZ_64K, 3);
-		secbuf_munmap(p, SZ_64K);
+		secbuf_assert_filled(p, SECBUF_SZ_64K, 3);
+		secbuf_munmap(p, SECBUF_SZ_64K);
 	}
 	close(g_bound);
 	close(parent_pidfd);
@@ -1709,10 +1709,10 @@ static void test_unprivileged_random(void)
 {
 	uint64_t seed = secbuf_stress_seed();
 	struct world w;
+	int go[2];
 
 	igt_require_f(geteuid() == 0, "needs root to become uid %d\n",
 		      UNPRIV_UID);
-	int go[2];
 
 	world_init(&w, false);
 	/* dma-heap buffers can only be made through an open node. */

@@ -84,12 +84,12 @@ igt_main
 		igt_assert_eq_u32(pi.file_max_buffers, 4);
 
 		for (int i = 0; i < 4; i++)
-			bufs[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
+			bufs[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
 
 		close(bufs[0]);
-		bufs[0] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
+		bufs[0] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
 
 		close_all(bufs, 4);
 		secbuf_params_restore();
@@ -105,11 +105,11 @@ igt_main
 
 		set_limits(4, 0);
 		for (int i = 0; i < 4; i++)
-			a[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
+			a[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
 		for (int i = 0; i < 4; i++)
-			b[i] = secbuf_alloc(other, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(other, SZ_4K);
+			b[i] = secbuf_alloc(other, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(other, SECBUF_SZ_4K);
 
 		close_all(a, 4);
 		close_all(b, 4);
@@ -126,13 +126,13 @@ igt_main
 		struct secbuf_pool_info pi;
 		int a, b;
 
-		set_limits(0, SZ_1M);
+		set_limits(0, SECBUF_SZ_1M);
 		secbuf_pool_info(fd, &pi);
-		igt_assert_eq_u64(pi.file_max_bytes, SZ_1M);
+		igt_assert_eq_u64(pi.file_max_bytes, SECBUF_SZ_1M);
 
-		a = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
-		b = secbuf_alloc(other, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		a = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
+		b = secbuf_alloc(other, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		assert_edquot(other, 1);
 
 		close(a);
@@ -148,8 +148,8 @@ igt_main
 	igt_subtest("file-max-bytes-rounded") {
 		int a;
 
-		set_limits(0, SZ_1M);
-		a = secbuf_alloc(fd, SZ_1M - 1, 0, O_RDWR | O_CLOEXEC);
+		set_limits(0, SECBUF_SZ_1M);
+		a = secbuf_alloc(fd, SECBUF_SZ_1M - 1, 0, O_RDWR | O_CLOEXEC);
 		assert_edquot(fd, 1);
 		close(a);
 		secbuf_params_restore();
@@ -159,9 +159,9 @@ igt_main
 	igt_describe("A single buffer larger than max_file_bytes (but within "
 		     "the pool) is EDQUOT, not EFBIG.");
 	igt_subtest("file-max-bytes-single") {
-		set_limits(0, SZ_1M);
-		assert_edquot(fd, SZ_2M);
-		assert_edquot(fd, SZ_1M + 1);
+		set_limits(0, SECBUF_SZ_1M);
+		assert_edquot(fd, SECBUF_SZ_2M);
+		assert_edquot(fd, SECBUF_SZ_1M + 1);
 		secbuf_params_restore();
 		secbuf_pool_assert_idle(pool);
 	}
@@ -175,20 +175,20 @@ igt_main
 
 		set_limits(0, 0);
 		for (int i = 0; i < 3; i++)
-			bufs[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+			bufs[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		secbuf_param_set("max_file_buffers", 2);
 
-		ptr = secbuf_mmap(bufs[2], SZ_4K, PROT_READ | PROT_WRITE);
-		secbuf_fill(ptr, SZ_4K, 1);
-		secbuf_assert_filled(ptr, SZ_4K, 1);
-		secbuf_munmap(ptr, SZ_4K);
-		assert_edquot(fd, SZ_4K);
+		ptr = secbuf_mmap(bufs[2], SECBUF_SZ_4K, PROT_READ | PROT_WRITE);
+		secbuf_fill(ptr, SECBUF_SZ_4K, 1);
+		secbuf_assert_filled(ptr, SECBUF_SZ_4K, 1);
+		secbuf_munmap(ptr, SECBUF_SZ_4K);
+		assert_edquot(fd, SECBUF_SZ_4K);
 
 		close(bufs[0]);
-		assert_edquot(fd, SZ_4K);
+		assert_edquot(fd, SECBUF_SZ_4K);
 		close(bufs[1]);
-		bufs[0] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
+		bufs[0] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
 
 		close(bufs[0]);
 		close(bufs[2]);
@@ -204,7 +204,7 @@ igt_main
 		raise_nofile(1200);
 		set_limits(0, 0);
 		for (int i = 0; i < 1100; i++)
-			bufs[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+			bufs[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		close_all(bufs, 1100);
 		secbuf_params_restore();
 		secbuf_pool_assert_idle(pool);
@@ -223,8 +223,8 @@ igt_main
 
 		raise_nofile(limit + 64);
 		for (uint64_t i = 0; i < limit; i++)
-			bufs[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
+			bufs[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		assert_edquot(fd, SECBUF_SZ_4K);
 		close_all(bufs, limit);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -238,10 +238,10 @@ igt_main
 		igt_assert_fd(dupfd);
 		set_limits(4, 0);
 		for (int i = 0; i < 4; i++)
-			bufs[i] = secbuf_alloc(i & 1 ? dupfd : fd, SZ_4K, 0,
+			bufs[i] = secbuf_alloc(i & 1 ? dupfd : fd, SECBUF_SZ_4K, 0,
 					       O_RDWR | O_CLOEXEC);
-		assert_edquot(fd, SZ_4K);
-		assert_edquot(dupfd, SZ_4K);
+		assert_edquot(fd, SECBUF_SZ_4K);
+		assert_edquot(dupfd, SECBUF_SZ_4K);
 		close_all(bufs, 4);
 		close(dupfd);
 		secbuf_params_restore();
@@ -255,14 +255,14 @@ igt_main
 
 		set_limits(4, 0);
 		for (int i = 0; i < 2; i++)
-			bufs[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+			bufs[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		igt_fork(child, 1) {
 			int mine[2];
 
 			for (int i = 0; i < 2; i++)
-				mine[i] = secbuf_alloc(fd, SZ_4K, 0,
+				mine[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0,
 						       O_RDWR | O_CLOEXEC);
-			assert_edquot(fd, SZ_4K);
+			assert_edquot(fd, SECBUF_SZ_4K);
 			close_all(mine, 2);
 		}
 		igt_waitchildren();
@@ -281,7 +281,7 @@ igt_main
 			if (pass == 0)
 				set_limits(16, 0);
 			else
-				set_limits(0, 16 * SZ_64K);
+				set_limits(0, 16 * SECBUF_SZ_64K);
 			igt_assert_eq(pipe(counts), 0);
 			igt_assert_eq(pipe(go), 0);
 
@@ -292,7 +292,7 @@ igt_main
 
 				close(counts[0]);
 				close(go[1]);
-				while ((ret = __secbuf_alloc(fd, SZ_64K, 0,
+				while ((ret = __secbuf_alloc(fd, SECBUF_SZ_64K, 0,
 							     O_RDWR | O_CLOEXEC,
 							     &buf)) == 0) {
 					igt_assert(n < 64);
@@ -331,18 +331,18 @@ igt_main
 		void *ptr;
 
 		set_limits(1, 0);
-		buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		copy = dup(buf);
 		igt_assert_fd(copy);
 		close(buf);
-		assert_edquot(fd, SZ_4K);
+		assert_edquot(fd, SECBUF_SZ_4K);
 
-		ptr = secbuf_mmap(copy, SZ_4K, PROT_READ);
+		ptr = secbuf_mmap(copy, SECBUF_SZ_4K, PROT_READ);
 		close(copy);
-		assert_edquot(fd, SZ_4K);
-		secbuf_munmap(ptr, SZ_4K);
+		assert_edquot(fd, SECBUF_SZ_4K);
+		secbuf_munmap(ptr, SECBUF_SZ_4K);
 
-		buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		buf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		close(buf);
 		secbuf_params_restore();
 		secbuf_pool_assert_idle(pool);
@@ -362,13 +362,13 @@ igt_main
 
 		set_limits(2, 0);
 		for (int i = 0; i < 2; i++)
-			h[i] = secbuf_heap_alloc(heap, SZ_4K, O_RDWR | O_CLOEXEC, 0);
+			h[i] = secbuf_heap_alloc(heap, SECBUF_SZ_4K, O_RDWR | O_CLOEXEC, 0);
 		secbuf_snapshot(&before, pool);
-		igt_assert_eq(__secbuf_heap_alloc(heap, SZ_4K, O_RDWR | O_CLOEXEC,
+		igt_assert_eq(__secbuf_heap_alloc(heap, SECBUF_SZ_4K, O_RDWR | O_CLOEXEC,
 						  0, &buf), -EDQUOT);
 		secbuf_assert_unchanged(&before);
 		for (int i = 0; i < 2; i++)
-			s[i] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+			s[i] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 
 		close_all(h, 2);
 		close_all(s, 2);

@@ -14,7 +14,7 @@
 IGT_TEST_DESCRIPTION("mmap of secbuf dma-bufs: coherency between mappings, "
 		     "lifetime, and the mappings that must be refused.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 /* mmap() that must fail with @err and leave no mapping. */
 static void assert_mmap_fails(int dmabuf, size_t len, off_t offset, int prot,

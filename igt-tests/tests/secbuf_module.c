@@ -20,7 +20,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Module unload refused while a pool file, heap file, "
 		     "buffer or mapping exists; unload and reload once "
@@ -98,11 +98,11 @@ static void assert_unload_refused(void)
 static void assert_pool_works(void)
 {
 	int fd = secbuf_open_pool(pool);
-	int buf = secbuf_alloc(fd, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-	void *ptr = secbuf_mmap(buf, SZ_64K, PROT_READ | PROT_WRITE);
+	int buf = secbuf_alloc(fd, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+	void *ptr = secbuf_mmap(buf, SECBUF_SZ_64K, PROT_READ | PROT_WRITE);
 
-	secbuf_assert_zero(ptr, SZ_64K);
-	secbuf_munmap(ptr, SZ_64K);
+	secbuf_assert_zero(ptr, SECBUF_SZ_64K);
+	secbuf_munmap(ptr, SECBUF_SZ_64K);
 	close(buf);
 	close(fd);
 }
@@ -173,11 +173,11 @@ igt_main
 
 			secbuf_module_params(params, sizeof(params));
 			igt_assert_eq(__secbuf_module_unload(), 0);
-			igt_assert_eq(__secbuf_heap_alloc(heap, SZ_1M,
+			igt_assert_eq(__secbuf_heap_alloc(heap, SECBUF_SZ_1M,
 							  O_RDWR, 0, &buf),
 				      -ENODEV);
 			igt_assert_eq(secbuf_module_reload(params, pool), 0);
-			buf = secbuf_heap_alloc(heap, SZ_1M, O_RDWR, 0);
+			buf = secbuf_heap_alloc(heap, SECBUF_SZ_1M, O_RDWR, 0);
 			close(buf);
 		} else {
 			assert_unload_refused();
@@ -193,16 +193,16 @@ igt_main
 		     "then refuses mmap with ENODEV.");
 	igt_subtest("unload-busy-buffer") {
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		void *ptr = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		void *ptr = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 
-		secbuf_fill(ptr, SZ_1M, 1);
-		secbuf_munmap(ptr, SZ_1M);
+		secbuf_fill(ptr, SECBUF_SZ_1M, 1);
+		secbuf_munmap(ptr, SECBUF_SZ_1M);
 		close(fd);
 		secbuf_pool_assert_idle(pool);
 
 		assert_unload_refused();
-		igt_assert(!__secbuf_mmap(buf, SZ_1M, 0, PROT_READ, MAP_SHARED));
+		igt_assert(!__secbuf_mmap(buf, SECBUF_SZ_1M, 0, PROT_READ, MAP_SHARED));
 		igt_assert_eq(errno, ENODEV);
 		errno = 0;
 		close(buf);
@@ -214,32 +214,32 @@ igt_main
 		     "it raises SIGBUS and the pool holds no memory for it.");
 	igt_subtest("unload-busy-mapping") {
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		void *ptr = secbuf_mmap(buf, SZ_1M, PROT_READ | PROT_WRITE);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		void *ptr = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 
-		secbuf_fill(ptr, SZ_1M, 2);
+		secbuf_fill(ptr, SECBUF_SZ_1M, 2);
 		close(buf);
 		close(fd);
 
 		assert_unload_refused();
 		secbuf_pool_assert_idle(pool);
 		secbuf_assert_sigbus(ptr, false);
-		secbuf_munmap(ptr, SZ_1M);
+		secbuf_munmap(ptr, SECBUF_SZ_1M);
 		secbuf_pool_assert_idle(pool);
 	}
 
 	igt_describe("Unload is refused (EWOULDBLOCK) while a driver (vgem) "
 		     "holds an import of a buffer whose fds are all closed.");
 	igt_subtest("unload-busy-import") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf);
 
 		close(buf);
 		close(fd);
 		assert_unload_refused();
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -248,7 +248,7 @@ igt_main
 		     "this one has fully closed.");
 	igt_subtest("unload-busy-buffer-in-child") {
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_64K, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
 		int pipefd[2];
 		char c = 0;
 
@@ -275,13 +275,13 @@ igt_main
 		     "loads again from $SECBUF_KO and its pool works.");
 	igt_subtest("unload-after-last-reference") {
 		int fd = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		void *ptr = secbuf_mmap(buf, SZ_1M, PROT_READ);
+		int buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		void *ptr = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ);
 
 		close(buf);
 		close(fd);
 		assert_unload_refused();
-		secbuf_munmap(ptr, SZ_1M);
+		secbuf_munmap(ptr, SECBUF_SZ_1M);
 		unload_and_reload();
 	}
 

@@ -35,7 +35,7 @@ IGT_TEST_DESCRIPTION("No pinning of secbuf mappings: O_DIRECT I/O and "
 		     "copies still work, and after REVOKE every GUP path fails "
 		     "with an errno and nothing holds the memory.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 #define IO_SIZE		(64 << 10)	/* one O_DIRECT transfer */
 
 #define RAMDISK		"/dev/ram0"

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <inttypes.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -150,7 +151,7 @@ igt_main
 		     "buffer_count by one, in the pool and in the file; each "
 		     "close takes exactly that back; sysfs agrees throughout.");
 	igt_subtest("info-tracks-alloc") {
-		static const uint64_t sizes[] = { 1, 5 * SZ_4K, SZ_1M, SZ_2M, 3 * SZ_1M };
+		static const uint64_t sizes[] = { 1, 5 * SECBUF_SZ_4K, SECBUF_SZ_1M, SECBUF_SZ_2M, 3 * SECBUF_SZ_1M };
 		uint64_t used = 0, alloc_size[5];
 		int bufs[5];
 		struct secbuf_pool_info pi;
@@ -188,26 +189,26 @@ igt_main
 		     "show both.");
 	igt_subtest("info-per-file") {
 		int other = secbuf_open_pool(pool);
-		int a = secbuf_alloc(fd, SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		int b = secbuf_alloc(other, 2 * SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int a = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int b = secbuf_alloc(other, 2 * SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		struct secbuf_pool_info pa, pb;
 
 		secbuf_pool_info(fd, &pa);
 		secbuf_pool_info(other, &pb);
-		igt_assert_eq_u64(pa.used_bytes, 3 * SZ_1M);
-		igt_assert_eq_u64(pb.used_bytes, 3 * SZ_1M);
+		igt_assert_eq_u64(pa.used_bytes, 3 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(pb.used_bytes, 3 * SECBUF_SZ_1M);
 		igt_assert_eq_u64(pa.buffer_count, 2);
 		igt_assert_eq_u64(pb.buffer_count, 2);
 		igt_assert_eq_u32(pa.file_buffers, 1);
-		igt_assert_eq_u64(pa.file_used_bytes, SZ_1M);
+		igt_assert_eq_u64(pa.file_used_bytes, SECBUF_SZ_1M);
 		igt_assert_eq_u32(pb.file_buffers, 1);
-		igt_assert_eq_u64(pb.file_used_bytes, 2 * SZ_1M);
+		igt_assert_eq_u64(pb.file_used_bytes, 2 * SECBUF_SZ_1M);
 
 		close(a);
 		secbuf_pool_info(other, &pb);
 		igt_assert_eq_u32(pb.file_buffers, 1);
-		igt_assert_eq_u64(pb.file_used_bytes, 2 * SZ_1M);
-		igt_assert_eq_u64(pb.used_bytes, 2 * SZ_1M);
+		igt_assert_eq_u64(pb.file_used_bytes, 2 * SECBUF_SZ_1M);
+		igt_assert_eq_u64(pb.used_bytes, 2 * SECBUF_SZ_1M);
 
 		close(b);
 		close(other);
@@ -219,11 +220,11 @@ igt_main
 		     "any other pool file.");
 	igt_subtest("info-orphan-buffer") {
 		int owner = secbuf_open_pool(pool);
-		int buf = secbuf_alloc(owner, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		int buf = secbuf_alloc(owner, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		struct secbuf_pool_info pi;
 
 		secbuf_pool_info(fd, &pi);
-		igt_assert_eq_u64(pi.used_bytes, SZ_1M);
+		igt_assert_eq_u64(pi.used_bytes, SECBUF_SZ_1M);
 		igt_assert_eq_u64(pi.buffer_count, 1);
 		igt_assert_eq_u32(pi.file_buffers, 0);
 		igt_assert_eq_u64(pi.file_used_bytes, 0);
@@ -242,13 +243,13 @@ igt_main
 	igt_describe("sysfs peak_used_bytes is never below what was in use at "
 		     "once.");
 	igt_subtest("sysfs-peak") {
-		int a = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
-		int b = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		int a = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		int b = secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
 
-		igt_assert_lte_u64(6 * SZ_1M, secbuf_pool_sysfs(pool, "peak_used_bytes"));
+		igt_assert_lte_u64(6 * SECBUF_SZ_1M, secbuf_pool_sysfs(pool, "peak_used_bytes"));
 		close(a);
 		close(b);
-		igt_assert_lte_u64(6 * SZ_1M, secbuf_pool_sysfs(pool, "peak_used_bytes"));
+		igt_assert_lte_u64(6 * SECBUF_SZ_1M, secbuf_pool_sysfs(pool, "peak_used_bytes"));
 		secbuf_pool_assert_idle(pool);
 	}
 
@@ -256,7 +257,7 @@ igt_main
 		     "ENOMEM, with nothing half-made: the failed call leaves no "
 		     "fd and no usage, and the usage is the sum of the buffers.");
 	igt_subtest("exhaust-enomem") {
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		igt_assert(list.count > 0);
 		assert_info_matches_sysfs(fd, pool);
 		free_list(&list);
@@ -269,13 +270,13 @@ igt_main
 		int first;
 		uint64_t first_bytes;
 
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		first = list.count;
 		first_bytes = list.bytes;
 		free_list(&list);
 		secbuf_pool_assert_idle(pool);
 
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		igt_assert_eq(list.count, first);
 		igt_assert_eq_u64(list.bytes, first_bytes);
 		free_list(&list);
@@ -287,18 +288,18 @@ igt_main
 	igt_subtest("exhaust-small") {
 		int buf;
 
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		/* Whatever is left below 2 MiB, in pages. */
-		while (__secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC, &buf) == 0) {
+		while (__secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC, &buf) == 0) {
 			igt_assert(list.count < MAX_BUFS);
 			list.fd[list.count++] = buf;
 		}
-		igt_assert_eq(__secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC, &buf),
+		igt_assert_eq(__secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC, &buf),
 			      -ENOMEM);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "largest_free_bytes"), 0);
 
 		close(list.fd[0]);
-		list.fd[0] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		list.fd[0] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		free_list(&list);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -314,7 +315,7 @@ igt_main
 		     "freed), largest_free_bytes can be allocated in one buffer "
 		     "and one page more cannot.");
 	igt_subtest("largest-free-fragmented") {
-		fill_pool(fd, pool, SZ_4M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_4M, &list);
 		igt_require(list.count >= 4);
 		for (int i = 0; i < list.count; i += 2) {
 			close(list.fd[i]);
@@ -338,24 +339,24 @@ igt_main
 		struct secbuf_pool_info pi;
 		int page_buf;
 
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		igt_require(list.count >= 2);
 		close(list.fd[0]);
-		list.fd[0] = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		list.fd[0] = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 
 		secbuf_pool_info(fd, &pi);
-		igt_assert_lt_u64(pi.largest_free_bytes, SZ_2M);
-		igt_assert_lte_u64(SZ_2M - 2 * SZ_4K, pi.largest_free_bytes);
+		igt_assert_lt_u64(pi.largest_free_bytes, SECBUF_SZ_2M);
+		igt_assert_lte_u64(SECBUF_SZ_2M - 2 * SECBUF_SZ_4K, pi.largest_free_bytes);
 		assert_largest_free_truthful(fd);
 
 		/* A second gap: now a whole 2 MiB is the largest again. */
 		close(list.fd[1]);
 		list.fd[1] = -1;
 		secbuf_pool_info(fd, &pi);
-		igt_assert_eq_u64(pi.largest_free_bytes, SZ_2M);
+		igt_assert_eq_u64(pi.largest_free_bytes, SECBUF_SZ_2M);
 		assert_largest_free_truthful(fd);
 
-		page_buf = secbuf_alloc(fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		page_buf = secbuf_alloc(fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		close(page_buf);
 		free_list(&list);
 		secbuf_pool_assert_idle(pool);
@@ -411,23 +412,23 @@ igt_main
 		int a, b;
 
 		igt_require(strcmp(pool, pool2));
-		a = secbuf_alloc(fd, SZ_2M, 0, O_RDWR | O_CLOEXEC);
+		a = secbuf_alloc(fd, SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC);
 		secbuf_pool_info(fd2, &p2);
 		igt_assert_eq_u64(p2.used_bytes, 0);
 		igt_assert_eq_u64(p2.buffer_count, 0);
 		secbuf_pool_assert_idle(pool2);
 
-		b = secbuf_alloc(fd2, SZ_1M, 0, O_RDWR | O_CLOEXEC);
+		b = secbuf_alloc(fd2, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		secbuf_pool_info(fd, &p1);
-		igt_assert_eq_u64(p1.used_bytes, SZ_2M);
+		igt_assert_eq_u64(p1.used_bytes, SECBUF_SZ_2M);
 		igt_assert_eq_u64(p1.buffer_count, 1);
 		secbuf_pool_info(fd2, &p2);
-		igt_assert_eq_u64(p2.used_bytes, SZ_1M);
+		igt_assert_eq_u64(p2.used_bytes, SECBUF_SZ_1M);
 		igt_assert_eq_u64(p2.buffer_count, 1);
 
 		close(a);
 		secbuf_pool_assert_idle(pool);
-		igt_assert_eq_u64(secbuf_pool_sysfs(pool2, "used_bytes"), SZ_1M);
+		igt_assert_eq_u64(secbuf_pool_sysfs(pool2, "used_bytes"), SECBUF_SZ_1M);
 		close(b);
 		close(fd2);
 		secbuf_pool_assert_idle(pool2);
@@ -439,13 +440,13 @@ igt_main
 		int fd2 = secbuf_open_pool(pool2);
 
 		igt_require(strcmp(pool, pool2));
-		fill_pool(fd2, pool2, SZ_2M, &list2);
+		fill_pool(fd2, pool2, SECBUF_SZ_2M, &list2);
 		assert_largest_free_truthful(fd);
 		secbuf_pool_assert_idle(pool);
 		free_list(&list2);
 		secbuf_pool_assert_idle(pool2);
 
-		fill_pool(fd, pool, SZ_2M, &list);
+		fill_pool(fd, pool, SECBUF_SZ_2M, &list);
 		assert_largest_free_truthful(fd2);
 		secbuf_pool_assert_idle(pool2);
 		free_list(&list);
@@ -459,7 +460,7 @@ igt_main
 	igt_subtest("concurrent-small-alloc-free") {
 		igt_fork(child, 4) {
 			static const uint64_t sizes[] = {
-				SZ_4K, 2 * SZ_4K, SZ_64K, 123457,
+				SECBUF_SZ_4K, 2 * SECBUF_SZ_4K, SECBUF_SZ_64K, 123457,
 			};
 			unsigned int seed = child + 100;
 			int live[8];
@@ -493,7 +494,7 @@ igt_main
 	igt_subtest("concurrent-alloc-free") {
 		igt_fork(child, 4) {
 			static const uint64_t sizes[] = {
-				SZ_4K, SZ_64K, 123457, SZ_2M, 3 * SZ_1M + 1,
+				SECBUF_SZ_4K, SECBUF_SZ_64K, 123457, SECBUF_SZ_2M, 3 * SECBUF_SZ_1M + 1,
 			};
 			int own = child & 1 ? secbuf_open_pool(pool) : fd;
 			unsigned int seed = child;

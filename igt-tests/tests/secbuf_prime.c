@@ -23,6 +23,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
@@ -39,7 +40,7 @@
 #include "igt_drm.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("secbuf buffers imported into vgem with libdrm's PRIME "
 		     "calls: the same dma-buf comes back, vgem refuses to "
@@ -47,7 +48,7 @@ IGT_TEST_DESCRIPTION("secbuf buffers imported into vgem with libdrm's PRIME "
 		     "object hold back DMA_BUF_IOCTL_SYNC, show in poll(), "
 		     "and travel as sync_files (export and import).");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 /* A call that has not returned after BLOCK_MS is taken as blocked. */
 #define BLOCK_MS	250
@@ -60,10 +61,6 @@ IGT_TEST_DESCRIPTION("secbuf buffers imported into vgem with libdrm's PRIME "
 
 #define FENCE_READ	0
 #define FENCE_WRITE	SECBUF_VGEM_FENCE_WRITE
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
 
 static const char *pool;
 static int fd = -1;
@@ -109,7 +106,7 @@ static void assert_exporter_secbuf(int dmabuf)
 {
 	char name[64];
 
-	igt_assert(dmabuf_fdinfo_get(dmabuf, "exp_name", name, sizeof(name)));
+	igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "exp_name", name, sizeof(name)));
 	igt_assert_f(!strcmp(name, "secbuf"), "exp_name is \"%s\"\n", name);
 }
 
@@ -169,7 +166,7 @@ static void assert_pending_vgem_fences(int sync, uint32_t count)
 
 	igt_assert_eq_u32(sync_file_fences(sync, fences, &status), count);
 	igt_assert_eq(status, 0);
-	igt_assert_eq(sync_fence_status(sync), 0);
+	igt_assert_eq(secbuf_sync_fence_status(sync), 0);
 	for (uint32_t i = 0; i < count; i++) {
 		igt_assert_f(!strcmp(fences[i].driver_name, "vgem") &&
 			     !strcmp(fences[i].obj_name, "unbound"),
@@ -183,8 +180,8 @@ static void assert_pending_vgem_fences(int sync, uint32_t count)
 /* @sync is signaled, without an error, and poll() says so. */
 static void assert_signaled(int sync)
 {
-	igt_assert_eq(sync_fence_wait(sync, PROMPT_MS), 0);
-	igt_assert_eq(sync_fence_status(sync), 1);
+	igt_assert_eq(secbuf_sync_fence_wait(sync, PROMPT_MS), 0);
+	igt_assert_eq(secbuf_sync_fence_status(sync), 1);
 }
 
 /* ---- A call that must block, in a child -------------------------------- */
@@ -219,9 +216,9 @@ static void call_run(int out, enum call_op op, int target, uint64_t arg)
 
 	write_all(out, &self, sizeof(self));
 	if (op == CALL_SYNC) {
-		r.ret = __dmabuf_sync(target, DMA_BUF_SYNC_START | arg);
+		r.ret = __secbuf_dmabuf_sync(target, DMA_BUF_SYNC_START | arg);
 		if (r.ret == 0)
-			r.ret = __dmabuf_sync(target, DMA_BUF_SYNC_END | arg);
+			r.ret = __secbuf_dmabuf_sync(target, DMA_BUF_SYNC_END | arg);
 	} else {
 		struct pollfd pfd = { .fd = target, .events = (short)arg };
 
@@ -356,30 +353,30 @@ static void test_sync(uint32_t fence_flags, uint64_t dir, bool waits)
 	uint32_t fence;
 
 	import_get(&imp, 40);
-	fence = vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
+	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
 	if (waits) {
 		struct call c;
 
 		call_start(&c, CALL_SYNC, imp.buf, dir);
 		call_assert_blocked(&c);
 		/* 0, not ETIMEDOUT: the fence was still pending. */
-		vgem_fence_signal(imp.vgem, fence);
+		secbuf_vgem_fence_signal(imp.vgem, fence);
 		igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
 	} else {
 		uint64_t start = secbuf_now_ms();
 
-		dmabuf_sync(imp.buf, DMA_BUF_SYNC_START | dir);
-		dmabuf_sync(imp.buf, DMA_BUF_SYNC_END | dir);
+		secbuf_dmabuf_sync(imp.buf, DMA_BUF_SYNC_START | dir);
+		secbuf_dmabuf_sync(imp.buf, DMA_BUF_SYNC_END | dir);
 		igt_assert_f(secbuf_now_ms() - start < PROMPT_MS,
 			     "SYNC %s took %" PRIu64 " ms\n", dir_name(dir),
 			     secbuf_now_ms() - start);
 		/* Signaling it now gives 0: SYNC did not wait for it. */
-		vgem_fence_signal(imp.vgem, fence);
+		secbuf_vgem_fence_signal(imp.vgem, fence);
 	}
 
 	/* Nothing pending: every direction goes through. */
-	dmabuf_sync(imp.buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	dmabuf_sync(imp.buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(imp.buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(imp.buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	import_put(&imp);
 }
 
@@ -396,12 +393,12 @@ static void test_poll(uint32_t fence_flags, short ready)
 	uint32_t fence;
 
 	import_get(&imp, 41);
-	fence = vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
+	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
 	igt_assert_eq(secbuf_poll(imp.buf, POLLIN | POLLOUT, 0), ready);
 
 	call_start(&c, CALL_POLL, imp.buf, (uint64_t)blocked);
 	call_assert_blocked(&c);
-	vgem_fence_signal(imp.vgem, fence);
+	secbuf_vgem_fence_signal(imp.vgem, fence);
 	r = call_finish(&c, PROMPT_MS);
 	igt_assert_eq(r.ret, 1);
 	igt_assert_eq(r.revents, blocked);
@@ -424,14 +421,14 @@ static void test_import_sync_file(uint32_t flags)
 
 	import_get(&imp, 42);
 	other = alloc_filled(43);
-	fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-	sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+	sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 	assert_pending_vgem_fences(sync, 1);
 
-	dmabuf_import_sync_file(other, flags, sync);
+	secbuf_dmabuf_import_sync_file(other, flags, sync);
 
 	/* The other buffer's own sync_file for a writer holds vgem's fence. */
-	again = dmabuf_export_sync_file(other, DMA_BUF_SYNC_WRITE);
+	again = secbuf_dmabuf_export_sync_file(other, DMA_BUF_SYNC_WRITE);
 	assert_pending_vgem_fences(again, 1);
 
 	if (flags == DMA_BUF_SYNC_WRITE) {
@@ -441,13 +438,13 @@ static void test_import_sync_file(uint32_t flags)
 	} else {
 		/* A read fence: readers go on at once, writers wait. */
 		igt_assert_eq(secbuf_poll(other, POLLIN | POLLOUT, 0), POLLIN);
-		dmabuf_sync(other, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		dmabuf_sync(other, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		igt_assert_eq(sync_fence_status(sync), 0);
+		secbuf_dmabuf_sync(other, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		secbuf_dmabuf_sync(other, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		igt_assert_eq(secbuf_sync_fence_status(sync), 0);
 		call_start(&c, CALL_SYNC, other, DMA_BUF_SYNC_WRITE);
 	}
 	call_assert_blocked(&c);
-	vgem_fence_signal(imp.vgem, fence);
+	secbuf_vgem_fence_signal(imp.vgem, fence);
 	igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
 	assert_signaled(again);
 	igt_assert_eq(secbuf_poll(other, POLLIN | POLLOUT, PROMPT_MS),
@@ -471,16 +468,16 @@ struct pending_fence {
 static void pending_fence_get(struct pending_fence *pf)
 {
 	import_get(&pf->src, 77);
-	pf->fence = vgem_fence_attach(pf->src.vgem, pf->src.handle,
+	pf->fence = secbuf_vgem_fence_attach(pf->src.vgem, pf->src.handle,
 				      FENCE_WRITE);
-	pf->sync = dmabuf_export_sync_file(pf->src.buf, DMA_BUF_SYNC_READ);
+	pf->sync = secbuf_dmabuf_export_sync_file(pf->src.buf, DMA_BUF_SYNC_READ);
 	assert_pending_vgem_fences(pf->sync, 1);
 }
 
 /* Signal the fence and let its source go (the test's buffers may live). */
 static void pending_fence_put(struct pending_fence *pf)
 {
-	vgem_fence_signal(pf->src.vgem, pf->fence);
+	secbuf_vgem_fence_signal(pf->src.vgem, pf->fence);
 	close(pf->sync);
 	libdrm_close_handle(pf->src.vgem, pf->src.handle);
 	close(pf->src.vgem);
@@ -517,7 +514,7 @@ static void test_readonly_fence_stalls_nobody(void)
 
 	pending_fence_get(&pf);
 	/* The core takes the fence, whatever the holder's rights. */
-	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+	secbuf_dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
 
 	/* The owner's fault (a fresh mapping), write, SYNC and poll. */
 	t = secbuf_now_ms();
@@ -526,21 +523,21 @@ static void test_readonly_fence_stalls_nobody(void)
 	p[4096] = 1;
 	assert_prompt(t, NO_STALL_MS, "the owner's faults");
 	t = secbuf_now_ms();
-	dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	assert_prompt(t, NO_STALL_MS, "the owner's DMA_BUF_IOCTL_SYNC");
 	igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), POLLIN | POLLOUT);
 	/* Another holder's SYNC. */
 	t = secbuf_now_ms();
-	dmabuf_sync(writer, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	dmabuf_sync(writer, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(writer, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	secbuf_dmabuf_sync(writer, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	assert_prompt(t, NO_STALL_MS, "another holder's DMA_BUF_IOCTL_SYNC");
 	/* The holder stalls only itself. */
 	call_start(&c, CALL_SYNC, holder, DMA_BUF_SYNC_READ);
 	call_assert_blocked(&c);
 
 	/* A holder with DMA and WRITE still holds the owner back. */
-	dmabuf_import_sync_file(writer, DMA_BUF_SYNC_WRITE, pf.sync);
+	secbuf_dmabuf_import_sync_file(writer, DMA_BUF_SYNC_WRITE, pf.sync);
 	igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), 0);
 
 	/* REVOKE: the fence of a device that may write is waited for. */
@@ -561,7 +558,7 @@ static void test_readonly_fence_revoke(void)
 	uint64_t t;
 
 	pending_fence_get(&pf);
-	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+	secbuf_dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
 	t = secbuf_now_ms();
 	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 	assert_prompt(t, NO_STALL_MS, "REVOKE with a READ holder's fence");
@@ -619,7 +616,7 @@ static void test_owner_exit_one_timeout(void)
 	close(sv[1]);
 	for (int i = 0; i < EXIT_BUFFERS; i++) {
 		grants[i] = secbuf_recv_fd(sv[0]);
-		dmabuf_import_sync_file(grants[i], DMA_BUF_SYNC_WRITE,
+		secbuf_dmabuf_import_sync_file(grants[i], DMA_BUF_SYNC_WRITE,
 					pf.sync);
 	}
 	igt_assert_eq(write(sv[0], "g", 1), 1);
@@ -680,7 +677,7 @@ static void test_revoke_concurrent_quarantine(void)
 
 	secbuf_param_set("revoke_timeout_ms", 3000);
 	import_get(&imp, 13);
-	fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
 	r.buf = imp.buf;
 	igt_assert_eq(pthread_create(&th, NULL, revoke_fn, &r), 0);
 	do {
@@ -692,13 +689,13 @@ static void test_revoke_concurrent_quarantine(void)
 	igt_assert_f(quarantined >= BUF_SIZE, "a second REVOKE reported %llu "
 		     "bytes quarantined while the first still held the "
 		     "buffer's memory\n", (unsigned long long)quarantined);
-	vgem_fence_signal(imp.vgem, fence);
+	secbuf_vgem_fence_signal(imp.vgem, fence);
 	igt_assert_eq(pthread_join(th, NULL), 0);
 	igt_assert_eq(r.ret, 0);
 	secbuf_params_restore();
 	/*
 	 * Before 7.0 vgem still maps it: quarantined until the import goes.
-	 * On 7.x the import only attaches (igt_vgem.h): once the fence has
+	 * On 7.x the import only attaches (igt_secbuf_vgem.h): once the fence has
 	 * signaled nothing holds the memory, and the first REVOKE gives it
 	 * back.
 	 */
@@ -736,7 +733,7 @@ igt_main
 		assert_same_dmabuf(buf, back);
 		assert_exporter_secbuf(back);
 		igt_assert(fcntl(back, F_GETFD) & FD_CLOEXEC);
-		igt_assert_eq_u64(dmabuf_size(back), BUF_SIZE);
+		igt_assert_eq_u64(secbuf_dmabuf_size(back), BUF_SIZE);
 
 		theirs = secbuf_mmap(back, BUF_SIZE, PROT_READ | PROT_WRITE);
 		secbuf_assert_filled(theirs, BUF_SIZE, 1);
@@ -848,14 +845,14 @@ igt_main
 			      -EINVAL);
 
 		/* The control: vgem maps what it allocated itself. */
-		own = libdrm_create_dumb(imp.vgem, SZ_64K);
+		own = libdrm_create_dumb(imp.vgem, SECBUF_SZ_64K);
 		igt_assert_eq(__libdrm_map_dumb(imp.vgem, own, &offset), 0);
-		ptr = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
+		ptr = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
 			   imp.vgem, (off_t)offset);
 		igt_assert(ptr != MAP_FAILED);
-		ptr[SZ_4K / 4] = 0x5ec0b0f;
-		igt_assert_eq_u32(ptr[SZ_4K / 4], 0x5ec0b0f);
-		igt_assert_eq(munmap((void *)ptr, SZ_64K), 0);
+		ptr[SECBUF_SZ_4K / 4] = 0x5ec0b0f;
+		igt_assert_eq_u32(ptr[SECBUF_SZ_4K / 4], 0x5ec0b0f);
+		igt_assert_eq(munmap((void *)ptr, SECBUF_SZ_64K), 0);
 		libdrm_close_handle(imp.vgem, own);
 
 		import_put(&imp);
@@ -913,12 +910,12 @@ igt_main
 		uint32_t fence;
 
 		import_get(&imp, 44);
-		fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
 		for (int i = 0; i < 3; i++) {
-			sync[i] = dmabuf_export_sync_file(imp.buf, dirs[i]);
+			sync[i] = secbuf_dmabuf_export_sync_file(imp.buf, dirs[i]);
 			assert_pending_vgem_fences(sync[i], 1);
 		}
-		vgem_fence_signal(imp.vgem, fence);
+		secbuf_vgem_fence_signal(imp.vgem, fence);
 		for (int i = 0; i < 3; i++) {
 			assert_signaled(sync[i]);
 			close(sync[i]);
@@ -937,9 +934,9 @@ igt_main
 		uint32_t fence;
 
 		import_get(&imp, 45);
-		fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		reader = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
-		writer = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
+		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
+		reader = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		writer = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
 
 		/* The core's stub fence, already signaled. */
 		igt_assert_eq_u32(sync_file_fences(reader, fences, &status), 1);
@@ -949,7 +946,7 @@ igt_main
 		igt_assert_eq(secbuf_poll(reader, POLLIN, 0), POLLIN);
 		assert_pending_vgem_fences(writer, 1);
 
-		vgem_fence_signal(imp.vgem, fence);
+		secbuf_vgem_fence_signal(imp.vgem, fence);
 		assert_signaled(writer);
 		close(writer);
 		close(reader);
@@ -965,15 +962,15 @@ igt_main
 		int sync;
 
 		import_get(&imp, 46);
-		first = vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		second = vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
+		first = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
+		second = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
+		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
 		assert_pending_vgem_fences(sync, 2);
 
-		vgem_fence_signal(imp.vgem, first);
-		igt_assert_eq(sync_fence_wait(sync, BLOCK_MS), -ETIME);
-		igt_assert_eq(sync_fence_status(sync), 0);
-		vgem_fence_signal(imp.vgem, second);
+		secbuf_vgem_fence_signal(imp.vgem, first);
+		igt_assert_eq(secbuf_sync_fence_wait(sync, BLOCK_MS), -ETIME);
+		igt_assert_eq(secbuf_sync_fence_status(sync), 0);
+		secbuf_vgem_fence_signal(imp.vgem, second);
 		assert_signaled(sync);
 
 		close(sync);
@@ -1002,21 +999,21 @@ igt_main
 	igt_subtest("sync-file-einval") {
 		struct secbuf_snapshot snap;
 		int buf = alloc_filled(6);
-		int sync = dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW);
+		int sync = secbuf_dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW);
 		int out = -1;
 
 		secbuf_snapshot(&snap, pool);
-		igt_assert_eq(__dmabuf_export_sync_file(buf, 0, &out), -EINVAL);
-		igt_assert_eq(__dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW |
+		igt_assert_eq(__secbuf_dmabuf_export_sync_file(buf, 0, &out), -EINVAL);
+		igt_assert_eq(__secbuf_dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW |
 							(1U << 2), &out),
 			      -EINVAL);
-		igt_assert_eq(__dmabuf_import_sync_file(buf, 0, sync), -EINVAL);
-		igt_assert_eq(__dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ |
+		igt_assert_eq(__secbuf_dmabuf_import_sync_file(buf, 0, sync), -EINVAL);
+		igt_assert_eq(__secbuf_dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ |
 							(1U << 31), sync),
 			      -EINVAL);
-		igt_assert_eq(__dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ,
+		igt_assert_eq(__secbuf_dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ,
 							buf), -EINVAL);
-		igt_assert_eq(__dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ,
+		igt_assert_eq(__secbuf_dmabuf_import_sync_file(buf, DMA_BUF_SYNC_READ,
 							-1), -EINVAL);
 		secbuf_assert_unchanged(&snap);
 
@@ -1043,21 +1040,21 @@ igt_main
 		uint32_t fence, other;
 		int sync;
 
-		fence = vgem_fence_attach(vgem, h_grant, FENCE_WRITE);
+		fence = secbuf_vgem_fence_attach(vgem, h_grant, FENCE_WRITE);
 		igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), 0);
-		sync = dmabuf_export_sync_file(buf, DMA_BUF_SYNC_READ);
+		sync = secbuf_dmabuf_export_sync_file(buf, DMA_BUF_SYNC_READ);
 		assert_pending_vgem_fences(sync, 1);
-		igt_assert_eq(__vgem_fence_attach(vgem, h_owner, FENCE_READ,
+		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, h_owner, FENCE_READ,
 						  &other), -EBUSY);
-		igt_assert_eq(__vgem_fence_attach(vgem, h_owner, FENCE_WRITE,
+		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, h_owner, FENCE_WRITE,
 						  &other), -EBUSY);
 
-		vgem_fence_signal(vgem, fence);
+		secbuf_vgem_fence_signal(vgem, fence);
 		assert_signaled(sync);
 		igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, PROMPT_MS),
 			      POLLIN | POLLOUT);
-		other = vgem_fence_attach(vgem, h_owner, FENCE_WRITE);
-		vgem_fence_signal(vgem, other);
+		other = secbuf_vgem_fence_attach(vgem, h_owner, FENCE_WRITE);
+		secbuf_vgem_fence_signal(vgem, other);
 
 		close(sync);
 		libdrm_close_handle(vgem, h_grant);
@@ -1114,13 +1111,13 @@ igt_main
 
 		import_get(&imp, 47);
 		start = secbuf_now_ms();
-		fence = vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 		assert_pending_vgem_fences(sync, 1);
 		call_start(&c, CALL_SYNC, imp.buf, DMA_BUF_SYNC_READ);
 		call_assert_blocked(&c);
 
-		igt_assert_f(!sync_fence_wait(sync, VGEM_TIMEOUT_MS + REPLY_MS),
+		igt_assert_f(!secbuf_sync_fence_wait(sync, VGEM_TIMEOUT_MS + REPLY_MS),
 			     "vgem's fence not signaled %d ms after attach\n",
 			     VGEM_TIMEOUT_MS + REPLY_MS);
 		waited = secbuf_now_ms() - start;
@@ -1129,8 +1126,8 @@ igt_main
 		igt_assert_f(waited >= 9000, "the fence signaled after %" PRIu64
 			     " ms, before vgem's 10 s timeout\n", waited);
 		igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
-		igt_assert_eq(sync_fence_status(sync), 1);
-		igt_assert_eq(__vgem_fence_signal(imp.vgem, fence), -ETIMEDOUT);
+		igt_assert_eq(secbuf_sync_fence_status(sync), 1);
+		igt_assert_eq(__secbuf_vgem_fence_signal(imp.vgem, fence), -ETIMEDOUT);
 		igt_assert_eq(secbuf_poll(imp.buf, POLLIN | POLLOUT, PROMPT_MS),
 			      POLLIN | POLLOUT);
 
@@ -1148,8 +1145,8 @@ igt_main
 		int sync;
 
 		import_get(&imp, 48);
-		vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 		call_start(&c, CALL_SYNC, imp.buf, DMA_BUF_SYNC_READ);
 		call_assert_blocked(&c);
 

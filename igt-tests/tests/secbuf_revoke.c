@@ -19,7 +19,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_REVOKE and owner death: every mapping of a "
 		     "revoked handle raises SIGBUS, new mmap, sync, grant and "
@@ -27,7 +27,7 @@ IGT_TEST_DESCRIPTION("SECBUF_IOC_REVOKE and owner death: every mapping of a "
 		     "device holds it); the errors of the ioctl; GUP refused "
 		     "on secbuf mappings.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 static const char *pool;
 static int fd = -1;
@@ -230,7 +230,7 @@ static void race_once(void)
 /* ---- Concurrent revocation ------------------------------------------- */
 
 #define CR_GRANTS	16
-#define CR_SIZE		(8 * SZ_1M)
+#define CR_SIZE		(8 * SECBUF_SZ_1M)
 
 struct cr_revoker {
 	int pool_fd;
@@ -391,14 +391,14 @@ igt_main
 	igt_subtest("revoke-sync-enodev") {
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 
-		dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		secbuf_revoke(fd, buf, 0);
-		igt_assert_eq(__dmabuf_sync(buf, DMA_BUF_SYNC_START |
+		igt_assert_eq(__secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START |
 					    DMA_BUF_SYNC_READ), -ENODEV);
-		igt_assert_eq(__dmabuf_sync(buf, DMA_BUF_SYNC_START |
+		igt_assert_eq(__secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START |
 					    DMA_BUF_SYNC_WRITE), -ENODEV);
-		igt_assert_eq(__dmabuf_sync(buf, DMA_BUF_SYNC_START |
+		igt_assert_eq(__secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START |
 					    DMA_BUF_SYNC_RW), -ENODEV);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
@@ -422,12 +422,12 @@ igt_main
 	igt_describe("A driver cannot import a revoked buffer: vgem's PRIME "
 		     "import (attach) fails with ENODEV.");
 	igt_subtest("revoke-vgem-import-fails") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		uint32_t handle = 0;
 
 		secbuf_revoke(fd, buf, 0);
-		igt_assert_eq(__prime_fd_to_handle(vgem, buf, &handle), -ENODEV);
+		igt_assert_eq(__secbuf_prime_fd_to_handle(vgem, buf, &handle), -ENODEV);
 		close(buf);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
@@ -851,7 +851,7 @@ igt_main
 		     "the quarantine is checked with the test importer's "
 		     "static import, which maps.");
 	igt_subtest("quarantine-vgem-import") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		struct mapped_import imp;
 		struct secbuf_pool_info pi;
 		uint64_t q;
@@ -861,14 +861,14 @@ igt_main
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = prime_fd_to_handle(vgem, buf);
+			handle = secbuf_prime_fd_to_handle(vgem, buf);
 			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 			secbuf_pool_info(fd, &pi);
 			igt_assert_eq_u64(pi.quarantined_bytes, 0);
 			igt_assert_eq_u64(pi.used_bytes, 0);
 			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), 0);
 			close(buf);
-			gem_close(vgem, handle);
+			secbuf_gem_close(vgem, handle);
 			secbuf_pool_assert_idle(pool);
 		}
 
@@ -905,7 +905,7 @@ igt_main
 		     "quarantine is checked with the test importer's static "
 		     "import, which maps.");
 	igt_subtest("quarantine-owner-close") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		struct mapped_import imp;
 		struct secbuf_pool_info pi;
 		int owner, buf;
@@ -915,13 +915,13 @@ igt_main
 
 			owner = secbuf_open_pool(pool);
 			buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = prime_fd_to_handle(vgem, buf);
+			handle = secbuf_prime_fd_to_handle(vgem, buf);
 			close(buf);
 			close(owner);
 			secbuf_pool_info(fd, &pi);
 			igt_assert_eq_u64(pi.quarantined_bytes, 0);
 			igt_assert_eq_u64(pi.used_bytes, 0);
-			gem_close(vgem, handle);
+			secbuf_gem_close(vgem, handle);
 			secbuf_pool_assert_idle(pool);
 		}
 
@@ -1021,15 +1021,15 @@ igt_main
 	igt_describe("REVOKE of a dma-buf of another exporter (vgem) is "
 		     "EINVAL.");
 	igt_subtest("revoke-other-exporter-einval") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		uint32_t handle;
 		int other;
 
-		igt_require(__vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = prime_handle_to_fd(vgem, handle);
+		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
+		other = secbuf_prime_handle_to_fd(vgem, handle);
 		igt_assert_eq(revoke_err(fd, other, 0), -EINVAL);
 		close(other);
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 	}
 

@@ -34,19 +34,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/videodev2.h>
-
 #include "igt.h"
+/* After igt.h: IGT's linux_scaffold.h must define _AC first. */
+#include <linux/videodev2.h>
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_SEAL and _GET_SEALS: write, grant, revoke "
 		     "and seal seals, what each one refuses (SIGBUS, EPERM, "
 		     "EBUSY) to the owner, to other processes and to devices, "
 		     "who may seal, and who sees the seals.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 #define R	SECBUF_GRANT_READ
 #define W	SECBUF_GRANT_WRITE
@@ -546,7 +546,7 @@ igt_main
 		     "the test importer's static import, which maps, must be "
 		     "EPERM.");
 	igt_subtest("seal-write-vgem-import-eperm") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, R | W | D, NULL);
 		struct secbuf_grant_info info;
@@ -555,13 +555,13 @@ igt_main
 		secbuf_seal(fd, buf, S_WRITE);
 		if (!vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
-			uint32_t h1 = prime_fd_to_handle(vgem, buf);
-			uint32_t h2 = prime_fd_to_handle(vgem, grant);
+			uint32_t h1 = secbuf_prime_fd_to_handle(vgem, buf);
+			uint32_t h2 = secbuf_prime_fd_to_handle(vgem, grant);
 
 			igt_assert_eq_u32(secbuf_grant_list(fd, buf, &info, 1), 1);
 			igt_assert_eq_u32(info.attachments, 1);
-			gem_close(vgem, h1);
-			gem_close(vgem, h2);
+			secbuf_gem_close(vgem, h1);
+			secbuf_gem_close(vgem, h2);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		igt_assert_eq(__mapped_import(buf, &imp), -EPERM);
@@ -580,16 +580,16 @@ igt_main
 		     "(a vgem write fence left on it after vgem let go of the "
 		     "import); once the fence signals, the seal is taken.");
 	igt_subtest("seal-write-pending-write-fence-ebusy") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = prime_fd_to_handle(vgem, buf);
-		uint32_t fence = vgem_fence_attach(vgem, handle,
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf);
+		uint32_t fence = secbuf_vgem_fence_attach(vgem, handle,
 						   SECBUF_VGEM_FENCE_WRITE);
 
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
-		vgem_fence_signal(vgem, fence);
+		secbuf_vgem_fence_signal(vgem, fence);
 		secbuf_seal(fd, buf, S_WRITE);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), S_WRITE);
 		close(buf);
@@ -606,7 +606,7 @@ igt_main
 		     "it present must succeed, and the EBUSY is checked with "
 		     "the test importer's static import, which maps.");
 	igt_subtest("seal-write-vgem-imported-ebusy") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		struct mapped_import imp;
 		int buf;
 
@@ -614,10 +614,10 @@ igt_main
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = prime_fd_to_handle(vgem, buf);
+			handle = secbuf_prime_fd_to_handle(vgem, buf);
 			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE | S_REVOKE),
 					  S_WRITE | S_REVOKE);
-			gem_close(vgem, handle);
+			secbuf_gem_close(vgem, handle);
 			close(buf);
 			secbuf_pool_assert_idle(pool);
 		}
@@ -647,7 +647,7 @@ igt_main
 		     "the EBUSY is checked with the test importer's static "
 		     "import, which maps.");
 	igt_subtest("seal-write-vgem-imported-grant-ebusy") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		struct mapped_import imp;
 		int buf, grant;
 
@@ -656,9 +656,9 @@ igt_main
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 			grant = secbuf_grant(fd, buf, W | D, NULL);
-			handle = prime_fd_to_handle(vgem, grant);
+			handle = secbuf_prime_fd_to_handle(vgem, grant);
 			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE), S_WRITE);
-			gem_close(vgem, handle);
+			secbuf_gem_close(vgem, handle);
 			close(grant);
 			close(buf);
 			secbuf_pool_assert_idle(pool);

@@ -14,14 +14,14 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Sharing secbuf dma-bufs between processes and with "
 		     "an importing driver (vgem): fork, SCM_RIGHTS, "
 		     "pidfd_getfd, PRIME; everyone sees the same bytes and the "
 		     "buffer lives as long as any holder.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 #define NCHILD		4
 
 /* What travels with the fd, so the receiver can check it got the right one. */
@@ -105,10 +105,10 @@ static void check_received(int dmabuf, const struct share_msg *msg)
 	void *ptr;
 
 	igt_assert_fd(dmabuf);
-	igt_assert(dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
+	igt_assert(secbuf_dmabuf_fdinfo_get(dmabuf, "exp_name", value, sizeof(value)));
 	igt_assert(!strcmp(value, "secbuf"));
 	igt_assert_eq_u64(inode_of(dmabuf), msg->ino);
-	igt_assert_eq_u64(dmabuf_size(dmabuf), msg->size);
+	igt_assert_eq_u64(secbuf_dmabuf_size(dmabuf), msg->size);
 
 	ptr = secbuf_mmap(dmabuf, msg->size, PROT_READ | PROT_WRITE);
 	secbuf_assert_filled(ptr, msg->size / 2, msg->seed);
@@ -366,7 +366,7 @@ igt_main
 		     "same buffer with our bytes, and closing the handle frees "
 		     "it.");
 	igt_subtest("vgem-import") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int dmabuf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		uint64_t ino = inode_of(dmabuf);
 		uint32_t handle;
@@ -375,20 +375,20 @@ igt_main
 		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
 		secbuf_fill(ptr, BUF_SIZE, 700);
 		secbuf_munmap(ptr, BUF_SIZE);
-		handle = prime_fd_to_handle(vgem, dmabuf);
+		handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
 
 		close(dmabuf);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), BUF_SIZE);
 
-		dmabuf = prime_handle_to_fd(vgem, handle);
+		dmabuf = secbuf_prime_handle_to_fd(vgem, handle);
 		igt_assert_eq_u64(inode_of(dmabuf), ino);
 		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ);
 		secbuf_assert_filled(ptr, BUF_SIZE, 700);
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(dmabuf);
 
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -396,15 +396,15 @@ igt_main
 	igt_describe("A buffer from /dev/dma_heap/<pool> imports into vgem the "
 		     "same way and is freed when the import goes.");
 	igt_subtest("vgem-import-heap-buffer") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int heap = secbuf_open_heap(pool);
 		int dmabuf = secbuf_heap_alloc(heap, BUF_SIZE, O_RDWR | O_CLOEXEC, 0);
-		uint32_t handle = prime_fd_to_handle(vgem, dmabuf);
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
 
 		close(dmabuf);
 		close(heap);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}

@@ -37,13 +37,14 @@
  * - every few seconds all workers park and the pool's used_bytes must be
  *   the sum of the live buffers plus quarantined_bytes, which must be the
  *   sum of the revoked buffers a vgem import still maps (none on 7.x,
- *   where vgem's import only attaches: igt_vgem.h);
+ *   where vgem's import only attaches: igt_secbuf_vgem.h);
  * - at the end the pool is idle.
  *
  * Kernel reports (KASAN, lockdep, WARN, ...) are caught by the harness.
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -59,7 +60,7 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_stress.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Seeded, time-bounded stress: processes and threads "
 		     "racing every secbuf operation with invariants on data, "
@@ -73,7 +74,6 @@ IGT_TEST_DESCRIPTION("Seeded, time-bounded stress: processes and threads "
 #define MAX_GRANTS	62	/* grant ids tracked per buffer */
 #define LOG_EVENTS	(1 << 17)
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x)	(((x) + secbuf_page_size() - 1) & ~((uint64_t)secbuf_page_size() - 1))
 
 static const char *pool;
@@ -531,7 +531,7 @@ static uint64_t pick_size(struct worker *w)
 		       secbuf_rng_below(&w->rng, 2) * secbuf_rng_below(&w->rng, page);
 	if (cls < 90)
 		return (16 + secbuf_rng_below(&w->rng, 240)) * page;
-	return SZ_2M + secbuf_rng_below(&w->rng, 3) * SZ_1M;
+	return SECBUF_SZ_2M + secbuf_rng_below(&w->rng, 3) * SECBUF_SZ_1M;
 }
 
 static uint64_t owned_bytes(void)
@@ -1012,7 +1012,7 @@ static void op_seal(struct worker *w)
 		secbuf_errset_add(&ok, EPERM);
 	/*
 	 * A vgem import is a device mapping that may write before 7.0; on
-	 * 7.x it only attaches and never blocks the seal (igt_vgem.h).
+	 * 7.x it only attaches and never blocks the seal (igt_secbuf_vgem.h).
 	 */
 	if ((seals & ~e->seals & SECBUF_SEAL_WRITE) && e->imports &&
 	    vgem_import_maps())
@@ -1083,7 +1083,7 @@ static void op_window(struct worker *w)
 		return;
 	}
 	if (fence)
-		igt_assert_eq(sync_fence_status(fence_fd), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence_fd), 0);
 
 	/* Others touch it meanwhile; in a STRICT window so may we. */
 	if (strict && r->map && secbuf_rng_chance(&w->rng, 50))
@@ -1101,8 +1101,8 @@ static void op_window(struct worker *w)
 	igt_assert_f(ret == 0, "DMA_END of buffer %" PRIu64 ": %s\n", r->id,
 		     secbuf_errname(ret));
 	if (fence) {
-		igt_assert_eq(sync_fence_wait(fence_fd, 5000), 0);
-		igt_assert_eq(sync_fence_status(fence_fd), 1);
+		igt_assert_eq(secbuf_sync_fence_wait(fence_fd, 5000), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence_fd), 1);
 		close(fence_fd);
 	}
 	count(OP_WINDOW, OUT_OK);
@@ -1118,7 +1118,7 @@ static void rec_close(struct rec *r)
 		igt_assert_eq(munmap(r->map, r->map_len), 0);
 	r->map = NULL;
 	if (r->gem) {
-		gem_close(vgem_fd, r->gem);
+		secbuf_gem_close(vgem_fd, r->gem);
 		e->imports--;
 		r->gem = 0;
 	}
@@ -1333,7 +1333,7 @@ static void op_import(struct worker *w)
 	else
 		secbuf_errset_add(&ok, 0);
 
-	ret = __prime_fd_to_handle(vgem_fd, r->fd, &handle);
+	ret = __secbuf_prime_fd_to_handle(vgem_fd, r->fd, &handle);
 	igt_assert_in_errset(ret, &ok, "vgem import of buffer %" PRIu64
 			     " grant %" PRIu64 " (rights %#x%s%s%s)", r->id,
 			     r->grant_id, r->rights, r->bound ? ", bound" : "",
@@ -1353,7 +1353,7 @@ static void op_unimport(struct worker *w)
 
 	if (!r)
 		return;
-	gem_close(vgem_fd, r->gem);
+	secbuf_gem_close(vgem_fd, r->gem);
 	r->gem = 0;
 	entry_of(r)->imports--;
 	count(OP_UNIMPORT, OUT_OK);
@@ -1498,7 +1498,7 @@ static void mix_process(int proc, const unsigned int *weights)
 	sigemptyset(&sa.sa_mask);
 	igt_assert_eq(sigaction(SIGBUS, &sa, NULL), 0);
 	pool_fd = secbuf_open_pool(pool);
-	vgem_fd = __drm_open_vgem();
+	vgem_fd = __secbuf_open_vgem();
 	igt_assert_f(vgem_fd >= 0, "no vgem device: every lane has one\n");
 	for (int i = 0; i < RECS; i++) {
 		pthread_rwlock_init(&recs[i].lock, NULL);
@@ -1936,7 +1936,7 @@ static void test_fill_refill(void)
 	secbuf_param_set("max_file_bytes", 0);
 
 	for (int round = 0; round < 2; round++) {
-		n = fill_with(fd, b, SZ_2M);
+		n = fill_with(fd, b, SECBUF_SZ_2M);
 		if (round == 0)
 			first = n;
 		igt_assert_f(n == first, "round %d fits %d buffers, round 0 "
@@ -1947,23 +1947,23 @@ static void test_fill_refill(void)
 			 round, n, (uint64_t)info.used_bytes,
 			 (uint64_t)info.total_bytes,
 			 (uint64_t)info.largest_free_bytes);
-		igt_assert_eq_u64(info.used_bytes, (uint64_t)n * SZ_2M);
+		igt_assert_eq_u64(info.used_bytes, (uint64_t)n * SECBUF_SZ_2M);
 		igt_assert_eq_u64(info.buffer_count, n);
-		igt_assert_f(info.largest_free_bytes < SZ_2M,
+		igt_assert_f(info.largest_free_bytes < SECBUF_SZ_2M,
 			     "the pool refused 2 MiB but reports %" PRIu64
 			     " bytes free in one range\n",
 			     (uint64_t)info.largest_free_bytes);
 		/* Full to the last chunk: nothing else fits either. */
 		small = fill_with(fd, b, secbuf_page_size());
 		igt_assert_eq(small, 0);
-		igt_assert_eq_u64((uint64_t)n * SZ_2M,
-				  info.total_bytes / SZ_2M * SZ_2M);
+		igt_assert_eq_u64((uint64_t)n * SECBUF_SZ_2M,
+				  info.total_bytes / SECBUF_SZ_2M * SECBUF_SZ_2M);
 
 		/* Every other one freed: as many fit again, zeroed. */
 		freed = 0;
 		for (int i = b->n - 1; i >= 0; i -= 2, freed++)
 			bufs_free(b, i);
-		again = fill_with(fd, b, SZ_2M);
+		again = fill_with(fd, b, SECBUF_SZ_2M);
 		igt_assert_eq(again, freed);
 		for (int i = 0; i < b->n; i++)
 			check_zero_and_fill(b->fd[i], b->size[i], (uint64_t)i);
@@ -1980,8 +1980,8 @@ static void test_fill_refill(void)
 static void test_fragment(uint64_t seed)
 {
 	static const uint64_t sizes[] = {
-		4096, 3 * 4096, 64 << 10, 200 << 10, SZ_1M, SZ_2M - 4096,
-		SZ_2M, 3 * SZ_1M, SZ_4M, 6 * SZ_1M, 8 * SZ_1M,
+		4096, 3 * 4096, 64 << 10, 200 << 10, SECBUF_SZ_1M, SECBUF_SZ_2M - 4096,
+		SECBUF_SZ_2M, 3 * SECBUF_SZ_1M, SECBUF_SZ_4M, 6 * SECBUF_SZ_1M, 8 * SECBUF_SZ_1M,
 	};
 	int fd = secbuf_open_pool(pool);
 	bool exact = pool_region_known();
@@ -2036,15 +2036,15 @@ static void test_fragment(uint64_t seed)
 		check_zero_and_fill(buf, largest, round);
 		close(buf);
 		/* ...and one chunk more does not. */
-		ret = __secbuf_alloc(fd, largest + SZ_2M, 0, O_RDWR | O_CLOEXEC,
+		ret = __secbuf_alloc(fd, largest + SECBUF_SZ_2M, 0, O_RDWR | O_CLOEXEC,
 				     &buf);
 		if (ret == 0)
 			close(buf);
 		igt_assert_f(ret == -ENOMEM || (ret == -EFBIG &&
-			     largest + SZ_2M > info.max_buffer_bytes),
+			     largest + SECBUF_SZ_2M > info.max_buffer_bytes),
 			     "round %d: largest_free_bytes is %" PRIu64 " but %"
 			     PRIu64 " more bytes gave %s\n", round, largest,
-			     (uint64_t)SZ_2M, secbuf_errname(ret));
+			     (uint64_t)SECBUF_SZ_2M, secbuf_errname(ret));
 		checked++;
 	}
 	igt_assert_f(checked >= 6, "only %d rounds left any room to check\n",
@@ -2173,9 +2173,9 @@ static void test_memory_hog(uint64_t seed)
 			extra = 32LL << 20;
 		target = extra > 0 ? (uint64_t)(cma_free1 + extra) : 0;
 	}
-	if (target > info.total_bytes - SZ_4M)
-		target = info.total_bytes - SZ_4M;
-	igt_assert_f(target > (uint64_t)cma_free1 + SZ_4M,
+	if (target > info.total_bytes - SECBUF_SZ_4M)
+		target = info.total_bytes - SECBUF_SZ_4M;
+	igt_assert_f(target > (uint64_t)cma_free1 + SECBUF_SZ_4M,
 		     "cannot put the pool under pressure: it can hold %" PRIu64
 		     " MiB, CMA has %" PRId64 " MiB free\n", target >> 20,
 		     cma_free1 >> 20);
@@ -2185,11 +2185,11 @@ static void test_memory_hog(uint64_t seed)
 		uint64_t held = 0;
 
 		while (held < target) {
-			uint64_t size = (1 + secbuf_rng_below(&rng, 4)) * SZ_2M;
+			uint64_t size = (1 + secbuf_rng_below(&rng, 4)) * SECBUF_SZ_2M;
 			int buf, ret;
 
 			if (size > target - held)
-				size = SZ_2M;
+				size = SECBUF_SZ_2M;
 			ret = __secbuf_alloc(fd, size, 0, O_RDWR | O_CLOEXEC, &buf);
 			allocs++;
 			if (ret == -ENOMEM) {
@@ -2251,8 +2251,8 @@ static void test_memory_hog(uint64_t seed)
  */
 static void test_revoke_reuse(void)
 {
-	const uint64_t large = 7 * SZ_1M / 2, small = SZ_2M + SZ_64K;
-	const uint64_t decoy_size = 32 * SZ_1M;
+	const uint64_t large = 7 * SECBUF_SZ_1M / 2, small = SECBUF_SZ_2M + SECBUF_SZ_64K;
+	const uint64_t decoy_size = 32 * SECBUF_SZ_1M;
 	int rounds = (int)secbuf_env_long("SECBUF_REUSE_ROUNDS", 30);
 	int fd = secbuf_open_pool(pool);
 
@@ -2274,9 +2274,9 @@ static void test_revoke_reuse(void)
 		secbuf_revoke(fd, r, 0);
 		close(r);
 
-		n = secbuf_alloc(fd, SZ_4M, 0, O_RDWR | O_CLOEXEC);
-		p = secbuf_mmap(n, SZ_4M, PROT_READ);
-		for (uint64_t off = 0; off < SZ_4M; off += 8) {
+		n = secbuf_alloc(fd, SECBUF_SZ_4M, 0, O_RDWR | O_CLOEXEC);
+		p = secbuf_mmap(n, SECBUF_SZ_4M, PROT_READ);
+		for (uint64_t off = 0; off < SECBUF_SZ_4M; off += 8) {
 			uint64_t v = *(volatile uint64_t *)(p + off);
 
 			/* secbuf_fill()'s word for @seed at this offset. */
@@ -2290,7 +2290,7 @@ static void test_revoke_reuse(void)
 				     "and marked clean when that buffer was revoked" :
 				     "");
 		}
-		secbuf_munmap(p, SZ_4M);
+		secbuf_munmap(p, SECBUF_SZ_4M);
 		close(n);
 	}
 	close(fd);

@@ -21,7 +21,7 @@
 
 #include "igt.h"
 #include "igt_secbuf.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("Every invalid field, flag, pad, size, struct size, "
 		     "ioctl number and pointer of the secbuf ioctls, with the "
@@ -40,7 +40,7 @@ static int pool_fd = -1;
 static struct secbuf_alloc valid_alloc(void)
 {
 	return (struct secbuf_alloc) {
-		.size = SZ_4K,
+		.size = SECBUF_SZ_4K,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
 }
@@ -163,7 +163,7 @@ static void alloc_larger_after(void *arg)
 {
 	struct secbuf_alloc *a = arg;
 
-	igt_assert_eq_u64(a->alloc_size, SZ_4K);
+	igt_assert_eq_u64(a->alloc_size, SECBUF_SZ_4K);
 	close((int)a->fd);
 	secbuf_pool_assert_idle(pool);
 }
@@ -229,7 +229,7 @@ static int cur_buf = -1;
 
 static int new_buf(void)
 {
-	cur_buf = secbuf_alloc(pool_fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+	cur_buf = secbuf_alloc(pool_fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 	return cur_buf;
 }
 
@@ -352,7 +352,7 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 	new_buf();
 	switch (kind) {
 	case BAD_FD_CLOSED:
-		other = secbuf_alloc(pool_fd, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		other = secbuf_alloc(pool_fd, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		close(other);
 		ni->init(arg, other);
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EBADF);
@@ -369,15 +369,15 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
 		break;
 	case BAD_FD_OTHER_EXPORTER:
-		vgem = drm_open_vgem();
-		igt_assert_eq(__vgem_create(vgem, SZ_4K, &handle), 0);
-		other = prime_handle_to_fd(vgem, handle);
+		vgem = secbuf_open_vgem();
+		igt_assert_eq(__secbuf_vgem_create(vgem, SECBUF_SZ_4K, &handle), 0);
+		other = secbuf_prime_handle_to_fd(vgem, handle);
 		ni->init(arg, other);
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
 		break;
 	case BAD_FD_OTHER_POOL:
 		fd2 = secbuf_open_pool(secbuf_pool2_name());
-		other = secbuf_alloc(fd2, SZ_4K, 0, O_RDWR | O_CLOEXEC);
+		other = secbuf_alloc(fd2, SECBUF_SZ_4K, 0, O_RDWR | O_CLOEXEC);
 		ni->init(arg, other);
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
 		igt_assert_eq_u32(secbuf_get_seals(fd2, other), 0);
@@ -398,7 +398,7 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 	if (other >= 0)
 		close(other);
 	if (handle)
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 	if (vgem >= 0)
 		close(vgem);
 	put_buf();
@@ -685,7 +685,7 @@ igt_main
 					     SECBUF_IOC_ALLOC_SZ(SECBUF_ALLOC_SIZE_VER0),
 					     buf), 0);
 		igt_assert_fd((int)arg->fd);
-		igt_assert_eq_u64(dmabuf_size((int)arg->fd), 2 * secbuf_page_size());
+		igt_assert_eq_u64(secbuf_dmabuf_size((int)arg->fd), 2 * secbuf_page_size());
 		for (size_t b = SECBUF_ALLOC_SIZE_VER0; b < sizeof(buf); b++)
 			igt_assert_f(buf[b] == 0xcc, "byte %zu past the version 0 "
 				     "struct was written\n", b);
@@ -757,7 +757,7 @@ igt_main
 		     "with secbuf's number) are ENOTTY.");
 	igt_subtest("foreign-ioctl") {
 		struct dma_heap_allocation_data heap = {
-			.len = SZ_4K,
+			.len = SECBUF_SZ_4K,
 			.fd_flags = O_RDWR | O_CLOEXEC,
 		};
 		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_RW };

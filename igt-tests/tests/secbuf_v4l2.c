@@ -36,6 +36,7 @@
  *
  * Copyright (C) 2026 The secbuf authors
  */
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,9 +44,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/videodev2.h>
-
 #include "igt.h"
+/* After igt.h: IGT's linux_scaffold.h must define _AC first. */
+#include <linux/videodev2.h>
 #include "igt_secbuf.h"
 #include "igt_stress.h"
 #include "igt_v4l2.h"
@@ -97,9 +98,9 @@ static void sbuf_alloc(struct sbuf *b, size_t size, uint8_t fill)
 	b->size = (size + page - 1) / page * page;
 	b->fd = secbuf_alloc(fd, b->size, 0, O_RDWR | O_CLOEXEC);
 	b->map = secbuf_mmap(b->fd, b->size, PROT_READ | PROT_WRITE);
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	memset(b->map, fill, b->size);
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
 static void sbuf_unmap(struct sbuf *b)
@@ -118,20 +119,20 @@ static void sbuf_free(struct sbuf *b)
 
 static void sbuf_poison(struct sbuf *b)
 {
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	memset(b->map, POISON, b->size);
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
 /* CPU reads of what a device wrote go between these two. */
 static void sbuf_read_begin(const struct sbuf *b)
 {
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 }
 
 static void sbuf_read_end(const struct sbuf *b)
 {
-	dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	secbuf_dmabuf_sync(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 }
 
 static uint64_t pool_quarantined(void)
@@ -600,9 +601,9 @@ static void test_output_loopback(const struct allocator *a)
 	for (int i = 0; i < OUT_BUFS; i++) {
 		sbuf_alloc(&outb[i], sizeimage, POISON);
 		outfds[i] = outb[i].fd;
-		dmabuf_sync(outfds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		secbuf_dmabuf_sync(outfds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 		memcpy(outb[i].map, want, sizeimage);
-		dmabuf_sync(outfds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		secbuf_dmabuf_sync(outfds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	}
 	for (int i = 0; i < 2; i++) {
 		sbuf_alloc(&capb[i], sizeimage, POISON);
@@ -1156,9 +1157,9 @@ static void test_output_readonly_grant(const struct allocator *a)
 	v4l2_g_fmt(out, OUT, &fmt);
 	size = fmt.fmt.pix.sizeimage;
 	sbuf_alloc(&own, size, POISON);
-	dmabuf_sync(own.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(own.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	secbuf_fill(own.map, own.size, SEED);
-	dmabuf_sync(own.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(own.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 
 	/* vivid's output streams only with more than one buffer queued. */
 	igt_assert_lte(OUT_BUFS, (int)v4l2_reqbufs(out, OUT, DMABUF, OUT_BUFS));
@@ -1194,9 +1195,9 @@ static void test_write_sealed(const struct allocator *a)
 	int v = start_webcam(a, &sizeimage);
 
 	sbuf_alloc(&s, sizeimage, POISON);
-	dmabuf_sync(s.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(s.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	secbuf_fill(s.map, s.size, SEED);
-	dmabuf_sync(s.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	secbuf_dmabuf_sync(s.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 
 	/*
 	 * While vivid holds it, something could write behind the seal

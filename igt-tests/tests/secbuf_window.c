@@ -19,6 +19,7 @@
  */
 #include <linux/futex.h>
 #include <linux/sync_file.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,7 +35,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_DMA_BEGIN and _DMA_END: CPU faults wait or "
 		     "raise SIGBUS during a window, in every process and "
@@ -44,7 +45,7 @@ IGT_TEST_DESCRIPTION("SECBUF_IOC_DMA_BEGIN and _DMA_END: CPU faults wait or "
 		     "back; every errno; races with faulting threads and "
 		     "with per-grant revocation.");
 
-#define BUF_SIZE	SZ_1M
+#define BUF_SIZE	SECBUF_SZ_1M
 
 /* A call that has not returned after BLOCK_MS is taken as blocked. */
 #define BLOCK_MS	250
@@ -57,7 +58,7 @@ IGT_TEST_DESCRIPTION("SECBUF_IOC_DMA_BEGIN and _DMA_END: CPU faults wait or "
 
 #define WAIT		SECBUF_DMA_WAIT
 #define STRICT		SECBUF_DMA_STRICT
-#define FENCE		SECBUF_DMA_FENCE_FD
+#define FENCE_FD		SECBUF_DMA_FENCE_FD
 #define RW		(SECBUF_GRANT_READ | SECBUF_GRANT_WRITE)
 
 static const char *pool;
@@ -110,11 +111,11 @@ static void assert_no_window(int buf)
 /* A window can be opened and closed on @buf (nothing was left behind). */
 static void assert_window_works(int buf)
 {
-	int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+	int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
-	igt_assert_eq(sync_fence_status(fence), 0);
+	igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 	secbuf_dma_end(fd, buf);
-	igt_assert_eq(sync_fence_status(fence), 1);
+	igt_assert_eq(secbuf_sync_fence_status(fence), 1);
 	close(fence);
 }
 
@@ -318,7 +319,7 @@ static void peer_run(const struct peer_cmd *c)
 		peer_access(c, &r, expect);
 		break;
 	case PEER_SYNC:
-		r.ret = __dmabuf_sync(peer_fds[slot], c->arg);
+		r.ret = __secbuf_dmabuf_sync(peer_fds[slot], c->arg);
 		break;
 	case PEER_QUERY: {
 		struct secbuf_query q;
@@ -340,7 +341,7 @@ static void peer_run(const struct peer_cmd *c)
 		r.ret = __secbuf_dma_end(peer_pool, peer_fds[slot]);
 		break;
 	case PEER_MM_WRITE: {
-		volatile char *ptr = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE,
+		volatile char *ptr = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		int status;
 		pid_t pid;
@@ -350,7 +351,7 @@ static void peer_run(const struct peer_cmd *c)
 			break;
 		}
 		ptr[0] = 1;
-		if (munmap((void *)ptr, SZ_64K)) {
+		if (munmap((void *)ptr, SECBUF_SZ_64K)) {
 			r.ret = -errno;
 			break;
 		}
@@ -1096,9 +1097,9 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 	uint64_t *ptr;
 
 	peer_start(&p);
-	vgem = drm_open_vgem();
+	vgem = secbuf_open_vgem();
 	buf = alloc_filled(fd, seed);
-	handle = prime_fd_to_handle(vgem, buf);
+	handle = secbuf_prime_fd_to_handle(vgem, buf);
 	grant = secbuf_grant(fd, buf, RW, NULL);
 	for (int slot = 0; slot <= wslot; slot++) {
 		peer_give(&p, slot, grant);
@@ -1110,12 +1111,12 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 			      PROMPT_MS);
 		assert_read_ok(&r);
 	}
-	fence = vgem_fence_attach(vgem, handle, 0);
+	fence = secbuf_vgem_fence_attach(vgem, handle, 0);
 	r = peer_wait(&p, peer_send(&p, read_cmd(0, read_off, seed)),
 		      PROMPT_MS);
 	assert_read_ok(&r);
 	tag = peer_call_blocked(&p, write_cmd(wslot, write_off, value));
-	vgem_fence_signal(vgem, fence);
+	secbuf_vgem_fence_signal(vgem, fence);
 	r = peer_wait(&p, tag, REPLY_MS);
 	igt_assert_eq(r.sig, 0);
 
@@ -1125,7 +1126,7 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 
 	peer_stop(&p);
 	igt_waitchildren();
-	gem_close(vgem, handle);
+	secbuf_gem_close(vgem, handle);
 	close(vgem);
 	close(grant);
 	close(buf);
@@ -1209,7 +1210,7 @@ static void *futex_wake_op_fn(void *arg)
 
 /* ---- Zaps racing released handles ----------------------------------- */
 
-#define ZAP_RACE_SIZE	(16 * SZ_1M)
+#define ZAP_RACE_SIZE	(16 * SECBUF_SZ_1M)
 #define ZAP_RACE_PROCS	6
 #define ZAP_RACE_MS	4000
 
@@ -1286,7 +1287,7 @@ igt_main
 		peer_assert_reads(&p, 0, 0, 1);
 
 		secbuf_dma_begin(fd, buf, WAIT);
-		tag = peer_call_blocked(&p, read_cmd(0, 3 * SZ_4K + 16, 1));
+		tag = peer_call_blocked(&p, read_cmd(0, 3 * SECBUF_SZ_4K + 16, 1));
 		secbuf_dma_end(fd, buf);
 		r = peer_wait(&p, tag, REPLY_MS);
 		assert_read_ok(&r);
@@ -1302,7 +1303,7 @@ igt_main
 		     "blocks until DMA_END; then the write lands and the owner "
 		     "reads it, the rest of the buffer unchanged.");
 	igt_subtest("wait-blocks-write-fault") {
-		const uint64_t off = 9 * SZ_4K + 8, value = 0x5ec0b0f0ca11ULL;
+		const uint64_t off = 9 * SECBUF_SZ_4K + 8, value = 0x5ec0b0f0ca11ULL;
 		struct peer p;
 		struct peer_reply r;
 		uint64_t *ptr, *expect;
@@ -1386,7 +1387,7 @@ igt_main
 		peer_assert_reads(&p, 0, 0, 4);
 
 		secbuf_dma_begin(fd, buf, WAIT);
-		peer_call_blocked(&p, read_cmd(0, SZ_64K, 4));
+		peer_call_blocked(&p, read_cmd(0, SECBUF_SZ_64K, 4));
 		igt_assert_eq(kill(p.pid, SIGKILL), 0);
 		igt_assert_f(secbuf_poll(p.sock, POLLIN, PROMPT_MS),
 			     "the killed peer did not exit within %d ms\n",
@@ -1406,7 +1407,7 @@ igt_main
 		     "lock nor its VMA's lock: meanwhile another thread of the "
 		     "process can mmap, munmap and fork.");
 	igt_subtest("wait-fault-drops-mmap-lock") {
-		struct peer_cmd c = read_cmd(0, 17 * SZ_4K, 5);
+		struct peer_cmd c = read_cmd(0, 17 * SECBUF_SZ_4K, 5);
 		struct peer p;
 		struct peer_reply r;
 		uint32_t tag;
@@ -1494,8 +1495,8 @@ igt_main
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int args = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		struct begin_copyout b = { .pool_fd = fd };
-		int vgem = drm_open_vgem();
-		uint32_t handle = prime_fd_to_handle(vgem, args);
+		int vgem = secbuf_open_vgem();
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, args);
 		struct secbuf_dma_begin *a;
 		uint32_t fence;
 		uint64_t start;
@@ -1505,12 +1506,12 @@ igt_main
 		a = secbuf_mmap(args, BUF_SIZE, PROT_READ | PROT_WRITE);
 		*a = (struct secbuf_dma_begin){
 			.buf_fd = (uint32_t)buf,
-			.flags = WAIT | FENCE,
+			.flags = WAIT | FENCE_FD,
 		};
 		secbuf_munmap(a, BUF_SIZE);
 		/* No PTE yet: the read maps at once, the write will wait. */
 		a = secbuf_mmap(args, BUF_SIZE, PROT_READ | PROT_WRITE);
-		fence = vgem_fence_attach(vgem, handle, 0);
+		fence = secbuf_vgem_fence_attach(vgem, handle, 0);
 		b.arg = a;
 		igt_assert_eq(pthread_create(&t, NULL, begin_copyout_fn, &b),
 			      0);
@@ -1528,25 +1529,25 @@ igt_main
 			     "read fence\n");
 
 		secbuf_dma_end(fd, buf);
-		newer = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		newer = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 		/* The blocked write faults again into nothing: EFAULT. */
 		secbuf_munmap(a, BUF_SIZE);
-		vgem_fence_signal(vgem, fence);
+		secbuf_vgem_fence_signal(vgem, fence);
 		igt_assert_eq(pthread_join(t, NULL), 0);
 		igt_assert_eq(b.ret, -1);
 		igt_assert_eq(b.err, EFAULT);
 
-		igt_assert_f(sync_fence_status(newer) == 0,
+		igt_assert_f(secbuf_sync_fence_status(newer) == 0,
 			     "the failed DMA_BEGIN closed the newer window "
 			     "(its fence status is %d)\n",
-			     sync_fence_status(newer));
+			     secbuf_sync_fence_status(newer));
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(sync_fence_status(newer), 1);
+		igt_assert_eq(secbuf_sync_fence_status(newer), 1);
 		close(newer);
 		assert_no_window(buf);
 
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(args);
 		close(buf);
@@ -1566,8 +1567,8 @@ igt_main
 	igt_subtest("fence-release-in-irq") {
 		int buf1 = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int buf2 = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		int w1 = secbuf_dma_begin(fd, buf1, WAIT | FENCE);
-		int w2 = secbuf_dma_begin(fd, buf2, WAIT | FENCE);
+		int w1 = secbuf_dma_begin(fd, buf1, WAIT | FENCE_FD);
+		int w2 = secbuf_dma_begin(fd, buf2, WAIT | FENCE_FD);
 		struct sync_merge_data merge = { .fd2 = w2 };
 
 		snprintf(merge.name, sizeof(merge.name), "secbuf-windows");
@@ -1707,12 +1708,12 @@ igt_main
 		secbuf_assert_filled(ptr, BUF_SIZE, 6);
 
 		secbuf_dma_begin(fd, buf, STRICT);
-		r = peer_call(&p, read_cmd(0, 5 * SZ_4K + 8, 6));
-		assert_sigbus_at(&r, map + 5 * SZ_4K + 8);
-		r = peer_call(&p, write_cmd(0, 7 * SZ_4K, 0xdead));
-		assert_sigbus_at(&r, map + 7 * SZ_4K);
-		secbuf_assert_sigbus(ptr + SZ_4K, false);
-		secbuf_assert_sigbus(ptr + 2 * SZ_4K + 64, true);
+		r = peer_call(&p, read_cmd(0, 5 * SECBUF_SZ_4K + 8, 6));
+		assert_sigbus_at(&r, map + 5 * SECBUF_SZ_4K + 8);
+		r = peer_call(&p, write_cmd(0, 7 * SECBUF_SZ_4K, 0xdead));
+		assert_sigbus_at(&r, map + 7 * SECBUF_SZ_4K);
+		secbuf_assert_sigbus(ptr + SECBUF_SZ_4K, false);
+		secbuf_assert_sigbus(ptr + 2 * SECBUF_SZ_4K + 64, true);
 		secbuf_dma_end(fd, buf);
 
 		peer_assert_reads(&p, 0, 0, 6);
@@ -1759,7 +1760,7 @@ igt_main
 		secbuf_dma_begin(fd, buf, STRICT);
 		for (int i = 0; i < 2; i++) {
 			for (int s = 0; s < 2; s++) {
-				uint64_t off = (uint64_t)(11 + 2 * i + s) * SZ_4K;
+				uint64_t off = (uint64_t)(11 + 2 * i + s) * SECBUF_SZ_4K;
 				struct peer_reply r = peer_call(&peers[i],
 								read_cmd(s, off, 7));
 
@@ -1827,19 +1828,19 @@ igt_main
 		     "0; after DMA_END both are ready and the status is 1.");
 	igt_subtest("fence-fd") {
 		int buf = alloc_filled(fd, 9);
-		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
 		igt_assert(fcntl(fence, F_GETFD) & FD_CLOEXEC);
-		igt_assert_eq(sync_fence_status(fence), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 		igt_assert_eq(secbuf_poll(fence, POLLIN, 0), 0);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, 0), 0);
 		igt_assert_eq(secbuf_poll(buf, POLLOUT, 0), 0);
-		igt_assert_eq(sync_fence_wait(fence, BLOCK_MS), -ETIME);
-		igt_assert_eq(sync_fence_status(fence), 0);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, BLOCK_MS), -ETIME);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(sync_fence_status(fence), 1);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, PROMPT_MS), POLLIN);
 		igt_assert_eq(secbuf_poll(buf, POLLOUT, PROMPT_MS), POLLOUT);
 
@@ -1855,15 +1856,15 @@ igt_main
 		int buf = alloc_filled(fd, 10);
 		int first, second;
 
-		first = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		first = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(sync_fence_status(first), 1);
+		igt_assert_eq(secbuf_sync_fence_status(first), 1);
 
-		second = secbuf_dma_begin(fd, buf, STRICT | FENCE);
-		igt_assert_eq(sync_fence_status(first), 1);
-		igt_assert_eq(sync_fence_status(second), 0);
+		second = secbuf_dma_begin(fd, buf, STRICT | FENCE_FD);
+		igt_assert_eq(secbuf_sync_fence_status(first), 1);
+		igt_assert_eq(secbuf_sync_fence_status(second), 0);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(sync_fence_status(second), 1);
+		igt_assert_eq(secbuf_sync_fence_status(second), 1);
 
 		close(first);
 		close(second);
@@ -1908,13 +1909,13 @@ igt_main
 
 		secbuf_param_set(WINDOW_TIMEOUT_PARAM, 300);
 		t0 = secbuf_now_ms();
-		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
-		igt_assert_eq(sync_fence_wait(fence, REPLY_MS), 0);
+		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, REPLY_MS), 0);
 		t1 = secbuf_now_ms();
 		igt_info("the window expired after %" PRIu64 " ms\n", t1 - t0);
 		igt_assert_f(t1 - t0 >= 280, "the window expired after %"
 			     PRIu64 " ms, before its 300 ms\n", t1 - t0);
-		igt_assert_eq(sync_fence_status(fence), -ETIMEDOUT);
+		igt_assert_eq(secbuf_sync_fence_status(fence), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ENOENT);
 		secbuf_params_restore();
@@ -1936,7 +1937,7 @@ igt_main
 		     "ETIMEDOUT.");
 	igt_subtest("timeout-releases-waiting-fault") {
 		const int timeout = 1000;
-		struct peer_cmd c = read_cmd(0, 33 * SZ_4K, 13);
+		struct peer_cmd c = read_cmd(0, 33 * SECBUF_SZ_4K, 13);
 		struct peer p;
 		struct peer_reply r;
 		uint64_t t0, t1;
@@ -1951,7 +1952,7 @@ igt_main
 
 		secbuf_param_set(WINDOW_TIMEOUT_PARAM, timeout);
 		t0 = secbuf_now_ms();
-		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 		c.flags = PEER_ACK;
 		tag = peer_send(&p, c);
 		igt_assert(peer_recv(&p, &r, REPLY_MS));
@@ -1968,7 +1969,7 @@ igt_main
 		igt_assert_f(t1 - t0 >= timeout - 20, "released after %" PRIu64
 			     " ms, before the window's %d ms\n", t1 - t0,
 			     timeout);
-		igt_assert_eq(sync_fence_status(fence), -ETIMEDOUT);
+		igt_assert_eq(secbuf_sync_fence_status(fence), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ETIMEDOUT);
 		secbuf_params_restore();
 
@@ -2004,20 +2005,20 @@ igt_main
 		peer_assert_reads(&a, 0, 0, 14);
 		peer_assert_reads(&b, 0, 0, 14);
 
-		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
-		tag_a = peer_call_blocked(&a, read_cmd(0, 21 * SZ_4K, 14));
-		tag_b = peer_call_blocked(&b, write_cmd(0, 22 * SZ_4K + 8, 1));
+		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
+		tag_a = peer_call_blocked(&a, read_cmd(0, 21 * SECBUF_SZ_4K, 14));
+		tag_b = peer_call_blocked(&b, write_cmd(0, 22 * SECBUF_SZ_4K + 8, 1));
 		t0 = secbuf_now_ms();
 		secbuf_revoke(fd, buf, 0);
 		igt_assert_f(secbuf_now_ms() - t0 < PROMPT_MS, "REVOKE took %"
 			     PRIu64 " ms\n", secbuf_now_ms() - t0);
 
 		r = peer_wait(&a, tag_a, PROMPT_MS);
-		assert_sigbus_at(&r, map_a + 21 * SZ_4K);
+		assert_sigbus_at(&r, map_a + 21 * SECBUF_SZ_4K);
 		r = peer_wait(&b, tag_b, PROMPT_MS);
-		assert_sigbus_at(&r, map_b + 22 * SZ_4K + 8);
-		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(sync_fence_status(fence), -ECANCELED);
+		assert_sigbus_at(&r, map_b + 22 * SECBUF_SZ_4K + 8);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_REVOKED);
 
 		close(fence);
@@ -2047,13 +2048,13 @@ igt_main
 		map = peer_mmap(&p, 0, PROT_READ);
 		peer_assert_reads(&p, 0, 0, 15);
 
-		fence = secbuf_dma_begin(owner, buf, WAIT | FENCE);
-		tag = peer_call_blocked(&p, read_cmd(0, 40 * SZ_4K, 15));
+		fence = secbuf_dma_begin(owner, buf, WAIT | FENCE_FD);
+		tag = peer_call_blocked(&p, read_cmd(0, 40 * SECBUF_SZ_4K, 15));
 		close(owner);
 		r = peer_wait(&p, tag, PROMPT_MS);
-		assert_sigbus_at(&r, map + 40 * SZ_4K);
-		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(sync_fence_status(fence), -ECANCELED);
+		assert_sigbus_at(&r, map + 40 * SECBUF_SZ_4K);
+		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
 
 		close(fence);
 		peer_stop(&p);
@@ -2113,20 +2114,20 @@ igt_main
 		     "conflicting fence (EBUSY) during the window, and works "
 		     "after DMA_END.");
 	igt_subtest("window-fence-seen-by-vgem") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		int buf = alloc_filled(fd, 17);
-		uint32_t handle = prime_fd_to_handle(vgem, buf), fence;
+		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf), fence;
 
 		secbuf_dma_begin(fd, buf, WAIT);
-		igt_assert_eq(__vgem_fence_attach(vgem, handle, 0, &fence), -EBUSY);
-		igt_assert_eq(__vgem_fence_attach(vgem, handle,
+		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle, 0, &fence), -EBUSY);
+		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle,
 						  SECBUF_VGEM_FENCE_WRITE,
 						  &fence), -EBUSY);
 		secbuf_dma_end(fd, buf);
-		fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
-		vgem_fence_signal(vgem, fence);
+		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		secbuf_vgem_fence_signal(vgem, fence);
 
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
@@ -2142,18 +2143,18 @@ igt_main
 		int vgem, buf, grant;
 
 		peer_start(&p);
-		vgem = drm_open_vgem();
+		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 18);
-		handle = prime_fd_to_handle(vgem, buf);
+		handle = secbuf_prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 
-		fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, 0), 0);
 		tag = peer_call_blocked(&p, (struct peer_cmd){
 			.op = PEER_SYNC,
 			.arg = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ });
-		vgem_fence_signal(vgem, fence);
+		secbuf_vgem_fence_signal(vgem, fence);
 		r = peer_wait(&p, tag, REPLY_MS);
 		igt_assert_eq(r.ret, 0);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, PROMPT_MS), POLLIN);
@@ -2164,7 +2165,7 @@ igt_main
 
 		peer_stop(&p);
 		igt_waitchildren();
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2182,22 +2183,22 @@ igt_main
 		int vgem, buf, grant;
 
 		peer_start(&p);
-		vgem = drm_open_vgem();
+		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 19);
-		handle = prime_fd_to_handle(vgem, buf);
+		handle = secbuf_prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 
-		fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
-		tag = peer_call_blocked(&p, read_cmd(0, 2 * SZ_4K, 19));
-		vgem_fence_signal(vgem, fence);
+		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		tag = peer_call_blocked(&p, read_cmd(0, 2 * SECBUF_SZ_4K, 19));
+		secbuf_vgem_fence_signal(vgem, fence);
 		r = peer_wait(&p, tag, REPLY_MS);
 		assert_read_ok(&r);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2214,23 +2215,23 @@ igt_main
 		int vgem, buf, grant;
 
 		peer_start(&p);
-		vgem = drm_open_vgem();
+		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 20);
-		handle = prime_fd_to_handle(vgem, buf);
+		handle = secbuf_prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 		peer_assert_reads(&p, 0, 0, 20);
 
-		fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
-		r = peer_wait(&p, peer_send(&p, read_cmd(0, 6 * SZ_4K, 20)),
+		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		r = peer_wait(&p, peer_send(&p, read_cmd(0, 6 * SECBUF_SZ_4K, 20)),
 			      PROMPT_MS);
 		assert_read_ok(&r);
-		vgem_fence_signal(vgem, fence);
+		secbuf_vgem_fence_signal(vgem, fence);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2241,7 +2242,7 @@ igt_main
 		     "once but holds a write fault of a fresh mapping until "
 		     "VGEM_FENCE_SIGNAL; the write then lands.");
 	igt_subtest("vgem-read-fence-blocks-write-fault")
-		test_read_fence_blocks_write(false, 3 * SZ_4K, 12 * SZ_4K + 24,
+		test_read_fence_blocks_write(false, 3 * SECBUF_SZ_4K, 12 * SECBUF_SZ_4K + 24,
 					     0xfee1deadULL, 21);
 
 	igt_describe("A write through a page mapped read-only by an earlier "
@@ -2249,7 +2250,7 @@ igt_main
 		     "pfn_mkwrite) waits for a pending vgem read fence as a "
 		     "write fault does; reads of the page go on at once.");
 	igt_subtest("vgem-read-fence-blocks-write-upgrade")
-		test_read_fence_blocks_write(true, 5 * SZ_4K, 5 * SZ_4K + 40,
+		test_read_fence_blocks_write(true, 5 * SECBUF_SZ_4K, 5 * SECBUF_SZ_4K + 40,
 					     0xc0ffee11ULL, 22);
 
 	igt_describe("A vgem write fence nobody signals is signaled by vgem "
@@ -2263,15 +2264,15 @@ igt_main
 		uint64_t t0, t1;
 
 		peer_start(&p);
-		vgem = drm_open_vgem();
+		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 22);
-		handle = prime_fd_to_handle(vgem, buf);
+		handle = secbuf_prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 
 		t0 = secbuf_now_ms();
-		fence = vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
 		tag = peer_call_blocked(&p, read_cmd(0, 0, 22));
 		r = peer_wait(&p, tag, 3 * REPLY_MS / 2);
 		t1 = secbuf_now_ms();
@@ -2279,11 +2280,11 @@ igt_main
 		igt_info("the fault waited %" PRIu64 " ms\n", t1 - t0);
 		igt_assert_f(t1 - t0 >= 5000, "the fault waited only %" PRIu64
 			     " ms for vgem's 10 s fence\n", t1 - t0);
-		igt_assert_eq(__vgem_fence_signal(vgem, fence), -ETIMEDOUT);
+		igt_assert_eq(__secbuf_vgem_fence_signal(vgem, fence), -ETIMEDOUT);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2309,7 +2310,7 @@ igt_main
 	igt_subtest("begin-fence-only-einval") {
 		int buf = alloc_filled(fd, 31);
 
-		begin_fails(begin_arg(buf, FENCE), -EINVAL);
+		begin_fails(begin_arg(buf, FENCE_FD), -EINVAL);
 		assert_no_window(buf);
 		assert_window_works(buf);
 		close(buf);
@@ -2322,7 +2323,7 @@ igt_main
 		int buf = alloc_filled(fd, 32);
 
 		begin_fails(begin_arg(buf, WAIT | STRICT), -EINVAL);
-		begin_fails(begin_arg(buf, WAIT | STRICT | FENCE), -EINVAL);
+		begin_fails(begin_arg(buf, WAIT | STRICT | FENCE_FD), -EINVAL);
 		assert_no_window(buf);
 		assert_window_works(buf);
 		close(buf);
@@ -2340,7 +2341,7 @@ igt_main
 			if (flag & SECBUF_DMA_VALID_FLAGS)
 				continue;
 			begin_fails(begin_arg(buf, WAIT | flag), -EINVAL);
-			begin_fails(begin_arg(buf, STRICT | FENCE | flag), -EINVAL);
+			begin_fails(begin_arg(buf, STRICT | FENCE_FD | flag), -EINVAL);
 		}
 		assert_no_window(buf);
 		assert_window_works(buf);
@@ -2356,7 +2357,7 @@ igt_main
 
 		arg.fence_fd = 1;
 		begin_fails(arg, -EINVAL);
-		arg.flags = STRICT | FENCE;
+		arg.flags = STRICT | FENCE_FD;
 		arg.fence_fd = (uint32_t)buf;
 		begin_fails(arg, -EINVAL);
 		arg.fence_fd = ~0U;
@@ -2370,7 +2371,7 @@ igt_main
 	igt_describe("DMA_BEGIN with pad not 0 is EINVAL.");
 	igt_subtest("begin-pad-einval") {
 		int buf = alloc_filled(fd, 35);
-		struct secbuf_dma_begin arg = begin_arg(buf, WAIT | FENCE);
+		struct secbuf_dma_begin arg = begin_arg(buf, WAIT | FENCE_FD);
 
 		arg.pad = 1;
 		begin_fails(arg, -EINVAL);
@@ -2398,7 +2399,7 @@ igt_main
 		peer_give(&p, 1, grant);
 
 		for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
-			uint32_t flags = policies[i].flags | FENCE;
+			uint32_t flags = policies[i].flags | FENCE_FD;
 			struct secbuf_snapshot snap;
 			struct peer_reply r;
 			int fence = -1;
@@ -2435,7 +2436,7 @@ igt_main
 		igt_require_f(ret != -ENOTTY, "no SECBUF_IOC_SEAL\n");
 		igt_assert_eq(ret, 0);
 		begin_fails(begin_arg(buf, WAIT), -EPERM);
-		begin_fails(begin_arg(buf, STRICT | FENCE), -EPERM);
+		begin_fails(begin_arg(buf, STRICT | FENCE_FD), -EPERM);
 		assert_no_window(buf);
 		assert_filled(buf, 37);
 		close(buf);
@@ -2466,7 +2467,7 @@ igt_main
 
 		secbuf_revoke(fd, buf, 0);
 		begin_fails(begin_arg(buf, WAIT), -ENODEV);
-		begin_fails(begin_arg(buf, STRICT | FENCE), -ENODEV);
+		begin_fails(begin_arg(buf, STRICT | FENCE_FD), -ENODEV);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_REVOKED);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
@@ -2477,14 +2478,14 @@ igt_main
 		     "and its fence as they were.");
 	igt_subtest("begin-twice-ebusy") {
 		int buf = alloc_filled(fd, 40);
-		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
 		begin_fails(begin_arg(buf, WAIT), -EBUSY);
-		begin_fails(begin_arg(buf, STRICT | FENCE), -EBUSY);
-		igt_assert_eq(sync_fence_status(fence), 0);
+		begin_fails(begin_arg(buf, STRICT | FENCE_FD), -EBUSY);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(sync_fence_status(fence), 1);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
 		assert_no_window(buf);
 		close(fence);
 		close(buf);
@@ -2497,7 +2498,7 @@ igt_main
 
 		close(buf);
 		begin_fails(begin_arg(buf, WAIT), -EBADF);
-		begin_fails(begin_arg(-1, WAIT | FENCE), -EBADF);
+		begin_fails(begin_arg(-1, WAIT | FENCE_FD), -EBADF);
 		secbuf_pool_assert_idle(pool);
 	}
 
@@ -2508,22 +2509,22 @@ igt_main
 
 		igt_assert_fd(null);
 		begin_fails(begin_arg(null, WAIT), -EINVAL);
-		begin_fails(begin_arg(fd, STRICT | FENCE), -EINVAL);
+		begin_fails(begin_arg(fd, STRICT | FENCE_FD), -EINVAL);
 		close(null);
 	}
 
 	igt_describe("DMA_BEGIN of a dma-buf of another exporter (vgem) is "
 		     "EINVAL.");
 	igt_subtest("begin-other-exporter-einval") {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 		uint32_t handle;
 		int other;
 
-		igt_require(__vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = prime_handle_to_fd(vgem, handle);
-		begin_fails(begin_arg(other, WAIT | FENCE), -EINVAL);
+		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
+		other = secbuf_prime_handle_to_fd(vgem, handle);
+		begin_fails(begin_arg(other, WAIT | FENCE_FD), -EINVAL);
 		close(other);
-		gem_close(vgem, handle);
+		secbuf_gem_close(vgem, handle);
 		close(vgem);
 	}
 
@@ -2535,7 +2536,7 @@ igt_main
 		int fd2 = secbuf_open_pool(pool2);
 		int buf = alloc_filled(fd2, 42);
 
-		begin_fails(begin_arg(buf, WAIT | FENCE), -EINVAL);
+		begin_fails(begin_arg(buf, WAIT | FENCE_FD), -EINVAL);
 		igt_assert_eq_u32(query_state(fd2, buf), SECBUF_STATE_LIVE);
 		secbuf_dma_begin(fd2, buf, WAIT);
 		end_fails(fd, end_arg(buf), -EINVAL);
@@ -2558,7 +2559,7 @@ igt_main
 		lim = old;
 		lim.rlim_cur = (rlim_t)secbuf_next_free_fd();
 		igt_assert_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
-		with_fd = __secbuf_dma_begin(fd, buf, WAIT | FENCE, &fence);
+		with_fd = __secbuf_dma_begin(fd, buf, WAIT | FENCE_FD, &fence);
 		without_fd = with_fd ? __secbuf_dma_begin(fd, buf, WAIT, NULL) :
 				       -EEXIST;
 		igt_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
@@ -2578,12 +2579,12 @@ igt_main
 	igt_subtest("begin-through-grant-fd") {
 		int buf = alloc_filled(fd, 44);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
-		int fence = secbuf_dma_begin(fd, grant, STRICT | FENCE);
+		int fence = secbuf_dma_begin(fd, grant, STRICT | FENCE_FD);
 
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		igt_assert_eq(__secbuf_dma_begin(fd, buf, WAIT, NULL), -EBUSY);
 		secbuf_dma_end(fd, grant);
-		igt_assert_eq(sync_fence_status(fence), 1);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
 		assert_no_window(buf);
 		close(fence);
 		close(grant);
@@ -2610,7 +2611,7 @@ igt_main
 		     "window open.");
 	igt_subtest("end-flags-einval") {
 		int buf = alloc_filled(fd, 51);
-		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE);
+		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
 		for (int bit = 0; bit < 32; bit++) {
 			struct secbuf_dma_end arg = end_arg(buf);
@@ -2620,7 +2621,7 @@ igt_main
 				continue;
 			end_fails(fd, arg, -EINVAL);
 		}
-		igt_assert_eq(sync_fence_status(fence), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
 		close(fence);
@@ -2640,12 +2641,12 @@ igt_main
 		peer_start(&p);
 		buf = alloc_filled(fd, 52);
 		peer_give(&p, 0, buf);
-		fence = secbuf_dma_begin(fd, buf, STRICT | FENCE);
+		fence = secbuf_dma_begin(fd, buf, STRICT | FENCE_FD);
 
 		end_fails(other, end_arg(buf), -EPERM);
 		r = peer_call(&p, (struct peer_cmd){ .op = PEER_DMA_END });
 		igt_assert_eq(r.ret, -EPERM);
-		igt_assert_eq(sync_fence_status(fence), 0);
+		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
 

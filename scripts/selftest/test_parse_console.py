@@ -240,5 +240,61 @@ class CmdTest(unittest.TestCase):
         self.assertIn("killed after 600s", err)
 
 
+_ir_loader = importlib.machinery.SourceFileLoader(
+    "igt_results", os.path.join(HERE, "..", "igt-results"))
+_ir_spec = importlib.util.spec_from_loader("igt_results", _ir_loader)
+ir = importlib.util.module_from_spec(_ir_spec)
+_ir_loader.exec_module(ir)
+
+
+def igt_test(result, sub, line=None, dmesg=""):
+    return {"out": "Starting subtest: %s\n" % sub,
+            "err": "" if line is None else "Subtest %s: %s (0.001s)\n" % (sub, line),
+            "result": result, "dmesg": dmesg}
+
+
+class IgtResultsTest(unittest.TestCase):
+    """scripts/igt-results: igt_runner's results.json as run-suite's markers."""
+
+    def convert(self, tests):
+        import json
+        lines = BOOT + ["SECBUF-IGT-RESULTS-BEGIN"] + \
+            json.dumps({"tests": tests}, indent=2).splitlines() + \
+            ["SECBUF-IGT-RESULTS-END"] + subtest("igt_runner@post-checks") + END
+        return Run(ir.convert(lines), "--pools", "gpu camera")
+
+    def test_results(self):
+        warn = "<4> [   31.000000] WARNING: CPU: 0 PID: 1 at drivers/x.c:1 f+0x0/0x0\n"
+        r = self.convert({
+            "igt@t@pass": igt_test("pass", "pass", "SUCCESS"),
+            "igt@t@skip": igt_test("skip", "skip", "SKIP"),
+            "igt@t@fail": igt_test("fail", "fail", "FAIL"),
+            "igt@t@crash": igt_test("crash", "crash"),
+            "igt@t@timeout": igt_test("timeout", "timeout"),
+            "igt@t@quiet-warn": igt_test("dmesg-warn", "quiet-warn", "SUCCESS",
+                                         "<4> [   31.000000] vivid: a warning\n"),
+            "igt@t@kernel-warn": igt_test("dmesg-warn", "kernel-warn", "SUCCESS", warn),
+            "igt@t@incomplete": igt_test("incomplete", "incomplete"),
+        })
+        self.assertEqual(r.result("t@pass"), "SUCCESS")
+        self.assertEqual(r.result("t@skip"), "SKIP")
+        self.assertEqual(r.result("t@fail"), "FAIL")
+        self.assertEqual(r.result("t@crash"), "CRASH")
+        self.assertEqual(r.result("t@timeout"), "TIMEOUT")
+        # igt_runner's dmesg-warn: the kernel messages are judged as on
+        # every lane.
+        self.assertEqual(r.result("t@quiet-warn"), "SUCCESS")
+        self.assertEqual(r.result("t@kernel-warn"), "FAIL")
+        self.assertEqual(r.result("t@incomplete"), "FAIL")
+        self.assertIn("igt_runner's result: incomplete", r.text)
+        self.assertEqual(r.result("igt_runner@post-checks"), "SUCCESS")
+        self.assertEqual((r.passed, r.failed), (3, 6))
+
+    def test_no_results(self):
+        r = Run(ir.convert(BOOT + subtest("igt_runner@post-checks") + END))
+        self.assertIn("LANE FAIL: no igt_runner results.json on the console", r.text)
+        self.assertEqual(r.failed, 1)
+
+
 if __name__ == "__main__":
     unittest.main()

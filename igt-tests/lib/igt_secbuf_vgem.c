@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vgem and DRM PRIME helpers. See igt_vgem.h.
+ * vgem and DRM PRIME helpers. See igt_secbuf_vgem.h.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -12,93 +12,29 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#if __has_include(<drm/drm.h>)
-#include <drm/drm.h>
-#else
-/*
- * The host's linux-libc-dev may lack the DRM headers (the cross one has
- * them). The definitions used here, from include/uapi/drm/drm.h of
- * Linux 6.12; they are ABI and never change.
- */
-#include <linux/types.h>
-
-struct drm_version {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	__kernel_size_t name_len;
-	char *name;
-	__kernel_size_t date_len;
-	char *date;
-	__kernel_size_t desc_len;
-	char *desc;
-};
-
-struct drm_gem_close {
-	__u32 handle;
-	__u32 pad;
-};
-
-struct drm_prime_handle {
-	__u32 handle;
-	__u32 flags;
-	__s32 fd;
-};
-
-#define DRM_IOCTL_BASE			'd'
-#define DRM_IOW(nr, type)		_IOW(DRM_IOCTL_BASE, nr, type)
-#define DRM_IOWR(nr, type)		_IOWR(DRM_IOCTL_BASE, nr, type)
-#define DRM_IOCTL_VERSION		DRM_IOWR(0x00, struct drm_version)
-#define DRM_IOCTL_GEM_CLOSE		DRM_IOW(0x09, struct drm_gem_close)
-#define DRM_IOCTL_PRIME_HANDLE_TO_FD	DRM_IOWR(0x2d, struct drm_prime_handle)
-#define DRM_IOCTL_PRIME_FD_TO_HANDLE	DRM_IOWR(0x2e, struct drm_prime_handle)
-
-struct drm_mode_create_dumb {
-	__u32 height;
-	__u32 width;
-	__u32 bpp;
-	__u32 flags;
-	__u32 handle;
-	__u32 pitch;
-	__u64 size;
-};
-
-#define DRM_IOCTL_MODE_CREATE_DUMB	DRM_IOWR(0xB2, struct drm_mode_create_dumb)
-#endif
+#include <xf86drm.h>
 
 #include "igt_core.h"
 #include "igt_secbuf.h"
-#include "igt_vgem.h"
+#include "igt_secbuf_vgem.h"
 #include "secbuf_test_importer.h"
 
+/* drmIoctl() restarts on EINTR and EAGAIN; 0 or -errno. */
 static int drm_ioctl(int fd, unsigned long request, void *arg)
 {
-	int ret;
-
-	do {
-		ret = ioctl(fd, request, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-
-	return ret == -1 ? -errno : 0;
+	return drmIoctl(fd, request, arg) == -1 ? -errno : 0;
 }
 
 static bool is_vgem(int fd)
 {
-	char name[5] = "";
-	struct drm_version version = {
-		.name_len = 4,
-		.name = name,
-	};
+	drmVersionPtr version = drmGetVersion(fd);
+	bool vgem = version && version->name && !strcmp(version->name, "vgem");
 
-	if (drm_ioctl(fd, DRM_IOCTL_VERSION, &version) ||
-	    version.name_len != 4)
-		return false;
-
-	name[4] = '\0';
-	return !strcmp(name, "vgem");
+	drmFreeVersion(version);
+	return vgem;
 }
 
-int __drm_open_vgem(void)
+int __secbuf_open_vgem(void)
 {
 	for (int i = 0; i < 16; i++) {
 		char path[32];
@@ -119,78 +55,68 @@ int __drm_open_vgem(void)
 	return -1;
 }
 
-int drm_open_vgem(void)
+int secbuf_open_vgem(void)
 {
-	int fd = __drm_open_vgem();
+	int fd = __secbuf_open_vgem();
 
 	/* Every lane ships vgem and the guest's init loads it: not a skip. */
 	igt_assert_f(fd >= 0, "no vgem device in /dev/dri (is vgem loaded?)\n");
 	return fd;
 }
 
-int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+int __secbuf_prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
 {
-	struct drm_prime_handle args = { .fd = dmabuf };
-	int ret = drm_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+	int ret = drmPrimeFDToHandle(fd, dmabuf, handle) ? -errno : 0;
 
-	if (ret == 0)
-		*handle = args.handle;
 	errno = 0;
 	return ret;
 }
 
-uint32_t prime_fd_to_handle(int fd, int dmabuf)
+uint32_t secbuf_prime_fd_to_handle(int fd, int dmabuf)
 {
 	uint32_t handle = 0;
 
-	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &handle), 0);
+	igt_assert_eq(__secbuf_prime_fd_to_handle(fd, dmabuf, &handle), 0);
 	return handle;
 }
 
-int __gem_close(int fd, uint32_t handle)
+int __secbuf_gem_close(int fd, uint32_t handle)
 {
-	struct drm_gem_close args = { .handle = handle };
-	int ret = drm_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &args);
+	int ret = drmCloseBufferHandle(fd, handle) ? -errno : 0;
 
 	errno = 0;
 	return ret;
 }
 
-void gem_close(int fd, uint32_t handle)
+void secbuf_gem_close(int fd, uint32_t handle)
 {
-	igt_assert_eq(__gem_close(fd, handle), 0);
+	igt_assert_eq(__secbuf_gem_close(fd, handle), 0);
 }
 
-int __prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
+int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
 {
-	struct drm_prime_handle args = {
-		.handle = handle,
-		.flags = O_RDWR | O_CLOEXEC,	/* DRM_RDWR | DRM_CLOEXEC */
-		.fd = -1,
-	};
-	int ret = drm_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+	int ret = drmPrimeHandleToFD(fd, handle, DRM_RDWR | DRM_CLOEXEC,
+				     dmabuf) ? -errno : 0;
 
-	if (ret == 0)
-		*dmabuf = args.fd;
 	errno = 0;
 	return ret;
 }
 
-int prime_handle_to_fd(int fd, uint32_t handle)
+int secbuf_prime_handle_to_fd(int fd, uint32_t handle)
 {
 	int dmabuf = -1;
 
-	igt_assert_eq(__prime_handle_to_fd(fd, handle, &dmabuf), 0);
+	igt_assert_eq(__secbuf_prime_handle_to_fd(fd, handle, &dmabuf), 0);
 	igt_assert_fd(dmabuf);
 	return dmabuf;
 }
 
 /**
- * __vgem_create: a vgem object of at least @size bytes (a dumb buffer of
+ * __secbuf_vgem_create: a vgem object of at least @size bytes (a dumb buffer of
  * 4096-byte rows), to have a dma-buf of another exporter.
  * Returns: 0 and the handle, or -errno.
  */
-int __vgem_create(int fd, uint64_t size, uint32_t *handle)
+int __secbuf_vgem_create(int fd, uint64_t size, uint32_t *handle)
 {
 	struct drm_mode_create_dumb arg = {
 		.width = 1024,
@@ -205,15 +131,15 @@ int __vgem_create(int fd, uint64_t size, uint32_t *handle)
 	return ret;
 }
 
-uint32_t vgem_create(int fd, uint64_t size)
+uint32_t secbuf_vgem_create(int fd, uint64_t size)
 {
 	uint32_t handle = 0;
 
-	igt_assert_eq(__vgem_create(fd, size, &handle), 0);
+	igt_assert_eq(__secbuf_vgem_create(fd, size, &handle), 0);
 	return handle;
 }
 
-/* See igt_vgem.h for which kernel function does what. */
+/* See igt_secbuf_vgem.h for which kernel function does what. */
 bool vgem_import_maps(void)
 {
 	static int maps = -1;
@@ -262,9 +188,9 @@ int __mapped_import(int dmabuf, struct mapped_import *imp)
 
 	*imp = (struct mapped_import) { .vgem = -1, .sti = -1 };
 	if (vgem_import_maps()) {
-		int vgem = drm_open_vgem();
+		int vgem = secbuf_open_vgem();
 
-		ret = __prime_fd_to_handle(vgem, dmabuf, &imp->handle);
+		ret = __secbuf_prime_fd_to_handle(vgem, dmabuf, &imp->handle);
 		if (ret)
 			close(vgem);
 		else
@@ -275,7 +201,7 @@ int __mapped_import(int dmabuf, struct mapped_import *imp)
 	sti_load();
 	imp->sti = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
 	igt_assert_f(imp->sti >= 0, "open %s: %m\n", STI_DEVICE);
-	ret = drm_ioctl(imp->sti, STI_IOC_IMPORT, &arg);
+	ret = __secbuf_ioctl(imp->sti, STI_IOC_IMPORT, &arg);
 	if (ret) {
 		close(imp->sti);
 		imp->sti = -1;
@@ -295,7 +221,7 @@ void mapped_import(int dmabuf, struct mapped_import *imp)
 void mapped_import_release(struct mapped_import *imp)
 {
 	if (imp->vgem >= 0) {
-		gem_close(imp->vgem, imp->handle);
+		secbuf_gem_close(imp->vgem, imp->handle);
 		close(imp->vgem);
 	}
 	if (imp->sti >= 0)
