@@ -18,6 +18,13 @@
 #   make igt-tree IGT_SRC=<igt-gpu-tools tree or tarball>
 #                the tests moved into tests/secbuf/ of a scratch copy of
 #                IGT's tree and built there by its meson
+#
+# Installing without Debian packages (docs/install.md):
+#   make install [KDIR=...] [DESTDIR=...] [PREFIX=/usr/local]
+#                the module (modules_install into updates/), libsecbuf, its
+#                header and .pc, secbufctl, the udev rule
+#   make install-dkms [DESTDIR=...]
+#                the module's source and dkms.conf in /usr/src/secbuf-VERSION
 
 SRCDIR		:= $(CURDIR)
 KDIR		?= /lib/modules/$(shell uname -r)/build
@@ -39,7 +46,16 @@ FUZZ_TIMEOUT	?= 3600
 KBUILD_ARGS	:= M=$(SECBUF_DIR) CONFIG_DMABUF_SECBUF=m \
 		   KCPPFLAGS="-I$(SRCDIR)/include/uapi"
 
-.PHONY: all modules modules_clean userspace igt igt-tree check fuzz run shell lint dtb bench clean
+# The package version: userspace/Makefile's (debian/changelog must agree).
+VERSION		:= $(shell sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' $(SRCDIR)/userspace/Makefile)
+PREFIX		?= /usr/local
+# udev reads rules from /lib/udev/rules.d (and /etc/udev/rules.d), whatever
+# PREFIX is; /usr/lib/udev/rules.d on a merged-/usr system is the same.
+UDEVRULESDIR	?= /lib/udev/rules.d
+DKMS_SRCDIR	?= /usr/src/secbuf-$(VERSION)
+
+.PHONY: all modules modules_clean userspace igt igt-tree check fuzz run shell lint dtb bench clean \
+	install install-module install-userspace install-udev install-dkms
 
 all: userspace igt
 
@@ -87,6 +103,35 @@ lint:
 
 bench:
 	@BENCH_LANES="$(BENCH_LANES)" scripts/bench
+
+# INSTALL_MOD_DIR=updates: the packaged module (updates/dkms) and this one
+# take precedence over an in-tree secbuf of the same kernel. depmod runs
+# where kbuild can (the kernel's System.map is there and DESTDIR is empty or
+# a full root).
+install: install-module install-userspace install-udev
+
+install-module: modules
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+
+install-userspace:
+	$(MAKE) -C userspace install O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 udev/60-secbuf.rules $(DESTDIR)$(UDEVRULESDIR)/
+
+# What DKMS builds from: the Kbuild, the sources and the uapi header the
+# module includes, and dkms.conf with the version filled in.
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux
+	install -m 0644 $(SECBUF_DIR)/Kbuild $(SECBUF_DIR)/*.c $(SECBUF_DIR)/*.h \
+		$(DESTDIR)$(DKMS_SRCDIR)/
+	install -m 0644 include/uapi/linux/secbuf.h \
+		$(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms/dkms.conf \
+		>$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
 
 clean:
 	rm -rf build

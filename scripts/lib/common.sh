@@ -87,7 +87,7 @@ load_lane() {
 	[[ -f $conf ]] || die "unknown lane '$LANE' (known: $(known_lanes))"
 	# Optional settings must not leak from a lane loaded before.
 	unset LANE_IMAGE_META LANE_HEADERS_META LANE_KERNEL_SOURCE LANE_KERNEL_CONFIG \
-	      LANE_GUEST_TIMEOUT LANE_FEATURES LANE_SUITE LANE_BUILDROOT LANE_IGT
+	      LANE_GUEST_TIMEOUT LANE_FEATURES LANE_SUITE LANE_BUILDROOT LANE_IGT LANE_MODULE_BUILD
 	unset BOARD_DTS_FRAGMENT BOARD_DTB BOARD_APPEND BOARD_INSMOD_ARGS
 	# shellcheck source=/dev/null
 	. "$conf"

@@ -26,6 +26,7 @@
 #include <linux/err.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
@@ -122,6 +123,32 @@ static struct secbuf_dma_heap *secbuf_dma_heap_add(const char *name)
 	list_add_tail(&heap->node, &secbuf_dma_heaps);
 	return heap;
 }
+
+/*
+ * /sys/module/secbuf_dma_heap/parameters/heaps: the names of the heaps this
+ * module added, one a line. The core's heaps have no parent device and no
+ * attributes, so this is how userspace (secbuf's udev rule) tells secbuf's
+ * heaps from the kernel's own. A heap's uevent is sent from inside
+ * dma_heap_add(), under secbuf_dma_heap_lock: a read here waits for the lock
+ * and so sees the heap listed once it was added.
+ */
+static int secbuf_dma_heap_names_get(char *buf, const struct kernel_param *kp)
+{
+	struct secbuf_dma_heap *heap;
+	int len = 0;
+
+	mutex_lock(&secbuf_dma_heap_lock);
+	list_for_each_entry(heap, &secbuf_dma_heaps, node)
+		len += scnprintf(buf + len, PAGE_SIZE - len, "%s\n", heap->name);
+	mutex_unlock(&secbuf_dma_heap_lock);
+	return len;
+}
+
+static const struct kernel_param_ops secbuf_dma_heap_names_ops = {
+	.get = secbuf_dma_heap_names_get,
+};
+module_param_cb(heaps, &secbuf_dma_heap_names_ops, NULL, 0444);
+MODULE_PARM_DESC(heaps, "the dma-heaps of secbuf's pools, one name a line (read-only)");
 
 /**
  * secbuf_dma_heap_bind() - serve the dma-heap @name from a pool
