@@ -1072,17 +1072,6 @@ int __secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out)
 	return ret;
 }
 
-/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE: a sync_file, always close on exec. */
-int secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags)
-{
-	int sync = -1;
-
-	igt_assert_eq(__secbuf_dmabuf_export_sync_file(dmabuf, flags, &sync), 0);
-	igt_assert_fd(sync);
-	igt_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC);
-	return sync;
-}
-
 int __secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 {
 	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync };
@@ -1090,11 +1079,6 @@ int __secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
 
 	errno = 0;
 	return ret;
-}
-
-void secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync)
-{
-	igt_assert_eq(__secbuf_dmabuf_import_sync_file(dmabuf, flags, sync), 0);
 }
 
 bool secbuf_heap_is_core(void)

@@ -96,12 +96,12 @@ bool secbuf_dmabuf_fdinfo_get(int fd, const char *key, char *value, size_t len);
 /*
  * DMA_BUF_IOCTL_EXPORT_SYNC_FILE (the fences of a dma-buf's reservation
  * object a @flags access must wait for, as a sync_file, close on exec) and
- * DMA_BUF_IOCTL_IMPORT_SYNC_FILE (add the sync_file's fence for @flags).
+ * DMA_BUF_IOCTL_IMPORT_SYNC_FILE (add the sync_file's fence for @flags):
+ * 0 or -errno, the forms IGT's lib/dmabuf_sync_file.h lacks (its
+ * dmabuf_export_sync_file() and dmabuf_import_sync_file() assert).
  */
 int __secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *out);
-int secbuf_dmabuf_export_sync_file(int dmabuf, uint32_t flags);
 int __secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
-void secbuf_dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync);
 
 /* Buffer contents. */
 void secbuf_fill(void *ptr, size_t size, uint64_t seed);

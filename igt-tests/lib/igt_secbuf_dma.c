@@ -12,45 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
 #include <xf86drm.h>
 
-#if __has_include(<drm/vgem_drm.h>)
-#include <drm/vgem_drm.h>
-#else
-/*
- * The host's linux-libc-dev may lack the DRM headers (the cross one has
- * them). From include/uapi/drm/vgem_drm.h and drm.h of Linux 6.12; ABI.
- */
-#include <linux/types.h>
-
-struct drm_vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-#define VGEM_FENCE_WRITE	0x1
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct drm_vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define DRM_IOCTL_BASE			'd'
-#define DRM_COMMAND_BASE		0x40
-#define DRM_IOCTL_VGEM_FENCE_ATTACH \
-	_IOWR(DRM_IOCTL_BASE, DRM_COMMAND_BASE + 0x1, struct drm_vgem_fence_attach)
-#define DRM_IOCTL_VGEM_FENCE_SIGNAL \
-	_IOW(DRM_IOCTL_BASE, DRM_COMMAND_BASE + 0x2, struct drm_vgem_fence_signal)
-#endif
 
 #include "igt_core.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-
-_Static_assert(SECBUF_VGEM_FENCE_WRITE == VGEM_FENCE_WRITE,
-	       "SECBUF_VGEM_FENCE_WRITE is vgem's VGEM_FENCE_WRITE");
+#include "igt_vgem.h"
 
 /* ---- SECBUF_IOC_DMA_BEGIN and _DMA_END ---------------------------------- */
 
@@ -115,34 +83,6 @@ void secbuf_dma_end(int fd, int buf_fd)
 	igt_assert_eq(__secbuf_dma_end(fd, buf_fd), 0);
 }
 
-/* ---- sync_file ---------------------------------------------------------- */
-
-int __secbuf_sync_fence_status(int fence_fd, int *status)
-{
-	struct sync_file_info info;
-	int ret;
-
-	memset(&info, 0, sizeof(info));
-	ret = __secbuf_ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info);
-	errno = 0;
-	if (ret == 0)
-		*status = info.status;
-	return ret;
-}
-
-int secbuf_sync_fence_status(int fence_fd)
-{
-	int status = 0;
-
-	igt_assert_eq(__secbuf_sync_fence_status(fence_fd, &status), 0);
-	return status;
-}
-
-int secbuf_sync_fence_wait(int fence_fd, int timeout_ms)
-{
-	return secbuf_poll(fence_fd, POLLIN, timeout_ms) ? 0 : -ETIME;
-}
-
 short secbuf_poll(int fd, short events, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
@@ -182,28 +122,6 @@ int __secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
 	if (ret == 0)
 		*fence = arg.out_fence;
 	return ret;
-}
-
-uint32_t secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags)
-{
-	uint32_t fence = 0;
-
-	igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle, flags, &fence), 0);
-	return fence;
-}
-
-int __secbuf_vgem_fence_signal(int vgem, uint32_t fence)
-{
-	struct drm_vgem_fence_signal arg = { .fence = fence };
-	int ret = drmIoctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &arg) ? -errno : 0;
-
-	errno = 0;
-	return ret;
-}
-
-void secbuf_vgem_fence_signal(int vgem, uint32_t fence)
-{
-	igt_assert_eq(__secbuf_vgem_fence_signal(vgem, fence), 0);
 }
 
 uint64_t secbuf_now_ms(void)

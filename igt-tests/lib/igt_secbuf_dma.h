@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers for secbuf's DMA windows (SECBUF_IOC_DMA_BEGIN, _DMA_END) and for
- * the fences around them: sync_file fds, as in IGT's lib/sw_sync.h, and
- * vgem's fences on an imported buffer (DRM_IOCTL_VGEM_FENCE_ATTACH and
- * _SIGNAL, as in IGT's lib/igt_vgem.h, but on a bare GEM handle).
+ * the fences around them that IGT does not have (sync_file fds and vgem's
+ * fences otherwise through IGT's lib/sw_sync.h and lib/igt_vgem.h).
  *
  * IGT style: __thing() returns 0 or -errno, thing() asserts that it worked.
  * Everything goes through raw ioctls, never libsecbuf.
@@ -35,33 +34,22 @@ int __secbuf_dma_end(int fd, int buf_fd);
 void secbuf_dma_end(int fd, int buf_fd);
 
 /*
- * sync_file fds. secbuf_sync_fence_status() is SYNC_IOC_FILE_INFO's status: 0
- * while the fence is pending, 1 once signaled, -errno if it signaled with
- * an error. secbuf_sync_fence_wait() polls for up to @timeout_ms (-1: forever)
- * and returns 0 once signaled or -ETIME.
- */
-int __secbuf_sync_fence_status(int fence_fd, int *status);
-int secbuf_sync_fence_status(int fence_fd);
-int secbuf_sync_fence_wait(int fence_fd, int timeout_ms);
-
-/*
  * poll() one fd for @events for up to @timeout_ms; returns the events that
  * are ready (0 on timeout). Fails on POLLERR, POLLNVAL or a poll() error.
  */
 short secbuf_poll(int fd, short events, int timeout_ms);
 
 /*
- * vgem fences on the object @handle of the vgem file @vgem (an import of a
- * dma-buf, so the fence lands on the dma-buf's reservation object). @flags
- * is 0 (a read fence) or SECBUF_VGEM_FENCE_WRITE. vgem signals a fence
- * itself after 10 s; signaling one that did so is -ETIMEDOUT.
+ * DRM_IOCTL_VGEM_FENCE_ATTACH on the object @handle of the vgem file @vgem
+ * (an import of a dma-buf, so the fence lands on the dma-buf's reservation
+ * object): 0 and the fence in @fence, or -errno. @flags is 0 (a read
+ * fence) or VGEM_FENCE_WRITE. The -errno form IGT's lib/igt_vgem.h lacks;
+ * the tests call IGT's vgem_fence_attach() and vgem_fence_signal() for the
+ * rest. vgem signals a fence itself after 10 s; signaling one that did so
+ * is -ETIMEDOUT.
  */
-#define SECBUF_VGEM_FENCE_WRITE	0x1	/* VGEM_FENCE_WRITE */
 int __secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags,
 			       uint32_t *fence);
-uint32_t secbuf_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags);
-int __secbuf_vgem_fence_signal(int vgem, uint32_t fence);
-void secbuf_vgem_fence_signal(int vgem, uint32_t fence);
 
 /* Milliseconds of CLOCK_MONOTONIC, for timing blocked calls. */
 uint64_t secbuf_now_ms(void);

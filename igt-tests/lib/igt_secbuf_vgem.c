@@ -15,15 +15,10 @@
 #include <xf86drm.h>
 
 #include "igt_core.h"
+#include "ioctl_wrappers.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_vgem.h"
 #include "secbuf_test_importer.h"
-
-/* drmIoctl() restarts on EINTR and EAGAIN; 0 or -errno. */
-static int drm_ioctl(int fd, unsigned long request, void *arg)
-{
-	return drmIoctl(fd, request, arg) == -1 ? -errno : 0;
-}
 
 static bool is_vgem(int fd)
 {
@@ -72,27 +67,6 @@ int __secbuf_prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
 	return ret;
 }
 
-uint32_t secbuf_prime_fd_to_handle(int fd, int dmabuf)
-{
-	uint32_t handle = 0;
-
-	igt_assert_eq(__secbuf_prime_fd_to_handle(fd, dmabuf, &handle), 0);
-	return handle;
-}
-
-int __secbuf_gem_close(int fd, uint32_t handle)
-{
-	int ret = drmCloseBufferHandle(fd, handle) ? -errno : 0;
-
-	errno = 0;
-	return ret;
-}
-
-void secbuf_gem_close(int fd, uint32_t handle)
-{
-	igt_assert_eq(__secbuf_gem_close(fd, handle), 0);
-}
-
 int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
 {
 	int ret = drmPrimeHandleToFD(fd, handle, DRM_RDWR | DRM_CLOEXEC,
@@ -100,43 +74,6 @@ int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
 
 	errno = 0;
 	return ret;
-}
-
-int secbuf_prime_handle_to_fd(int fd, uint32_t handle)
-{
-	int dmabuf = -1;
-
-	igt_assert_eq(__secbuf_prime_handle_to_fd(fd, handle, &dmabuf), 0);
-	igt_assert_fd(dmabuf);
-	return dmabuf;
-}
-
-/**
- * __secbuf_vgem_create: a vgem object of at least @size bytes (a dumb buffer of
- * 4096-byte rows), to have a dma-buf of another exporter.
- * Returns: 0 and the handle, or -errno.
- */
-int __secbuf_vgem_create(int fd, uint64_t size, uint32_t *handle)
-{
-	struct drm_mode_create_dumb arg = {
-		.width = 1024,
-		.height = (uint32_t)((size + 4095) / 4096),
-		.bpp = 32,
-	};
-	int ret = drm_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
-
-	if (ret == 0)
-		*handle = arg.handle;
-	errno = 0;
-	return ret;
-}
-
-uint32_t secbuf_vgem_create(int fd, uint64_t size)
-{
-	uint32_t handle = 0;
-
-	igt_assert_eq(__secbuf_vgem_create(fd, size, &handle), 0);
-	return handle;
 }
 
 /* See igt_secbuf_vgem.h for which kernel function does what. */
@@ -221,7 +158,7 @@ void mapped_import(int dmabuf, struct mapped_import *imp)
 void mapped_import_release(struct mapped_import *imp)
 {
 	if (imp->vgem >= 0) {
-		secbuf_gem_close(imp->vgem, imp->handle);
+		gem_close(imp->vgem, imp->handle);
 		close(imp->vgem);
 	}
 	if (imp->sti >= 0)

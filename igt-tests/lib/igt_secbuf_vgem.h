@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The few vgem and DRM PRIME helpers the secbuf tests use to have a real
- * importer of their dma-bufs, named as in igt-gpu-tools (drm_open_driver
- * with DRIVER_VGEM, secbuf_prime_fd_to_handle, secbuf_prime_handle_to_fd, secbuf_gem_close).
- * DRM refuses to mmap an imported object, so an import is checked by
- * exporting it again, which gives back the same dma-buf.
+ * The vgem and DRM PRIME helpers of the secbuf tests that IGT does not
+ * have; for the rest the tests call IGT's own (igt_vgem.h, and in
+ * ioctl_wrappers.h prime_fd_to_handle(), prime_handle_to_fd_for_mmap(),
+ * gem_close()). DRM refuses to mmap an imported object, so an import is
+ * checked by exporting it again, which gives back the same dma-buf.
  *
  * Copyright (C) 2026 The secbuf authors
  */
@@ -15,26 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An open /dev/dri/card* of the vgem driver: -1 if none, or fails. */
+/*
+ * An open /dev/dri/card* of the vgem driver: -1 if none. secbuf_open_vgem()
+ * fails instead (every lane ships vgem and loads it: a missing vgem is a
+ * failure, where IGT's drm_open_driver(DRIVER_VGEM) would skip).
+ */
 int __secbuf_open_vgem(void);
 int secbuf_open_vgem(void);
 
-/* DRM_IOCTL_PRIME_FD_TO_HANDLE: import a dma-buf, 0 or -errno. */
+/*
+ * The -errno forms IGT's lib/ioctl_wrappers.h lacks (its
+ * prime_fd_to_handle(), prime_handle_to_fd() and gem_close() assert).
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE: import a dma-buf, 0 or -errno.
+ */
 int __secbuf_prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
-uint32_t secbuf_prime_fd_to_handle(int fd, int dmabuf);
 
-/* DRM_IOCTL_GEM_CLOSE. */
-int __secbuf_gem_close(int fd, uint32_t handle);
-void secbuf_gem_close(int fd, uint32_t handle);
-
-/* DRM_IOCTL_PRIME_HANDLE_TO_FD: export again, O_RDWR | O_CLOEXEC. */
+/* DRM_IOCTL_PRIME_HANDLE_TO_FD, O_RDWR | O_CLOEXEC: 0 or -errno. */
 int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf);
-int secbuf_prime_handle_to_fd(int fd, uint32_t handle);
-
-/* DRM_IOCTL_MODE_CREATE_DUMB: a vgem object of its own, for a dma-buf of
- * another exporter. */
-int __secbuf_vgem_create(int fd, uint64_t size, uint32_t *handle);
-uint32_t secbuf_vgem_create(int fd, uint64_t size);
 
 /**
  * vgem_import_maps: whether vgem's PRIME import of a secbuf buffer is a

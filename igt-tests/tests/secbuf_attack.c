@@ -29,8 +29,9 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_secbuf_vgem.h"
-#include "igt_v4l2.h"
 #include "igt_stress.h"
+#include "igt_v4l2.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("Attacks on secbuf's documented security promises");
 
@@ -324,13 +325,15 @@ static pid_t start_injector(int grant, int interval_ms, int max_ms, int *first)
 	pid = fork();
 	igt_assert(pid >= 0);
 	if (pid == 0) {
+		struct vgem_bo bo = { .width = 1024, .height = 1, .bpp = 32 };
 		struct injector in;
 		uint64_t end;
 		int r;
 
 		close(p[0]);
 		in.vgem = __secbuf_open_vgem();
-		r = in.vgem < 0 ? 3000 : __secbuf_vgem_create(in.vgem, 4096, &in.handle);
+		r = in.vgem < 0 ? 3000 : __vgem_create(in.vgem, &bo);
+		in.handle = bo.handle;
 		if (r == 0)
 			r = __secbuf_prime_handle_to_fd(in.vgem, in.handle, &in.dmabuf) ? 4000 : 0;
 		if (r) {
@@ -1175,7 +1178,7 @@ igt_main
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				     SECBUF_GRANT_DMA, NULL);
 		int vgem = secbuf_open_vgem(), vgem2 = secbuf_open_vgem();
-		uint32_t h = secbuf_prime_fd_to_handle(vgem, g), h2;
+		uint32_t h = prime_fd_to_handle(vgem, g), h2;
 		uint64_t q = secbuf_revoke(pool, buf, 0);
 		int again, ret;
 		void *p;
@@ -1187,7 +1190,7 @@ igt_main
 		else
 			igt_assert_f(q == 0, "REVOKE with a vgem import that only attaches "
 				     "(7.x) reported quarantined_bytes %" PRIu64 ", expected 0\n", q);
-		again = secbuf_prime_handle_to_fd(vgem, h);
+		again = prime_handle_to_fd(vgem, h);
 		p = pmap(again, SECBUF_SZ_1M, PROT_READ);
 		igt_assert_f(!p && errno == ENODEV, "mmap of the re-exported import after REVOKE: %s\n",
 			     p ? "worked" : strerror(errno));
@@ -1196,9 +1199,9 @@ igt_main
 		ret = __secbuf_prime_fd_to_handle(vgem2, again, &h2);
 		igt_assert_f(ret == -ENODEV, "new vgem import of a revoked buffer: %d\n", ret);
 		if (ret == 0)
-			secbuf_gem_close(vgem2, h2);
+			gem_close(vgem2, h2);
 		close(again);
-		secbuf_gem_close(vgem, h);
+		gem_close(vgem, h);
 		close(vgem);
 		close(vgem2);
 		close(g);
@@ -1668,7 +1671,7 @@ igt_main
 				if (s.ret_seal == 0 && s.ret_imp == 0)
 					both++;
 				if (s.ret_imp == 0 && s.vgem >= 0)
-					secbuf_gem_close(vgem, s.h);
+					gem_close(vgem, s.h);
 				mapped_import_release(&s.imp);
 				close(s.buf);
 			}
@@ -1868,7 +1871,7 @@ igt_main
 		int buf = secbuf_alloc(pool, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
 		int vgem = secbuf_open_vgem();
 		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
-		uint32_t h = secbuf_prime_fd_to_handle(vgem, buf);
+		uint32_t h = prime_fd_to_handle(vgem, buf);
 		int small[200], grants[200], n = 0;
 		struct secbuf_pool_info info;
 
@@ -1876,7 +1879,7 @@ igt_main
 		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		close(buf);		/* the mapping and the import still hold it */
-		secbuf_gem_close(vgem, h);
+		gem_close(vgem, h);
 		close(vgem);
 		secbuf_munmap(p, SECBUF_SZ_1M);
 		assert_used_zero("1 MiB buffer closed after its vgem import and mapping");
@@ -1917,7 +1920,7 @@ igt_main
 		int vgem = secbuf_open_vgem();
 		int small[256], n;
 		uint8_t *p = secbuf_mmap(big, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
-		uint32_t h = secbuf_prime_fd_to_handle(vgem, big);
+		uint32_t h = prime_fd_to_handle(vgem, big);
 
 		memset(p, 7, SECBUF_SZ_1M);
 		for (n = 0; n < 256; n++) {
@@ -1934,7 +1937,7 @@ igt_main
 		close(big);
 		for (int i = 0; i < n; i++)
 			close(small[i]);
-		secbuf_gem_close(vgem, h);
+		gem_close(vgem, h);
 		close(vgem);
 		secbuf_munmap(p, SECBUF_SZ_1M);
 		assert_used_zero("heap buffers");

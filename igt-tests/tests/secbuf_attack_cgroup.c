@@ -52,11 +52,13 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "dmabuf_sync_file.h"
 #include "igt_dmem.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_stress.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_stress.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("Attacks on secbuf's dmem cgroup accounting: escaping "
 		     "dmem.max (more files, the dma-heap node, foreign files, "
@@ -1093,12 +1095,12 @@ igt_main
 		fence = secbuf_dma_begin(fd, x, SECBUF_DMA_WAIT |
 					 SECBUF_DMA_FENCE_FD);
 		igt_assert_fd(fence);
-		secbuf_dmabuf_import_sync_file(y, DMA_BUF_SYNC_WRITE, fence);
+		dmabuf_import_sync_file(y, DMA_BUF_SYNC_WRITE, fence);
 
 		t0 = secbuf_now_ms();
 		igt_assert_eq_u64(secbuf_revoke(of, y, 0), q0 + SECBUF_SZ_1M);
 		igt_info("REVOKE took %" PRIu64 " ms\n", secbuf_now_ms() - t0);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_status(fence), 0);
 		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		assert_enospc(POOL_FILE, fd, page, a);
 		close(y);
@@ -1109,7 +1111,7 @@ igt_main
 		igt_assert_eq_u64(secbuf_dmem_current(b), page);
 
 		secbuf_dma_end(fd, x);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, 1000), 0);
+		igt_assert_eq(sync_fence_wait(fence, 1000), 0);
 		wait_current(a, 0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
 		igt_assert_eq_u64(secbuf_dmem_current(b), page);

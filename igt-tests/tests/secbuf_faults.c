@@ -46,8 +46,10 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_stress.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_stress.h"
+#include "igt_vgem.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("Allocation failures injected into every secbuf path "
 		     "(clean ENOMEM, nothing leaked, kmemleak clean), "
@@ -519,7 +521,7 @@ static void after_import(struct sweep *s, int ret)
 		return;
 	}
 	igt_assert_eq_u32(grant_attachments(s), 1);
-	secbuf_gem_close(s->vgem, s->handle);
+	gem_close(s->vgem, s->handle);
 	igt_assert_eq_u32(grant_attachments(s), 0);
 }
 
@@ -549,9 +551,9 @@ static void after_dma_begin(struct sweep *s, int ret)
 		return;
 	}
 	igt_assert_eq_u32(q.state, SECBUF_STATE_DMA);
-	igt_assert_eq(secbuf_sync_fence_status(s->grant), 0);
+	igt_assert_eq(sync_fence_status(s->grant), 0);
 	secbuf_dma_end(s->pool_fd, s->buf);
-	igt_assert_eq(secbuf_sync_fence_status(s->grant), 1);
+	igt_assert_eq(sync_fence_status(s->grant), 1);
 	close(s->grant);
 }
 
@@ -1080,7 +1082,7 @@ static void test_inject_random(uint64_t seed)
 		default:
 			/* Close everything of it. */
 			if (b->gem)
-				secbuf_gem_close(c.vgem, b->gem);
+				gem_close(c.vgem, b->gem);
 			if (b->grant >= 0)
 				close(b->grant);
 			secbuf_munmap(b->map, b->size);
@@ -1102,7 +1104,7 @@ static void test_inject_random(uint64_t seed)
 		if (b->fd < 0)
 			continue;
 		if (b->gem)
-			secbuf_gem_close(c.vgem, b->gem);
+			gem_close(c.vgem, b->gem);
 		if (b->grant >= 0)
 			close(b->grant);
 		secbuf_munmap(b->map, b->size);
@@ -1186,7 +1188,7 @@ static void test_kill_owner_window(uint32_t policy)
 	igt_assert_eq(recv_byte_within(hs[0], 20000), 'm');
 	send_byte(os[0], 'o');
 	fence = secbuf_recv_fd(os[0]);
-	igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+	igt_assert_eq(sync_fence_status(fence), 0);
 	send_byte(hs[0], 't');
 	igt_assert_eq(recv_byte_within(hs[0], 20000), 's');
 	if (policy == SECBUF_DMA_WAIT) {
@@ -1201,8 +1203,8 @@ static void test_kill_owner_window(uint32_t policy)
 	if (policy == SECBUF_DMA_WAIT)
 		igt_assert_f(recv_byte_within(hs[0], 5000) == 'b',
 			     "the waiting fault did not end in SIGBUS\n");
-	igt_assert_eq(secbuf_sync_fence_wait(fence, 5000), 0);
-	igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
+	igt_assert_eq(sync_fence_wait(fence, 5000), 0);
+	igt_assert_eq(sync_fence_status(fence), -ECANCELED);
 	close(fence);
 	/* Nothing reaches the memory any more: back in the pool already. */
 	wait_pool_idle(5000);
@@ -1274,9 +1276,10 @@ static void test_kill_owner_revoke(void)
 		_exit(0);
 	}
 	dmabuf = secbuf_recv_fd(os[0]);
-	handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
+	handle = prime_fd_to_handle(vgem, dmabuf);
 	close(dmabuf);
-	fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+	fence = vgem_fence_attach(vgem,
+				  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
 
 	send_byte(os[0], 'r');
 	igt_assert_eq(recv_byte_within(os[0], 20000), 's');
@@ -1303,8 +1306,8 @@ static void test_kill_owner_revoke(void)
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), SECBUF_SZ_2M);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), SECBUF_SZ_2M);
 	/* vgem signals its own fence after 10 s; either way is fine. */
-	(void)__secbuf_vgem_fence_signal(vgem, fence);
-	secbuf_gem_close(vgem, handle);
+	(void)__vgem_fence_signal(vgem, fence);
+	gem_close(vgem, handle);
 	close(vgem);
 	wait_pool_idle(5000);
 
@@ -1588,18 +1591,18 @@ static void one_of_everything(int vgem, uint64_t seed)
 	secbuf_assert_zero(pb, 3 * SECBUF_SZ_1M);
 	secbuf_fill(pa, SECBUF_SZ_4K, seed);
 	secbuf_fill(pb, 3 * SECBUF_SZ_1M, seed + 1);
-	handle = secbuf_prime_fd_to_handle(vgem, g);
+	handle = prime_fd_to_handle(vgem, g);
 	/* On 7.x vgem only attaches: a static importer maps (igt_secbuf_vgem.h). */
 	if (!vgem_import_maps())
 		mapped_import(g, &imp);
 	fence = secbuf_dma_begin(fd, a, SECBUF_DMA_STRICT | SECBUF_DMA_FENCE_FD);
 	secbuf_dma_end(fd, a);
-	igt_assert_eq(secbuf_sync_fence_status(fence), 1);
+	igt_assert_eq(sync_fence_status(fence), 1);
 	close(fence);
 	secbuf_seal(fd, a, SECBUF_SEAL_WRITE | SECBUF_SEAL_GRANT);
 	/* Quarantined while a device maps it, freed when it lets go. */
 	igt_assert_eq_u64(secbuf_revoke(fd, b, 0), 3 * SECBUF_SZ_1M);
-	secbuf_gem_close(vgem, handle);
+	gem_close(vgem, handle);
 	mapped_import_release(&imp);
 	heap = secbuf_open_heap(pool);
 	hbuf = secbuf_heap_alloc(heap, SECBUF_SZ_64K, O_RDWR | O_CLOEXEC, 0);
@@ -1658,7 +1661,7 @@ static void test_unload_under_load(uint64_t seed)
 
 			secbuf_assert_zero(p, size);
 			if (secbuf_rng_chance(&rng, 30))
-				secbuf_gem_close(vgem, secbuf_prime_fd_to_handle(vgem, g));
+				gem_close(vgem, prime_fd_to_handle(vgem, g));
 			if (secbuf_rng_chance(&rng, 50))
 				secbuf_revoke(fd, buf, 0);
 			secbuf_munmap(p, size);

@@ -65,8 +65,10 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_stress.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_stress.h"
+#include "igt_vgem.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("Seeded fuzzer: a fixed number of random secbuf, "
 		     "dma-buf, dma-heap, mm, fd and vgem operations by several "
@@ -375,7 +377,7 @@ static void rec_unimport(struct rec *r)
 
 	ATOMIC_ADD(&e->imports_releasing, 1);
 	ATOMIC_ADD(&e->import_events, 1);
-	secbuf_gem_close(cur->vgem_fd, r->gem);
+	gem_close(cur->vgem_fd, r->gem);
 	r->gem = 0;
 	ATOMIC_ADD(&e->imports, -1);
 	ATOMIC_ADD(&e->import_events, 1);
@@ -1294,7 +1296,7 @@ static void op_window(void)
 	if (fence) {
 		struct rec *o = other_rec(r);
 
-		fz_assert(secbuf_sync_fence_status(fence_fd) == 0,
+		fz_assert(sync_fence_status(fence_fd) == 0,
 			  "window fence not pending\n");
 		fz_assert(fcntl(fence_fd, F_GETFD) & FD_CLOEXEC,
 			  "window fence without O_CLOEXEC\n");
@@ -1324,9 +1326,9 @@ static void op_window(void)
 		fz_assert(ret == -ENODEV, "DMA_END after REVOKE: %s\n",
 			  secbuf_errname(ret));
 		if (fence)
-			fz_assert(secbuf_sync_fence_status(fence_fd) == -ECANCELED,
+			fz_assert(sync_fence_status(fence_fd) == -ECANCELED,
 				  "window fence after REVOKE: %d\n",
-				  secbuf_sync_fence_status(fence_fd));
+				  sync_fence_status(fence_fd));
 	} else {
 		ret = __secbuf_dma_end(cur->pool_fd, r->fd);
 		if (ret == -ETIMEDOUT && secbuf_now_ms() - t0 >=
@@ -1334,11 +1336,11 @@ static void op_window(void)
 			ret = 0;
 		fz_assert(ret == 0, "DMA_END: %s\n", secbuf_errname(ret));
 		if (fence) {
-			fz_assert(secbuf_sync_fence_wait(fence_fd, 5000) == 0,
+			fz_assert(sync_fence_wait(fence_fd, 5000) == 0,
 				  "window fence not signaled\n");
-			fz_assert(secbuf_sync_fence_status(fence_fd) == 1,
+			fz_assert(sync_fence_status(fence_fd) == 1,
 				  "window fence status %d\n",
-				  secbuf_sync_fence_status(fence_fd));
+				  sync_fence_status(fence_fd));
 		}
 	}
 	if (strict)
@@ -1399,7 +1401,7 @@ static void op_sync_file(void)
 	fz_assert(ret == 0, "EXPORT_SYNC_FILE: %s\n", secbuf_errname(ret));
 	fz_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC, "sync_file not O_CLOEXEC\n");
 	/* Fences come and go only within other operations: all end soon. */
-	ret = secbuf_sync_fence_wait(sync, 20000);
+	ret = sync_fence_wait(sync, 20000);
 	fz_assert(ret == 0, "exported fence still pending after 20 s\n");
 	o = other_rec(r);
 	if (o) {
@@ -1469,7 +1471,7 @@ static void op_import(void)
 		int sync = -1;
 
 		ret = __secbuf_vgem_fence_attach(cur->vgem_fd, handle,
-					  wfence ? SECBUF_VGEM_FENCE_WRITE : 0,
+					  wfence ? VGEM_FENCE_WRITE : 0,
 					  &fence);
 		/* vgem refuses while a conflicting fence is pending. */
 		fz_assert(ret == 0 || ret == -EBUSY, "VGEM_FENCE_ATTACH: %s\n",
@@ -1481,14 +1483,14 @@ static void op_import(void)
 						DMA_BUF_SYNC_WRITE, &sync);
 		fz_assert(ret == 0, "EXPORT_SYNC_FILE: %s\n",
 			  secbuf_errname(ret));
-		fz_assert(secbuf_sync_fence_status(sync) == 0,
+		fz_assert(sync_fence_status(sync) == 0,
 			  "vgem fence exported as signaled\n");
 		sleep_us((unsigned int)secbuf_rng_below(&cur->rng, 2000));
-		ret = __secbuf_vgem_fence_signal(cur->vgem_fd, fence);
+		ret = __vgem_fence_signal(cur->vgem_fd, fence);
 		fz_assert(ret == 0, "VGEM_FENCE_SIGNAL: %s\n",
 			  secbuf_errname(ret));
-		fz_assert(secbuf_sync_fence_wait(sync, 5000) == 0 &&
-			  secbuf_sync_fence_status(sync) == 1,
+		fz_assert(sync_fence_wait(sync, 5000) == 0 &&
+			  sync_fence_status(sync) == 1,
 			  "vgem fence not signaled in the sync_file\n");
 		close(sync);
 	}

@@ -35,6 +35,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_GRANT, _GRANT_LIST and _QUERY: grants are "
 		     "the same memory with narrower rights (READ, WRITE, DMA, "
@@ -140,7 +141,7 @@ static int vgem_import_err(int dmabuf)
 	int ret = __secbuf_prime_fd_to_handle(vgem, dmabuf, &handle);
 
 	if (ret == 0)
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 	close(vgem);
 	return ret;
 }
@@ -397,16 +398,16 @@ igt_main
 
 		if (!vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
-			uint32_t h1 = secbuf_prime_fd_to_handle(vgem, g1);
-			uint32_t h2 = secbuf_prime_fd_to_handle(vgem, g2);
-			uint32_t h3 = secbuf_prime_fd_to_handle(vgem, ro);
+			uint32_t h1 = prime_fd_to_handle(vgem, g1);
+			uint32_t h2 = prime_fd_to_handle(vgem, g2);
+			uint32_t h3 = prime_fd_to_handle(vgem, ro);
 
 			igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 2);
 			igt_assert_eq_u32(info[0].attachments, 1);
 			igt_assert_eq_u32(info[1].attachments, 1);
-			secbuf_gem_close(vgem, h1);
-			secbuf_gem_close(vgem, h2);
-			secbuf_gem_close(vgem, h3);
+			gem_close(vgem, h1);
+			gem_close(vgem, h2);
+			gem_close(vgem, h3);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		igt_assert_eq(__mapped_import(g1, &imp), -EACCES);
@@ -430,18 +431,18 @@ igt_main
 		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, W | D, NULL);
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, grant);
+		uint32_t handle = prime_fd_to_handle(vgem, grant);
 		struct secbuf_grant_info info[2] = { 0 };
 		int again;
 
-		again = secbuf_prime_handle_to_fd(vgem, handle);
+		again = prime_handle_to_fd(vgem, handle);
 		igt_assert_eq_u64(inode_of(again), inode_of(grant));
 		close(again);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
 		igt_assert_eq_u32(info[0].attachments, 1);
 		igt_assert_eq_u32(info[0].rights, W | D);
 
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 1);
 		igt_assert_eq_u32(info[0].attachments, 0);
 		close(grant);
@@ -800,12 +801,16 @@ igt_main
 		arg.grants = 8;
 		igt_assert_eq(__secbuf_grant_list(fd, &arg), -EFAULT);
 		{
-			uint32_t handle = secbuf_vgem_create(vgem, BUF_SIZE);
-			int other = secbuf_prime_handle_to_fd(vgem, handle);
+			struct vgem_bo bo = { .width = 1024,
+					      .height = BUF_SIZE / 4096, .bpp = 32 };
+			int other;
 
+			vgem_create(vgem, &bo);
+			other = prime_handle_to_fd_for_mmap(vgem, bo.handle);
+			igt_assert_fd(other);
 			igt_assert_eq(list_err(fd, other), -EINVAL);
 			close(other);
-			secbuf_gem_close(vgem, handle);
+			gem_close(vgem, bo.handle);
 			close(vgem);
 		}
 		close(null);
@@ -976,7 +981,8 @@ igt_main
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int vgem = secbuf_open_vgem();
-		uint32_t handle;
+		struct vgem_bo bo = { .width = 1024, .height = BUF_SIZE / 4096,
+				      .bpp = 32 };
 		int other;
 
 		igt_assert_fd(null);
@@ -986,11 +992,12 @@ igt_main
 		close(buf);
 		igt_assert_eq(grant_err(fd, buf, R), -EBADF);
 
-		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = secbuf_prime_handle_to_fd(vgem, handle);
+		igt_require(__vgem_create(vgem, &bo) == 0);
+		other = prime_handle_to_fd_for_mmap(vgem, bo.handle);
+		igt_assert_fd(other);
 		igt_assert_eq(grant_err(fd, other, R), -EINVAL);
 		close(other);
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, bo.handle);
 		close(vgem);
 		close(null);
 		secbuf_pool_assert_idle(pool);

@@ -353,10 +353,10 @@ igt_main
 		p = secbuf_mmap(buf, SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 		memset(p, 0xa5, SECBUF_SZ_1M);
 		vgem = secbuf_open_vgem();
-		gem = secbuf_prime_fd_to_handle(vgem, buf);
+		gem = prime_fd_to_handle(vgem, buf);
 		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		secbuf_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		secbuf_gem_close(vgem, gem);
+		gem_close(vgem, gem);
 		close(vgem);
 		secbuf_munmap(p, SECBUF_SZ_1M);
 		close(buf);

@@ -54,8 +54,10 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_stress.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_stress.h"
+#include "igt_vgem.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("Random and edge-case arguments, struct sizes, pointers "
 		     "and wrong fds for every secbuf ioctl and for mmap, each "
@@ -194,7 +196,7 @@ static void make_buffer(struct obj *o, int owner_file, uint64_t seed)
 static void obj_make(struct world *w, enum kind k)
 {
 	struct obj *o = &w->o[k];
-	uint32_t handle;
+	struct vgem_bo bo;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = o->owner_fd = o->grant_fd = -1;
@@ -230,7 +232,7 @@ static void obj_make(struct world *w, enum kind k)
 			o->window = true;
 		}
 		if (k == K_OWN_IMPORTED) {
-			o->gem = secbuf_prime_fd_to_handle(w->vgem, o->owner_fd);
+			o->gem = prime_fd_to_handle(w->vgem, o->owner_fd);
 			/* On 7.x vgem only attaches (igt_secbuf_vgem.h). */
 			o->writers = vgem_import_maps();
 		}
@@ -283,9 +285,11 @@ static void obj_make(struct world *w, enum kind k)
 						   O_RDWR | O_CLOEXEC);
 		break;
 	case K_VGEM:
-		handle = secbuf_vgem_create(w->vgem, SECBUF_SZ_4K);
-		o->fd = secbuf_prime_handle_to_fd(w->vgem, handle);
-		secbuf_gem_close(w->vgem, handle);
+		bo = (struct vgem_bo) { .width = 1024, .height = 1, .bpp = 32 };
+		vgem_create(w->vgem, &bo);
+		o->fd = prime_handle_to_fd_for_mmap(w->vgem, bo.handle);
+		igt_assert_fd(o->fd);
+		gem_close(w->vgem, bo.handle);
 		break;
 	case K_UDMABUF:
 		if (w->udmabuf_dev < 0) {
@@ -320,7 +324,7 @@ static void obj_destroy(struct world *w, enum kind k)
 	struct obj *o = &w->o[k];
 
 	if (o->gem)
-		secbuf_gem_close(w->vgem, o->gem);
+		gem_close(w->vgem, o->gem);
 	if (o->window && !o->buf_revoked)
 		(void)__secbuf_dma_end(w->pool_fd, o->owner_fd);
 	if (o->fd >= 0 && o->fd != o->owner_fd && o->fd != o->grant_fd)
@@ -1251,7 +1255,7 @@ static void round_dma_begin(struct world *w, struct secbuf_rng *rng)
 		return;
 	}
 	if (b.flags & SECBUF_DMA_FENCE_FD) {
-		igt_assert_eq(secbuf_sync_fence_status((int)b.fence_fd), 0);
+		igt_assert_eq(sync_fence_status((int)b.fence_fd), 0);
 		close((int)b.fence_fd);
 	} else {
 		igt_assert_eq_u32(b.fence_fd, 0);

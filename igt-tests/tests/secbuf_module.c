@@ -234,12 +234,12 @@ igt_main
 		int vgem = secbuf_open_vgem();
 		int fd = secbuf_open_pool(pool);
 		int buf = secbuf_alloc(fd, SECBUF_SZ_64K, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf);
+		uint32_t handle = prime_fd_to_handle(vgem, buf);
 
 		close(buf);
 		close(fd);
 		assert_unload_refused();
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}

@@ -37,10 +37,13 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "dmabuf_sync_file.h"
 #include "igt_drm.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("secbuf buffers imported into vgem with libdrm's PRIME "
 		     "calls: the same dma-buf comes back, vgem refuses to "
@@ -60,7 +63,7 @@ IGT_TEST_DESCRIPTION("secbuf buffers imported into vgem with libdrm's PRIME "
 #define VGEM_TIMEOUT_MS	10000
 
 #define FENCE_READ	0
-#define FENCE_WRITE	SECBUF_VGEM_FENCE_WRITE
+#define FENCE_WRITE	VGEM_FENCE_WRITE
 
 static const char *pool;
 static int fd = -1;
@@ -157,16 +160,18 @@ static uint32_t sync_file_fences(int sync, struct sync_fence_info *fences,
 
 /*
  * @sync holds exactly @count fences, every one vgem's and pending (vgem's
- * timeline is "unbound"), so the sync_file is pending too.
+ * timeline is "unbound"), so the sync_file is pending too. EXPORT_SYNC_FILE
+ * makes it close on exec (IGT's dmabuf_export_sync_file() does not check).
  */
 static void assert_pending_vgem_fences(int sync, uint32_t count)
 {
 	struct sync_fence_info fences[MAX_FENCES];
 	int status;
 
+	igt_assert(fcntl(sync, F_GETFD) & FD_CLOEXEC);
 	igt_assert_eq_u32(sync_file_fences(sync, fences, &status), count);
 	igt_assert_eq(status, 0);
-	igt_assert_eq(secbuf_sync_fence_status(sync), 0);
+	igt_assert_eq(sync_fence_status(sync), 0);
 	for (uint32_t i = 0; i < count; i++) {
 		igt_assert_f(!strcmp(fences[i].driver_name, "vgem") &&
 			     !strcmp(fences[i].obj_name, "unbound"),
@@ -180,8 +185,8 @@ static void assert_pending_vgem_fences(int sync, uint32_t count)
 /* @sync is signaled, without an error, and poll() says so. */
 static void assert_signaled(int sync)
 {
-	igt_assert_eq(secbuf_sync_fence_wait(sync, PROMPT_MS), 0);
-	igt_assert_eq(secbuf_sync_fence_status(sync), 1);
+	igt_assert_eq(sync_fence_wait(sync, PROMPT_MS), 0);
+	igt_assert_eq(sync_fence_status(sync), 1);
 }
 
 /* ---- A call that must block, in a child -------------------------------- */
@@ -353,14 +358,15 @@ static void test_sync(uint32_t fence_flags, uint64_t dir, bool waits)
 	uint32_t fence;
 
 	import_get(&imp, 40);
-	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
+	fence = vgem_fence_attach(imp.vgem,
+				  &(struct vgem_bo){ .handle = imp.handle }, fence_flags);
 	if (waits) {
 		struct call c;
 
 		call_start(&c, CALL_SYNC, imp.buf, dir);
 		call_assert_blocked(&c);
 		/* 0, not ETIMEDOUT: the fence was still pending. */
-		secbuf_vgem_fence_signal(imp.vgem, fence);
+		vgem_fence_signal(imp.vgem, fence);
 		igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
 	} else {
 		uint64_t start = secbuf_now_ms();
@@ -371,7 +377,7 @@ static void test_sync(uint32_t fence_flags, uint64_t dir, bool waits)
 			     "SYNC %s took %" PRIu64 " ms\n", dir_name(dir),
 			     secbuf_now_ms() - start);
 		/* Signaling it now gives 0: SYNC did not wait for it. */
-		secbuf_vgem_fence_signal(imp.vgem, fence);
+		vgem_fence_signal(imp.vgem, fence);
 	}
 
 	/* Nothing pending: every direction goes through. */
@@ -393,12 +399,13 @@ static void test_poll(uint32_t fence_flags, short ready)
 	uint32_t fence;
 
 	import_get(&imp, 41);
-	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, fence_flags);
+	fence = vgem_fence_attach(imp.vgem,
+				  &(struct vgem_bo){ .handle = imp.handle }, fence_flags);
 	igt_assert_eq(secbuf_poll(imp.buf, POLLIN | POLLOUT, 0), ready);
 
 	call_start(&c, CALL_POLL, imp.buf, (uint64_t)blocked);
 	call_assert_blocked(&c);
-	secbuf_vgem_fence_signal(imp.vgem, fence);
+	vgem_fence_signal(imp.vgem, fence);
 	r = call_finish(&c, PROMPT_MS);
 	igt_assert_eq(r.ret, 1);
 	igt_assert_eq(r.revents, blocked);
@@ -421,14 +428,15 @@ static void test_import_sync_file(uint32_t flags)
 
 	import_get(&imp, 42);
 	other = alloc_filled(43);
-	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-	sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+	fence = vgem_fence_attach(imp.vgem,
+				  &(struct vgem_bo){ .handle = imp.handle }, FENCE_WRITE);
+	sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 	assert_pending_vgem_fences(sync, 1);
 
-	secbuf_dmabuf_import_sync_file(other, flags, sync);
+	dmabuf_import_sync_file(other, flags, sync);
 
 	/* The other buffer's own sync_file for a writer holds vgem's fence. */
-	again = secbuf_dmabuf_export_sync_file(other, DMA_BUF_SYNC_WRITE);
+	again = dmabuf_export_sync_file(other, DMA_BUF_SYNC_WRITE);
 	assert_pending_vgem_fences(again, 1);
 
 	if (flags == DMA_BUF_SYNC_WRITE) {
@@ -440,11 +448,11 @@ static void test_import_sync_file(uint32_t flags)
 		igt_assert_eq(secbuf_poll(other, POLLIN | POLLOUT, 0), POLLIN);
 		secbuf_dmabuf_sync(other, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 		secbuf_dmabuf_sync(other, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		igt_assert_eq(secbuf_sync_fence_status(sync), 0);
+		igt_assert_eq(sync_fence_status(sync), 0);
 		call_start(&c, CALL_SYNC, other, DMA_BUF_SYNC_WRITE);
 	}
 	call_assert_blocked(&c);
-	secbuf_vgem_fence_signal(imp.vgem, fence);
+	vgem_fence_signal(imp.vgem, fence);
 	igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
 	assert_signaled(again);
 	igt_assert_eq(secbuf_poll(other, POLLIN | POLLOUT, PROMPT_MS),
@@ -468,16 +476,17 @@ struct pending_fence {
 static void pending_fence_get(struct pending_fence *pf)
 {
 	import_get(&pf->src, 77);
-	pf->fence = secbuf_vgem_fence_attach(pf->src.vgem, pf->src.handle,
+	pf->fence = vgem_fence_attach(pf->src.vgem,
+				      &(struct vgem_bo){ .handle = pf->src.handle },
 				      FENCE_WRITE);
-	pf->sync = secbuf_dmabuf_export_sync_file(pf->src.buf, DMA_BUF_SYNC_READ);
+	pf->sync = dmabuf_export_sync_file(pf->src.buf, DMA_BUF_SYNC_READ);
 	assert_pending_vgem_fences(pf->sync, 1);
 }
 
 /* Signal the fence and let its source go (the test's buffers may live). */
 static void pending_fence_put(struct pending_fence *pf)
 {
-	secbuf_vgem_fence_signal(pf->src.vgem, pf->fence);
+	vgem_fence_signal(pf->src.vgem, pf->fence);
 	close(pf->sync);
 	libdrm_close_handle(pf->src.vgem, pf->src.handle);
 	close(pf->src.vgem);
@@ -514,7 +523,7 @@ static void test_readonly_fence_stalls_nobody(void)
 
 	pending_fence_get(&pf);
 	/* The core takes the fence, whatever the holder's rights. */
-	secbuf_dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
 
 	/* The owner's fault (a fresh mapping), write, SYNC and poll. */
 	t = secbuf_now_ms();
@@ -537,7 +546,7 @@ static void test_readonly_fence_stalls_nobody(void)
 	call_assert_blocked(&c);
 
 	/* A holder with DMA and WRITE still holds the owner back. */
-	secbuf_dmabuf_import_sync_file(writer, DMA_BUF_SYNC_WRITE, pf.sync);
+	dmabuf_import_sync_file(writer, DMA_BUF_SYNC_WRITE, pf.sync);
 	igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), 0);
 
 	/* REVOKE: the fence of a device that may write is waited for. */
@@ -558,7 +567,7 @@ static void test_readonly_fence_revoke(void)
 	uint64_t t;
 
 	pending_fence_get(&pf);
-	secbuf_dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
+	dmabuf_import_sync_file(holder, DMA_BUF_SYNC_WRITE, pf.sync);
 	t = secbuf_now_ms();
 	igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 	assert_prompt(t, NO_STALL_MS, "REVOKE with a READ holder's fence");
@@ -616,7 +625,7 @@ static void test_owner_exit_one_timeout(void)
 	close(sv[1]);
 	for (int i = 0; i < EXIT_BUFFERS; i++) {
 		grants[i] = secbuf_recv_fd(sv[0]);
-		secbuf_dmabuf_import_sync_file(grants[i], DMA_BUF_SYNC_WRITE,
+		dmabuf_import_sync_file(grants[i], DMA_BUF_SYNC_WRITE,
 					pf.sync);
 	}
 	igt_assert_eq(write(sv[0], "g", 1), 1);
@@ -677,7 +686,8 @@ static void test_revoke_concurrent_quarantine(void)
 
 	secbuf_param_set("revoke_timeout_ms", 3000);
 	import_get(&imp, 13);
-	fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+	fence = vgem_fence_attach(imp.vgem,
+				  &(struct vgem_bo){ .handle = imp.handle }, FENCE_WRITE);
 	r.buf = imp.buf;
 	igt_assert_eq(pthread_create(&th, NULL, revoke_fn, &r), 0);
 	do {
@@ -689,7 +699,7 @@ static void test_revoke_concurrent_quarantine(void)
 	igt_assert_f(quarantined >= BUF_SIZE, "a second REVOKE reported %llu "
 		     "bytes quarantined while the first still held the "
 		     "buffer's memory\n", (unsigned long long)quarantined);
-	secbuf_vgem_fence_signal(imp.vgem, fence);
+	vgem_fence_signal(imp.vgem, fence);
 	igt_assert_eq(pthread_join(th, NULL), 0);
 	igt_assert_eq(r.ret, 0);
 	secbuf_params_restore();
@@ -910,12 +920,13 @@ igt_main
 		uint32_t fence;
 
 		import_get(&imp, 44);
-		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
+		fence = vgem_fence_attach(imp.vgem,
+					  &(struct vgem_bo){ .handle = imp.handle }, FENCE_WRITE);
 		for (int i = 0; i < 3; i++) {
-			sync[i] = secbuf_dmabuf_export_sync_file(imp.buf, dirs[i]);
+			sync[i] = dmabuf_export_sync_file(imp.buf, dirs[i]);
 			assert_pending_vgem_fences(sync[i], 1);
 		}
-		secbuf_vgem_fence_signal(imp.vgem, fence);
+		vgem_fence_signal(imp.vgem, fence);
 		for (int i = 0; i < 3; i++) {
 			assert_signaled(sync[i]);
 			close(sync[i]);
@@ -934,9 +945,10 @@ igt_main
 		uint32_t fence;
 
 		import_get(&imp, 45);
-		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		reader = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
-		writer = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
+		fence = vgem_fence_attach(imp.vgem,
+					  &(struct vgem_bo){ .handle = imp.handle }, FENCE_READ);
+		reader = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		writer = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
 
 		/* The core's stub fence, already signaled. */
 		igt_assert_eq_u32(sync_file_fences(reader, fences, &status), 1);
@@ -946,7 +958,7 @@ igt_main
 		igt_assert_eq(secbuf_poll(reader, POLLIN, 0), POLLIN);
 		assert_pending_vgem_fences(writer, 1);
 
-		secbuf_vgem_fence_signal(imp.vgem, fence);
+		vgem_fence_signal(imp.vgem, fence);
 		assert_signaled(writer);
 		close(writer);
 		close(reader);
@@ -962,15 +974,17 @@ igt_main
 		int sync;
 
 		import_get(&imp, 46);
-		first = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		second = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_READ);
-		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
+		first = vgem_fence_attach(imp.vgem,
+					  &(struct vgem_bo){ .handle = imp.handle }, FENCE_READ);
+		second = vgem_fence_attach(imp.vgem,
+					   &(struct vgem_bo){ .handle = imp.handle }, FENCE_READ);
+		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_WRITE);
 		assert_pending_vgem_fences(sync, 2);
 
-		secbuf_vgem_fence_signal(imp.vgem, first);
-		igt_assert_eq(secbuf_sync_fence_wait(sync, BLOCK_MS), -ETIME);
-		igt_assert_eq(secbuf_sync_fence_status(sync), 0);
-		secbuf_vgem_fence_signal(imp.vgem, second);
+		vgem_fence_signal(imp.vgem, first);
+		igt_assert_eq(sync_fence_wait(sync, BLOCK_MS), -ETIME);
+		igt_assert_eq(sync_fence_status(sync), 0);
+		vgem_fence_signal(imp.vgem, second);
 		assert_signaled(sync);
 
 		close(sync);
@@ -999,7 +1013,7 @@ igt_main
 	igt_subtest("sync-file-einval") {
 		struct secbuf_snapshot snap;
 		int buf = alloc_filled(6);
-		int sync = secbuf_dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW);
+		int sync = dmabuf_export_sync_file(buf, DMA_BUF_SYNC_RW);
 		int out = -1;
 
 		secbuf_snapshot(&snap, pool);
@@ -1040,21 +1054,23 @@ igt_main
 		uint32_t fence, other;
 		int sync;
 
-		fence = secbuf_vgem_fence_attach(vgem, h_grant, FENCE_WRITE);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = h_grant }, FENCE_WRITE);
 		igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, 0), 0);
-		sync = secbuf_dmabuf_export_sync_file(buf, DMA_BUF_SYNC_READ);
+		sync = dmabuf_export_sync_file(buf, DMA_BUF_SYNC_READ);
 		assert_pending_vgem_fences(sync, 1);
 		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, h_owner, FENCE_READ,
 						  &other), -EBUSY);
 		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, h_owner, FENCE_WRITE,
 						  &other), -EBUSY);
 
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 		assert_signaled(sync);
 		igt_assert_eq(secbuf_poll(buf, POLLIN | POLLOUT, PROMPT_MS),
 			      POLLIN | POLLOUT);
-		other = secbuf_vgem_fence_attach(vgem, h_owner, FENCE_WRITE);
-		secbuf_vgem_fence_signal(vgem, other);
+		other = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = h_owner }, FENCE_WRITE);
+		vgem_fence_signal(vgem, other);
 
 		close(sync);
 		libdrm_close_handle(vgem, h_grant);
@@ -1111,13 +1127,14 @@ igt_main
 
 		import_get(&imp, 47);
 		start = secbuf_now_ms();
-		fence = secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		fence = vgem_fence_attach(imp.vgem,
+					  &(struct vgem_bo){ .handle = imp.handle }, FENCE_WRITE);
+		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 		assert_pending_vgem_fences(sync, 1);
 		call_start(&c, CALL_SYNC, imp.buf, DMA_BUF_SYNC_READ);
 		call_assert_blocked(&c);
 
-		igt_assert_f(!secbuf_sync_fence_wait(sync, VGEM_TIMEOUT_MS + REPLY_MS),
+		igt_assert_f(!sync_fence_wait(sync, VGEM_TIMEOUT_MS + REPLY_MS),
 			     "vgem's fence not signaled %d ms after attach\n",
 			     VGEM_TIMEOUT_MS + REPLY_MS);
 		waited = secbuf_now_ms() - start;
@@ -1126,8 +1143,8 @@ igt_main
 		igt_assert_f(waited >= 9000, "the fence signaled after %" PRIu64
 			     " ms, before vgem's 10 s timeout\n", waited);
 		igt_assert_eq(call_finish(&c, PROMPT_MS).ret, 0);
-		igt_assert_eq(secbuf_sync_fence_status(sync), 1);
-		igt_assert_eq(__secbuf_vgem_fence_signal(imp.vgem, fence), -ETIMEDOUT);
+		igt_assert_eq(sync_fence_status(sync), 1);
+		igt_assert_eq(__vgem_fence_signal(imp.vgem, fence), -ETIMEDOUT);
 		igt_assert_eq(secbuf_poll(imp.buf, POLLIN | POLLOUT, PROMPT_MS),
 			      POLLIN | POLLOUT);
 
@@ -1145,8 +1162,9 @@ igt_main
 		int sync;
 
 		import_get(&imp, 48);
-		secbuf_vgem_fence_attach(imp.vgem, imp.handle, FENCE_WRITE);
-		sync = secbuf_dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
+		vgem_fence_attach(imp.vgem,
+				  &(struct vgem_bo){ .handle = imp.handle }, FENCE_WRITE);
+		sync = dmabuf_export_sync_file(imp.buf, DMA_BUF_SYNC_READ);
 		call_start(&c, CALL_SYNC, imp.buf, DMA_BUF_SYNC_READ);
 		call_assert_blocked(&c);
 

@@ -20,6 +20,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_REVOKE and owner death: every mapping of a "
 		     "revoked handle raises SIGBUS, new mmap, sync, grant and "
@@ -861,14 +862,14 @@ igt_main
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = secbuf_prime_fd_to_handle(vgem, buf);
+			handle = prime_fd_to_handle(vgem, buf);
 			igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), 0);
 			secbuf_pool_info(fd, &pi);
 			igt_assert_eq_u64(pi.quarantined_bytes, 0);
 			igt_assert_eq_u64(pi.used_bytes, 0);
 			igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), 0);
 			close(buf);
-			secbuf_gem_close(vgem, handle);
+			gem_close(vgem, handle);
 			secbuf_pool_assert_idle(pool);
 		}
 
@@ -915,13 +916,13 @@ igt_main
 
 			owner = secbuf_open_pool(pool);
 			buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = secbuf_prime_fd_to_handle(vgem, buf);
+			handle = prime_fd_to_handle(vgem, buf);
 			close(buf);
 			close(owner);
 			secbuf_pool_info(fd, &pi);
 			igt_assert_eq_u64(pi.quarantined_bytes, 0);
 			igt_assert_eq_u64(pi.used_bytes, 0);
-			secbuf_gem_close(vgem, handle);
+			gem_close(vgem, handle);
 			secbuf_pool_assert_idle(pool);
 		}
 
@@ -1021,15 +1022,17 @@ igt_main
 	igt_describe("REVOKE of a dma-buf of another exporter (vgem) is "
 		     "EINVAL.");
 	igt_subtest("revoke-other-exporter-einval") {
+		struct vgem_bo bo = { .width = 1024, .height = BUF_SIZE / 4096,
+				      .bpp = 32 };
 		int vgem = secbuf_open_vgem();
-		uint32_t handle;
 		int other;
 
-		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = secbuf_prime_handle_to_fd(vgem, handle);
+		igt_require(__vgem_create(vgem, &bo) == 0);
+		other = prime_handle_to_fd_for_mmap(vgem, bo.handle);
+		igt_assert_fd(other);
 		igt_assert_eq(revoke_err(fd, other, 0), -EINVAL);
 		close(other);
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, bo.handle);
 		close(vgem);
 	}
 

@@ -40,6 +40,7 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_SEAL and _GET_SEALS: write, grant, revoke "
 		     "and seal seals, what each one refuses (SIGBUS, EPERM, "
@@ -555,13 +556,13 @@ igt_main
 		secbuf_seal(fd, buf, S_WRITE);
 		if (!vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
-			uint32_t h1 = secbuf_prime_fd_to_handle(vgem, buf);
-			uint32_t h2 = secbuf_prime_fd_to_handle(vgem, grant);
+			uint32_t h1 = prime_fd_to_handle(vgem, buf);
+			uint32_t h2 = prime_fd_to_handle(vgem, grant);
 
 			igt_assert_eq_u32(secbuf_grant_list(fd, buf, &info, 1), 1);
 			igt_assert_eq_u32(info.attachments, 1);
-			secbuf_gem_close(vgem, h1);
-			secbuf_gem_close(vgem, h2);
+			gem_close(vgem, h1);
+			gem_close(vgem, h2);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		igt_assert_eq(__mapped_import(buf, &imp), -EPERM);
@@ -582,14 +583,15 @@ igt_main
 	igt_subtest("seal-write-pending-write-fence-ebusy") {
 		int vgem = secbuf_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf);
-		uint32_t fence = secbuf_vgem_fence_attach(vgem, handle,
-						   SECBUF_VGEM_FENCE_WRITE);
+		uint32_t handle = prime_fd_to_handle(vgem, buf);
+		uint32_t fence = vgem_fence_attach(vgem,
+						   &(struct vgem_bo){ .handle = handle },
+						   VGEM_FENCE_WRITE);
 
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 		secbuf_seal(fd, buf, S_WRITE);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), S_WRITE);
 		close(buf);
@@ -614,10 +616,10 @@ igt_main
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-			handle = secbuf_prime_fd_to_handle(vgem, buf);
+			handle = prime_fd_to_handle(vgem, buf);
 			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE | S_REVOKE),
 					  S_WRITE | S_REVOKE);
-			secbuf_gem_close(vgem, handle);
+			gem_close(vgem, handle);
 			close(buf);
 			secbuf_pool_assert_idle(pool);
 		}
@@ -656,9 +658,9 @@ igt_main
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 			grant = secbuf_grant(fd, buf, W | D, NULL);
-			handle = secbuf_prime_fd_to_handle(vgem, grant);
+			handle = prime_fd_to_handle(vgem, grant);
 			igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE), S_WRITE);
-			secbuf_gem_close(vgem, handle);
+			gem_close(vgem, handle);
 			close(grant);
 			close(buf);
 			secbuf_pool_assert_idle(pool);

@@ -375,20 +375,20 @@ igt_main
 		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ | PROT_WRITE);
 		secbuf_fill(ptr, BUF_SIZE, 700);
 		secbuf_munmap(ptr, BUF_SIZE);
-		handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
+		handle = prime_fd_to_handle(vgem, dmabuf);
 
 		close(dmabuf);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "used_bytes"), BUF_SIZE);
 
-		dmabuf = secbuf_prime_handle_to_fd(vgem, handle);
+		dmabuf = prime_handle_to_fd(vgem, handle);
 		igt_assert_eq_u64(inode_of(dmabuf), ino);
 		ptr = secbuf_mmap(dmabuf, BUF_SIZE, PROT_READ);
 		secbuf_assert_filled(ptr, BUF_SIZE, 700);
 		secbuf_munmap(ptr, BUF_SIZE);
 		close(dmabuf);
 
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}
@@ -399,12 +399,12 @@ igt_main
 		int vgem = secbuf_open_vgem();
 		int heap = secbuf_open_heap(pool);
 		int dmabuf = secbuf_heap_alloc(heap, BUF_SIZE, O_RDWR | O_CLOEXEC, 0);
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, dmabuf);
+		uint32_t handle = prime_fd_to_handle(vgem, dmabuf);
 
 		close(dmabuf);
 		close(heap);
 		igt_assert_eq_u64(secbuf_pool_sysfs(pool, "buffers"), 1);
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		secbuf_pool_assert_idle(pool);
 	}

@@ -59,8 +59,9 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
-#include "igt_stress.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_stress.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("Seeded, time-bounded stress: processes and threads "
 		     "racing every secbuf operation with invariants on data, "
@@ -1083,7 +1084,7 @@ static void op_window(struct worker *w)
 		return;
 	}
 	if (fence)
-		igt_assert_eq(secbuf_sync_fence_status(fence_fd), 0);
+		igt_assert_eq(sync_fence_status(fence_fd), 0);
 
 	/* Others touch it meanwhile; in a STRICT window so may we. */
 	if (strict && r->map && secbuf_rng_chance(&w->rng, 50))
@@ -1101,8 +1102,8 @@ static void op_window(struct worker *w)
 	igt_assert_f(ret == 0, "DMA_END of buffer %" PRIu64 ": %s\n", r->id,
 		     secbuf_errname(ret));
 	if (fence) {
-		igt_assert_eq(secbuf_sync_fence_wait(fence_fd, 5000), 0);
-		igt_assert_eq(secbuf_sync_fence_status(fence_fd), 1);
+		igt_assert_eq(sync_fence_wait(fence_fd, 5000), 0);
+		igt_assert_eq(sync_fence_status(fence_fd), 1);
 		close(fence_fd);
 	}
 	count(OP_WINDOW, OUT_OK);
@@ -1118,7 +1119,7 @@ static void rec_close(struct rec *r)
 		igt_assert_eq(munmap(r->map, r->map_len), 0);
 	r->map = NULL;
 	if (r->gem) {
-		secbuf_gem_close(vgem_fd, r->gem);
+		gem_close(vgem_fd, r->gem);
 		e->imports--;
 		r->gem = 0;
 	}
@@ -1353,7 +1354,7 @@ static void op_unimport(struct worker *w)
 
 	if (!r)
 		return;
-	secbuf_gem_close(vgem_fd, r->gem);
+	gem_close(vgem_fd, r->gem);
 	r->gem = 0;
 	entry_of(r)->imports--;
 	count(OP_UNIMPORT, OUT_OK);

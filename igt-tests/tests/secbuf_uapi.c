@@ -22,6 +22,7 @@
 #include "igt.h"
 #include "igt_secbuf.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
 
 IGT_TEST_DESCRIPTION("Every invalid field, flag, pad, size, struct size, "
 		     "ioctl number and pointer of the secbuf ioctls, with the "
@@ -346,8 +347,8 @@ enum bad_fd { BAD_FD_CLOSED, BAD_FD_NOT_DMABUF, BAD_FD_OTHER_EXPORTER,
 static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 {
 	uint64_t arg[8] = { 0 };	/* room for any of the structs */
+	struct vgem_bo bo = { .width = 1024, .height = 1, .bpp = 32 };
 	int vgem = -1, fd2, other = -1;
-	uint32_t handle = 0;
 
 	new_buf();
 	switch (kind) {
@@ -370,8 +371,9 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 		break;
 	case BAD_FD_OTHER_EXPORTER:
 		vgem = secbuf_open_vgem();
-		igt_assert_eq(__secbuf_vgem_create(vgem, SECBUF_SZ_4K, &handle), 0);
-		other = secbuf_prime_handle_to_fd(vgem, handle);
+		igt_assert_eq(__vgem_create(vgem, &bo), 0);
+		other = prime_handle_to_fd_for_mmap(vgem, bo.handle);
+		igt_assert_fd(other);
 		ni->init(arg, other);
 		assert_fails_cleanly(ni->cmd(ni->size), arg, EINVAL);
 		break;
@@ -397,8 +399,8 @@ static void test_bad_fd(const struct new_ioctl *ni, enum bad_fd kind)
 
 	if (other >= 0)
 		close(other);
-	if (handle)
-		secbuf_gem_close(vgem, handle);
+	if (bo.handle)
+		gem_close(vgem, bo.handle);
 	if (vgem >= 0)
 		close(vgem);
 	put_buf();

@@ -36,6 +36,8 @@
 #include "igt_secbuf.h"
 #include "igt_secbuf_dma.h"
 #include "igt_secbuf_vgem.h"
+#include "igt_vgem.h"
+#include "sw_sync.h"
 
 IGT_TEST_DESCRIPTION("SECBUF_IOC_DMA_BEGIN and _DMA_END: CPU faults wait or "
 		     "raise SIGBUS during a window, in every process and "
@@ -113,9 +115,9 @@ static void assert_window_works(int buf)
 {
 	int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
-	igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+	igt_assert_eq(sync_fence_status(fence), 0);
 	secbuf_dma_end(fd, buf);
-	igt_assert_eq(secbuf_sync_fence_status(fence), 1);
+	igt_assert_eq(sync_fence_status(fence), 1);
 	close(fence);
 }
 
@@ -1099,7 +1101,7 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 	peer_start(&p);
 	vgem = secbuf_open_vgem();
 	buf = alloc_filled(fd, seed);
-	handle = secbuf_prime_fd_to_handle(vgem, buf);
+	handle = prime_fd_to_handle(vgem, buf);
 	grant = secbuf_grant(fd, buf, RW, NULL);
 	for (int slot = 0; slot <= wslot; slot++) {
 		peer_give(&p, slot, grant);
@@ -1111,12 +1113,13 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 			      PROMPT_MS);
 		assert_read_ok(&r);
 	}
-	fence = secbuf_vgem_fence_attach(vgem, handle, 0);
+	fence = vgem_fence_attach(vgem,
+				  &(struct vgem_bo){ .handle = handle }, 0);
 	r = peer_wait(&p, peer_send(&p, read_cmd(0, read_off, seed)),
 		      PROMPT_MS);
 	assert_read_ok(&r);
 	tag = peer_call_blocked(&p, write_cmd(wslot, write_off, value));
-	secbuf_vgem_fence_signal(vgem, fence);
+	vgem_fence_signal(vgem, fence);
 	r = peer_wait(&p, tag, REPLY_MS);
 	igt_assert_eq(r.sig, 0);
 
@@ -1126,7 +1129,7 @@ static void test_read_fence_blocks_write(bool upgrade, uint64_t read_off,
 
 	peer_stop(&p);
 	igt_waitchildren();
-	secbuf_gem_close(vgem, handle);
+	gem_close(vgem, handle);
 	close(vgem);
 	close(grant);
 	close(buf);
@@ -1496,7 +1499,7 @@ igt_main
 		int args = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		struct begin_copyout b = { .pool_fd = fd };
 		int vgem = secbuf_open_vgem();
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, args);
+		uint32_t handle = prime_fd_to_handle(vgem, args);
 		struct secbuf_dma_begin *a;
 		uint32_t fence;
 		uint64_t start;
@@ -1511,7 +1514,8 @@ igt_main
 		secbuf_munmap(a, BUF_SIZE);
 		/* No PTE yet: the read maps at once, the write will wait. */
 		a = secbuf_mmap(args, BUF_SIZE, PROT_READ | PROT_WRITE);
-		fence = secbuf_vgem_fence_attach(vgem, handle, 0);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, 0);
 		b.arg = a;
 		igt_assert_eq(pthread_create(&t, NULL, begin_copyout_fn, &b),
 			      0);
@@ -1532,22 +1536,22 @@ igt_main
 		newer = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 		/* The blocked write faults again into nothing: EFAULT. */
 		secbuf_munmap(a, BUF_SIZE);
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 		igt_assert_eq(pthread_join(t, NULL), 0);
 		igt_assert_eq(b.ret, -1);
 		igt_assert_eq(b.err, EFAULT);
 
-		igt_assert_f(secbuf_sync_fence_status(newer) == 0,
+		igt_assert_f(sync_fence_status(newer) == 0,
 			     "the failed DMA_BEGIN closed the newer window "
 			     "(its fence status is %d)\n",
-			     secbuf_sync_fence_status(newer));
+			     sync_fence_status(newer));
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(secbuf_sync_fence_status(newer), 1);
+		igt_assert_eq(sync_fence_status(newer), 1);
 		close(newer);
 		assert_no_window(buf);
 
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(args);
 		close(buf);
@@ -1831,16 +1835,16 @@ igt_main
 		int fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 
 		igt_assert(fcntl(fence, F_GETFD) & FD_CLOEXEC);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_status(fence), 0);
 		igt_assert_eq(secbuf_poll(fence, POLLIN, 0), 0);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, 0), 0);
 		igt_assert_eq(secbuf_poll(buf, POLLOUT, 0), 0);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, BLOCK_MS), -ETIME);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_wait(fence, BLOCK_MS), -ETIME);
+		igt_assert_eq(sync_fence_status(fence), 0);
 
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
+		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(sync_fence_status(fence), 1);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, PROMPT_MS), POLLIN);
 		igt_assert_eq(secbuf_poll(buf, POLLOUT, PROMPT_MS), POLLOUT);
 
@@ -1858,13 +1862,13 @@ igt_main
 
 		first = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(secbuf_sync_fence_status(first), 1);
+		igt_assert_eq(sync_fence_status(first), 1);
 
 		second = secbuf_dma_begin(fd, buf, STRICT | FENCE_FD);
-		igt_assert_eq(secbuf_sync_fence_status(first), 1);
-		igt_assert_eq(secbuf_sync_fence_status(second), 0);
+		igt_assert_eq(sync_fence_status(first), 1);
+		igt_assert_eq(sync_fence_status(second), 0);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(secbuf_sync_fence_status(second), 1);
+		igt_assert_eq(sync_fence_status(second), 1);
 
 		close(first);
 		close(second);
@@ -1910,12 +1914,12 @@ igt_main
 		secbuf_param_set(WINDOW_TIMEOUT_PARAM, 300);
 		t0 = secbuf_now_ms();
 		fence = secbuf_dma_begin(fd, buf, WAIT | FENCE_FD);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, REPLY_MS), 0);
+		igt_assert_eq(sync_fence_wait(fence, REPLY_MS), 0);
 		t1 = secbuf_now_ms();
 		igt_info("the window expired after %" PRIu64 " ms\n", t1 - t0);
 		igt_assert_f(t1 - t0 >= 280, "the window expired after %"
 			     PRIu64 " ms, before its 300 ms\n", t1 - t0);
-		igt_assert_eq(secbuf_sync_fence_status(fence), -ETIMEDOUT);
+		igt_assert_eq(sync_fence_status(fence), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ENOENT);
 		secbuf_params_restore();
@@ -1969,7 +1973,7 @@ igt_main
 		igt_assert_f(t1 - t0 >= timeout - 20, "released after %" PRIu64
 			     " ms, before the window's %d ms\n", t1 - t0,
 			     timeout);
-		igt_assert_eq(secbuf_sync_fence_status(fence), -ETIMEDOUT);
+		igt_assert_eq(sync_fence_status(fence), -ETIMEDOUT);
 		igt_assert_eq(__secbuf_dma_end(fd, buf), -ETIMEDOUT);
 		secbuf_params_restore();
 
@@ -2017,8 +2021,8 @@ igt_main
 		assert_sigbus_at(&r, map_a + 21 * SECBUF_SZ_4K);
 		r = peer_wait(&b, tag_b, PROMPT_MS);
 		assert_sigbus_at(&r, map_b + 22 * SECBUF_SZ_4K + 8);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
+		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(sync_fence_status(fence), -ECANCELED);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_REVOKED);
 
 		close(fence);
@@ -2053,8 +2057,8 @@ igt_main
 		close(owner);
 		r = peer_wait(&p, tag, PROMPT_MS);
 		assert_sigbus_at(&r, map + 40 * SECBUF_SZ_4K);
-		igt_assert_eq(secbuf_sync_fence_wait(fence, PROMPT_MS), 0);
-		igt_assert_eq(secbuf_sync_fence_status(fence), -ECANCELED);
+		igt_assert_eq(sync_fence_wait(fence, PROMPT_MS), 0);
+		igt_assert_eq(sync_fence_status(fence), -ECANCELED);
 
 		close(fence);
 		peer_stop(&p);
@@ -2116,18 +2120,19 @@ igt_main
 	igt_subtest("window-fence-seen-by-vgem") {
 		int vgem = secbuf_open_vgem();
 		int buf = alloc_filled(fd, 17);
-		uint32_t handle = secbuf_prime_fd_to_handle(vgem, buf), fence;
+		uint32_t handle = prime_fd_to_handle(vgem, buf), fence;
 
 		secbuf_dma_begin(fd, buf, WAIT);
 		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle, 0, &fence), -EBUSY);
 		igt_assert_eq(__secbuf_vgem_fence_attach(vgem, handle,
-						  SECBUF_VGEM_FENCE_WRITE,
+						  VGEM_FENCE_WRITE,
 						  &fence), -EBUSY);
 		secbuf_dma_end(fd, buf);
-		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
-		secbuf_vgem_fence_signal(vgem, fence);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
+		vgem_fence_signal(vgem, fence);
 
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
@@ -2145,16 +2150,17 @@ igt_main
 		peer_start(&p);
 		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 18);
-		handle = secbuf_prime_fd_to_handle(vgem, buf);
+		handle = prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 
-		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, 0), 0);
 		tag = peer_call_blocked(&p, (struct peer_cmd){
 			.op = PEER_SYNC,
 			.arg = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ });
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 		r = peer_wait(&p, tag, REPLY_MS);
 		igt_assert_eq(r.ret, 0);
 		igt_assert_eq(secbuf_poll(buf, POLLIN, PROMPT_MS), POLLIN);
@@ -2165,7 +2171,7 @@ igt_main
 
 		peer_stop(&p);
 		igt_waitchildren();
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2185,20 +2191,21 @@ igt_main
 		peer_start(&p);
 		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 19);
-		handle = secbuf_prime_fd_to_handle(vgem, buf);
+		handle = prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 
-		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
 		tag = peer_call_blocked(&p, read_cmd(0, 2 * SECBUF_SZ_4K, 19));
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 		r = peer_wait(&p, tag, REPLY_MS);
 		assert_read_ok(&r);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2217,21 +2224,22 @@ igt_main
 		peer_start(&p);
 		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 20);
-		handle = secbuf_prime_fd_to_handle(vgem, buf);
+		handle = prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 		peer_assert_reads(&p, 0, 0, 20);
 
-		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
 		r = peer_wait(&p, peer_send(&p, read_cmd(0, 6 * SECBUF_SZ_4K, 20)),
 			      PROMPT_MS);
 		assert_read_ok(&r);
-		secbuf_vgem_fence_signal(vgem, fence);
+		vgem_fence_signal(vgem, fence);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2266,13 +2274,14 @@ igt_main
 		peer_start(&p);
 		vgem = secbuf_open_vgem();
 		buf = alloc_filled(fd, 22);
-		handle = secbuf_prime_fd_to_handle(vgem, buf);
+		handle = prime_fd_to_handle(vgem, buf);
 		grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ, NULL);
 		peer_give(&p, 0, grant);
 		peer_mmap(&p, 0, PROT_READ);
 
 		t0 = secbuf_now_ms();
-		fence = secbuf_vgem_fence_attach(vgem, handle, SECBUF_VGEM_FENCE_WRITE);
+		fence = vgem_fence_attach(vgem,
+					  &(struct vgem_bo){ .handle = handle }, VGEM_FENCE_WRITE);
 		tag = peer_call_blocked(&p, read_cmd(0, 0, 22));
 		r = peer_wait(&p, tag, 3 * REPLY_MS / 2);
 		t1 = secbuf_now_ms();
@@ -2280,11 +2289,11 @@ igt_main
 		igt_info("the fault waited %" PRIu64 " ms\n", t1 - t0);
 		igt_assert_f(t1 - t0 >= 5000, "the fault waited only %" PRIu64
 			     " ms for vgem's 10 s fence\n", t1 - t0);
-		igt_assert_eq(__secbuf_vgem_fence_signal(vgem, fence), -ETIMEDOUT);
+		igt_assert_eq(__vgem_fence_signal(vgem, fence), -ETIMEDOUT);
 
 		peer_stop(&p);
 		igt_waitchildren();
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, handle);
 		close(vgem);
 		close(grant);
 		close(buf);
@@ -2482,10 +2491,10 @@ igt_main
 
 		begin_fails(begin_arg(buf, WAIT), -EBUSY);
 		begin_fails(begin_arg(buf, STRICT | FENCE_FD), -EBUSY);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
+		igt_assert_eq(sync_fence_status(fence), 1);
 		assert_no_window(buf);
 		close(fence);
 		close(buf);
@@ -2516,15 +2525,17 @@ igt_main
 	igt_describe("DMA_BEGIN of a dma-buf of another exporter (vgem) is "
 		     "EINVAL.");
 	igt_subtest("begin-other-exporter-einval") {
+		struct vgem_bo bo = { .width = 1024, .height = BUF_SIZE / 4096,
+				      .bpp = 32 };
 		int vgem = secbuf_open_vgem();
-		uint32_t handle;
 		int other;
 
-		igt_require(__secbuf_vgem_create(vgem, BUF_SIZE, &handle) == 0);
-		other = secbuf_prime_handle_to_fd(vgem, handle);
+		igt_require(__vgem_create(vgem, &bo) == 0);
+		other = prime_handle_to_fd_for_mmap(vgem, bo.handle);
+		igt_assert_fd(other);
 		begin_fails(begin_arg(other, WAIT | FENCE_FD), -EINVAL);
 		close(other);
-		secbuf_gem_close(vgem, handle);
+		gem_close(vgem, bo.handle);
 		close(vgem);
 	}
 
@@ -2584,7 +2595,7 @@ igt_main
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		igt_assert_eq(__secbuf_dma_begin(fd, buf, WAIT, NULL), -EBUSY);
 		secbuf_dma_end(fd, grant);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 1);
+		igt_assert_eq(sync_fence_status(fence), 1);
 		assert_no_window(buf);
 		close(fence);
 		close(grant);
@@ -2621,7 +2632,7 @@ igt_main
 				continue;
 			end_fails(fd, arg, -EINVAL);
 		}
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
 		close(fence);
@@ -2646,7 +2657,7 @@ igt_main
 		end_fails(other, end_arg(buf), -EPERM);
 		r = peer_call(&p, (struct peer_cmd){ .op = PEER_DMA_END });
 		igt_assert_eq(r.ret, -EPERM);
-		igt_assert_eq(secbuf_sync_fence_status(fence), 0);
+		igt_assert_eq(sync_fence_status(fence), 0);
 		igt_assert_eq_u32(query_state(fd, buf), SECBUF_STATE_DMA);
 		secbuf_dma_end(fd, buf);
 

@@ -79,7 +79,10 @@ igt_sync_file() {
 # igt_add_secbuf DIR: secbuf's tests as tests/secbuf/ of DIR/src, the way
 # igt-tests/README.md says to move them: igt-tests/{meson.build,tests,lib,
 # kmod/secbuf_test_importer.h} without the project's own runtime
-# (lib/igt.h, lib/igt_core.[ch]), and include/uapi/linux/secbuf.h as
+# (lib/igt.h, lib/igt_core.[ch], and its copies of IGT's own igt_vgem.[ch],
+# ioctl_wrappers.[ch], sw_sync.[ch], dmabuf_sync_file.[ch] and
+# vgem_drm.h, which IGT's lib/ and libigt provide), and
+# include/uapi/linux/secbuf.h as
 # include/linux/secbuf.h. Files that are no longer there go.
 igt_add_secbuf() {
 	local src=$1/src dst=$1/src/tests/secbuf top=$SECBUF_TOP f
@@ -87,7 +90,10 @@ igt_add_secbuf() {
 
 	for f in "$top"/igt-tests/meson.build "$top"/igt-tests/tests/*.c \
 		 "$top"/igt-tests/lib/*.[ch] "$top"/igt-tests/kmod/secbuf_test_importer.h; do
-		case ${f##*/} in igt.h | igt_core.[ch]) continue ;; esac
+		case ${f##*/} in
+		igt.h | igt_core.[ch] | igt_vgem.[ch] | ioctl_wrappers.[ch] | \
+		sw_sync.[ch] | dmabuf_sync_file.[ch] | vgem_drm.h) continue ;;
+		esac
 		want[${f#"$top"/igt-tests/}]=1
 		igt_sync_file "$f" "$dst/${f#"$top"/igt-tests/}"
 	done
