@@ -35,7 +35,7 @@ static bool libdrm_is_vgem(int fd)
 	return vgem;
 }
 
-int __libdrm_open_vgem(void)
+int __secbuf_libdrm_open_vgem(void)
 {
 	for (int i = 0; i < 16; i++) {
 		char path[32];
@@ -72,23 +72,23 @@ static int modprobe_vgem(void)
 	return WEXITSTATUS(status);
 }
 
-int libdrm_open_vgem(void)
+int secbuf_libdrm_open_vgem(void)
 {
-	int fd = __libdrm_open_vgem();
+	int fd = __secbuf_libdrm_open_vgem();
 
 	if (fd == -ENODEV) {
 		int status = modprobe_vgem();
 
 		igt_info("no vgem device: modprobe vgem exited with %d\n",
 			 status);
-		fd = __libdrm_open_vgem();
+		fd = __secbuf_libdrm_open_vgem();
 	}
 	igt_assert_f(fd >= 0, "no vgem device in /dev/dri, even after "
 		     "modprobe vgem; every lane must have vgem\n");
 	return fd;
 }
 
-int __libdrm_prime_fd_to_handle(int drm, int dmabuf, uint32_t *handle)
+int __secbuf_libdrm_prime_fd_to_handle(int drm, int dmabuf, uint32_t *handle)
 {
 	uint32_t out = 0;
 	int ret;
@@ -100,16 +100,16 @@ int __libdrm_prime_fd_to_handle(int drm, int dmabuf, uint32_t *handle)
 	return ret;
 }
 
-uint32_t libdrm_prime_fd_to_handle(int drm, int dmabuf)
+uint32_t secbuf_libdrm_prime_fd_to_handle(int drm, int dmabuf)
 {
 	uint32_t handle = 0;
 
-	igt_assert_eq(__libdrm_prime_fd_to_handle(drm, dmabuf, &handle), 0);
+	igt_assert_eq(__secbuf_libdrm_prime_fd_to_handle(drm, dmabuf, &handle), 0);
 	igt_assert_neq(handle, 0);
 	return handle;
 }
 
-int __libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags,
+int __secbuf_libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags,
 				int *dmabuf)
 {
 	int out = -1, ret;
@@ -121,28 +121,28 @@ int __libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags,
 	return ret;
 }
 
-int libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags)
+int secbuf_libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags)
 {
 	int dmabuf = -1;
 
-	igt_assert_eq(__libdrm_prime_handle_to_fd(drm, handle, flags, &dmabuf),
+	igt_assert_eq(__secbuf_libdrm_prime_handle_to_fd(drm, handle, flags, &dmabuf),
 		      0);
 	igt_assert_fd(dmabuf);
 	return dmabuf;
 }
 
-int __libdrm_close_handle(int drm, uint32_t handle)
+int __secbuf_libdrm_close_handle(int drm, uint32_t handle)
 {
 	errno = 0;
 	return libdrm_ret(drmCloseBufferHandle(drm, handle));
 }
 
-void libdrm_close_handle(int drm, uint32_t handle)
+void secbuf_libdrm_close_handle(int drm, uint32_t handle)
 {
-	igt_assert_eq(__libdrm_close_handle(drm, handle), 0);
+	igt_assert_eq(__secbuf_libdrm_close_handle(drm, handle), 0);
 }
 
-int __libdrm_create_dumb(int drm, uint64_t size, uint32_t *handle)
+int __secbuf_libdrm_create_dumb(int drm, uint64_t size, uint32_t *handle)
 {
 	uint32_t rows = (uint32_t)((size + 4095) / 4096), out = 0, pitch = 0;
 	uint64_t got = 0;
@@ -156,15 +156,15 @@ int __libdrm_create_dumb(int drm, uint64_t size, uint32_t *handle)
 	return ret;
 }
 
-uint32_t libdrm_create_dumb(int drm, uint64_t size)
+uint32_t secbuf_libdrm_create_dumb(int drm, uint64_t size)
 {
 	uint32_t handle = 0;
 
-	igt_assert_eq(__libdrm_create_dumb(drm, size, &handle), 0);
+	igt_assert_eq(__secbuf_libdrm_create_dumb(drm, size, &handle), 0);
 	return handle;
 }
 
-int __libdrm_map_dumb(int drm, uint32_t handle, uint64_t *offset)
+int __secbuf_libdrm_map_dumb(int drm, uint32_t handle, uint64_t *offset)
 {
 	uint64_t out = 0;
 	int ret;

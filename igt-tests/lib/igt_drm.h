@@ -21,37 +21,37 @@
 
 /*
  * The vgem device's primary node (/dev/dri/card*), O_RDWR | O_CLOEXEC,
- * recognised with drmGetVersion(). __libdrm_open_vgem() returns the fd or
- * -ENODEV. libdrm_open_vgem() runs "modprobe vgem" first if there is no
+ * recognised with drmGetVersion(). __secbuf_libdrm_open_vgem() returns the fd or
+ * -ENODEV. secbuf_libdrm_open_vgem() runs "modprobe vgem" first if there is no
  * vgem device, and fails (never skips) if there still is none: every
  * lane has vgem, so its absence is a broken lane, not a missing feature.
  */
-int __libdrm_open_vgem(void);
-int libdrm_open_vgem(void);
+int __secbuf_libdrm_open_vgem(void);
+int secbuf_libdrm_open_vgem(void);
 
 /* drmPrimeFDToHandle(): import the dma-buf @dmabuf into the DRM file @drm. */
-int __libdrm_prime_fd_to_handle(int drm, int dmabuf, uint32_t *handle);
-uint32_t libdrm_prime_fd_to_handle(int drm, int dmabuf);
+int __secbuf_libdrm_prime_fd_to_handle(int drm, int dmabuf, uint32_t *handle);
+uint32_t secbuf_libdrm_prime_fd_to_handle(int drm, int dmabuf);
 
 /*
  * drmPrimeHandleToFD(): export @handle as a dma-buf fd; @flags are
  * DRM_CLOEXEC and DRM_RDWR.
  */
-int __libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags,
+int __secbuf_libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags,
 				int *dmabuf);
-int libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags);
+int secbuf_libdrm_prime_handle_to_fd(int drm, uint32_t handle, uint32_t flags);
 
 /* drmCloseBufferHandle(): DRM_IOCTL_GEM_CLOSE. */
-int __libdrm_close_handle(int drm, uint32_t handle);
-void libdrm_close_handle(int drm, uint32_t handle);
+int __secbuf_libdrm_close_handle(int drm, uint32_t handle);
+void secbuf_libdrm_close_handle(int drm, uint32_t handle);
 
 /*
  * drmModeCreateDumbBuffer(): an object of the driver itself of at least
  * @size bytes (rows of 4096 bytes); drmModeMapDumbBuffer(): its fake mmap
  * offset in the DRM file.
  */
-int __libdrm_create_dumb(int drm, uint64_t size, uint32_t *handle);
-uint32_t libdrm_create_dumb(int drm, uint64_t size);
-int __libdrm_map_dumb(int drm, uint32_t handle, uint64_t *offset);
+int __secbuf_libdrm_create_dumb(int drm, uint64_t size, uint32_t *handle);
+uint32_t secbuf_libdrm_create_dumb(int drm, uint64_t size);
+int __secbuf_libdrm_map_dumb(int drm, uint32_t handle, uint64_t *offset);
 
 #endif /* IGT_DRM_H */

@@ -77,7 +77,7 @@ int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
 }
 
 /* See igt_secbuf_vgem.h for which kernel function does what. */
-bool vgem_import_maps(void)
+bool secbuf_vgem_import_maps(void)
 {
 	static int maps = -1;
 
@@ -97,7 +97,7 @@ bool vgem_import_maps(void)
 
 #define STI_KO	"/lib/modules/secbuf_test_importer.ko"
 
-void sti_load(void)
+void secbuf_sti_load(void)
 {
 	int ret;
 
@@ -112,19 +112,19 @@ void sti_load(void)
 	igt_assert_f(access(STI_DEVICE, F_OK) == 0, "no %s\n", STI_DEVICE);
 }
 
-const char *mapped_importer_name(void)
+const char *secbuf_mapped_importer_name(void)
 {
-	return vgem_import_maps() ? "vgem" : "secbuf_test_importer (static)";
+	return secbuf_vgem_import_maps() ? "vgem" : "secbuf_test_importer (static)";
 }
 
-int __mapped_import(int dmabuf, struct mapped_import *imp)
+int __secbuf_mapped_import(int dmabuf, struct secbuf_mapped_import *imp)
 {
 	struct sti_import arg = { .fd = (uint32_t)dmabuf,
 				  .flags = STI_IMPORT_STATIC };
 	int ret;
 
-	*imp = (struct mapped_import) { .vgem = -1, .sti = -1 };
-	if (vgem_import_maps()) {
+	*imp = (struct secbuf_mapped_import) { .vgem = -1, .sti = -1 };
+	if (secbuf_vgem_import_maps()) {
 		int vgem = secbuf_open_vgem();
 
 		ret = __secbuf_prime_fd_to_handle(vgem, dmabuf, &imp->handle);
@@ -135,7 +135,7 @@ int __mapped_import(int dmabuf, struct mapped_import *imp)
 		return ret;
 	}
 
-	sti_load();
+	secbuf_sti_load();
 	imp->sti = open(STI_DEVICE, O_RDWR | O_CLOEXEC);
 	igt_assert_f(imp->sti >= 0, "open %s: %m\n", STI_DEVICE);
 	ret = __secbuf_ioctl(imp->sti, STI_IOC_IMPORT, &arg);
@@ -147,15 +147,15 @@ int __mapped_import(int dmabuf, struct mapped_import *imp)
 	return ret;
 }
 
-void mapped_import(int dmabuf, struct mapped_import *imp)
+void secbuf_mapped_import(int dmabuf, struct secbuf_mapped_import *imp)
 {
-	int ret = __mapped_import(dmabuf, imp);
+	int ret = __secbuf_mapped_import(dmabuf, imp);
 
-	igt_assert_f(ret == 0, "%s import: %s\n", mapped_importer_name(),
+	igt_assert_f(ret == 0, "%s import: %s\n", secbuf_mapped_importer_name(),
 		     strerror(-ret));
 }
 
-void mapped_import_release(struct mapped_import *imp)
+void secbuf_mapped_import_release(struct secbuf_mapped_import *imp)
 {
 	if (imp->vgem >= 0) {
 		gem_close(imp->vgem, imp->handle);
@@ -163,5 +163,5 @@ void mapped_import_release(struct mapped_import *imp)
 	}
 	if (imp->sti >= 0)
 		close(imp->sti);
-	*imp = (struct mapped_import) { .vgem = -1, .sti = -1 };
+	*imp = (struct secbuf_mapped_import) { .vgem = -1, .sti = -1 };
 }

@@ -34,7 +34,7 @@ int __secbuf_prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf);
 
 /**
- * vgem_import_maps: whether vgem's PRIME import of a secbuf buffer is a
+ * secbuf_vgem_import_maps: whether vgem's PRIME import of a secbuf buffer is a
  * device mapping (DMA_BIDIRECTIONAL, so for device writes too) that lasts
  * as long as the import, or only an attachment.
  *
@@ -64,23 +64,23 @@ int __secbuf_prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf);
  * Both changes came between 6.12 and 7.0; the lanes boot 6.1, 6.12 and
  * 7.x only, so no kernel in between is told apart.
  */
-bool vgem_import_maps(void);
+bool secbuf_vgem_import_maps(void);
 
 /*
  * A static importer holding a device mapping of a dma-buf, for reading and
  * writing (DMA_BIDIRECTIONAL), from import until release, on every kernel:
- * vgem's PRIME import where that maps (vgem_import_maps()), else an
+ * vgem's PRIME import where that maps (secbuf_vgem_import_maps()), else an
  * STI_IMPORT_STATIC import of igt-tests/kmod's secbuf_test_importer
  * (dma_buf_attach() with no importer_ops, then dma_buf_map_attachment();
  * loaded from /lib/modules on first use, as every lane's initramfs has it).
  * For the subtests whose point is a device mapping (quarantine, SEAL_WRITE
  * EBUSY, rights and seals checked when a device maps).
  *
- * __mapped_import() returns 0 or the importer's -errno (the one secbuf's
+ * __secbuf_mapped_import() returns 0 or the importer's -errno (the one secbuf's
  * attach or map_dma_buf gave), and leaves @imp empty on failure.
- * mapped_import_release() lets go (unmap, detach), also of an empty @imp.
+ * secbuf_mapped_import_release() lets go (unmap, detach), also of an empty @imp.
  */
-struct mapped_import {
+struct secbuf_mapped_import {
 	int vgem;		/* a vgem file of its own, or -1 */
 	uint32_t handle;	/* its GEM handle */
 	int sti;		/* an open secbuf_test_importer, or -1 */
@@ -91,10 +91,10 @@ struct mapped_import {
  * Load the test importer (igt-tests/kmod, in every lane's initramfs) if
  * its device is not there yet, and wait for the device.
  */
-void sti_load(void);
-const char *mapped_importer_name(void);
-int __mapped_import(int dmabuf, struct mapped_import *imp);
-void mapped_import(int dmabuf, struct mapped_import *imp);
-void mapped_import_release(struct mapped_import *imp);
+void secbuf_sti_load(void);
+const char *secbuf_mapped_importer_name(void);
+int __secbuf_mapped_import(int dmabuf, struct secbuf_mapped_import *imp);
+void secbuf_mapped_import(int dmabuf, struct secbuf_mapped_import *imp);
+void secbuf_mapped_import_release(struct secbuf_mapped_import *imp);
 
 #endif /* IGT_SECBUF_VGEM_H */

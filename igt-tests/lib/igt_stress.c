@@ -52,7 +52,7 @@ bool secbuf_kernel_has_feature(const char *feature)
 	if (!strcmp(feature, "udmabuf"))
 		return path_exists("/dev/udmabuf");
 	if (!strcmp(feature, "vb2-releases-refused-dmabuf"))
-		return !vb2_leaks_refused_dmabuf();
+		return !secbuf_vb2_leaks_refused_dmabuf();
 	/* Nothing to probe: the subtests that need it are the check. */
 	if (!strcmp(feature, "vivid-svideo-loop"))
 		return true;
@@ -93,10 +93,10 @@ bool secbuf_lane_has_feature(const char *feature)
 }
 
 /**
- * igt_require_lane_feature: skip unless the lane declares @feature, and
+ * secbuf_require_lane_feature: skip unless the lane declares @feature, and
  * fail if it declares one the kernel does not have.
  */
-void igt_require_lane_feature(const char *feature)
+void secbuf_require_lane_feature(const char *feature)
 {
 	const char *list = getenv("SECBUF_LANE_FEATURES");
 

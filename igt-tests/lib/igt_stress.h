@@ -40,7 +40,7 @@
  *                     runs (cause not found), so it is declared only by
  *                     the arm64 lanes, where it never failed
  *
- * igt_require_lane_feature() is how a subtest asks for one:
+ * secbuf_require_lane_feature() is how a subtest asks for one:
  * - the lane declares it: the kernel must really have it, or the subtest
  *   fails (a lane that claims a checker it lost must not pass);
  * - the lane does not declare it: the subtest skips with the reason
@@ -53,7 +53,7 @@
 #define SECBUF_NO_LANE_FEATURE "needs lane feature"
 bool secbuf_kernel_has_feature(const char *feature);
 bool secbuf_lane_has_feature(const char *feature);
-void igt_require_lane_feature(const char *feature);
+void secbuf_require_lane_feature(const char *feature);
 
 /* ---- Seeds and random streams -------------------------------------------- */
 

@@ -21,7 +21,7 @@
 
 #define VIVID_SYSFS	"/sys/module/" VIVID_MODULE_NAME
 
-int __v4l2_ioctl(int fd, unsigned long request, void *arg)
+int __secbuf_v4l2_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret;
 
@@ -34,7 +34,7 @@ int __v4l2_ioctl(int fd, unsigned long request, void *arg)
 	return ret;
 }
 
-bool vb2_leaks_refused_dmabuf(void)
+bool secbuf_vb2_leaks_refused_dmabuf(void)
 {
 	unsigned int major = 0, minor = 0;
 	struct utsname u;
@@ -118,11 +118,11 @@ static int run_kmod(const char *prog, const char *args)
 }
 
 /**
- * __vivid_load: unload vivid if it is loaded and load it with @params.
+ * __secbuf_vivid_load: unload vivid if it is loaded and load it with @params.
  * Returns: 0, -EBUSY if it could not be unloaded, -ENOENT if it could not
  * be loaded (the modprobe exit status is logged).
  */
-int __vivid_load(const char *params)
+int __secbuf_vivid_load(const char *params)
 {
 	char args[256];
 	int ret;
@@ -156,15 +156,15 @@ int __vivid_load(const char *params)
 static void vivid_exit_handler(int sig)
 {
 	(void)sig;
-	if (vivid_changed && __vivid_load(NULL) == 0)
+	if (vivid_changed && __secbuf_vivid_load(NULL) == 0)
 		vivid_changed = false;
 }
 
 /**
- * vivid_load: (re)load vivid with @params, for a known state: every control
+ * secbuf_vivid_load: (re)load vivid with @params, for a known state: every control
  * at its default. Fails, not skips, when vivid cannot be loaded.
  */
-void vivid_load(const char *params)
+void secbuf_vivid_load(const char *params)
 {
 	int ret;
 
@@ -173,22 +173,22 @@ void vivid_load(const char *params)
 		exit_handler_installed = true;
 	}
 	vivid_changed = true;
-	ret = __vivid_load(params);
+	ret = __secbuf_vivid_load(params);
 	igt_assert_f(ret == 0, "cannot reload %s with \"%s\": %s\n",
 		     VIVID_MODULE_NAME, params ? params : "", strerror(-ret));
 }
 
 /**
- * vivid_restore: vivid loaded with its defaults again, if vivid_load()
+ * secbuf_vivid_restore: vivid loaded with its defaults again, if secbuf_vivid_load()
  * changed it.
  */
-void vivid_restore(void)
+void secbuf_vivid_restore(void)
 {
 	int ret;
 
 	if (!vivid_changed)
 		return;
-	ret = __vivid_load(NULL);
+	ret = __secbuf_vivid_load(NULL);
 	igt_assert_f(ret == 0, "cannot reload %s with its defaults: %s\n",
 		     VIVID_MODULE_NAME, strerror(-ret));
 	vivid_changed = false;
@@ -196,7 +196,7 @@ void vivid_restore(void)
 
 /* ---- Nodes ------------------------------------------------------------- */
 
-int vivid_open(uint32_t cap)
+int secbuf_vivid_open(uint32_t cap)
 {
 	for (int i = 0; i < 64; i++) {
 		struct v4l2_capability caps = { 0 };
@@ -207,7 +207,7 @@ int vivid_open(uint32_t cap)
 		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (__v4l2_ioctl(fd, VIDIOC_QUERYCAP, &caps) == 0 &&
+		if (__secbuf_v4l2_ioctl(fd, VIDIOC_QUERYCAP, &caps) == 0 &&
 		    !strcmp((const char *)caps.driver, VIVID_MODULE_NAME) &&
 		    (caps.device_caps & cap) &&
 		    (caps.device_caps & V4L2_CAP_STREAMING) &&
@@ -230,7 +230,7 @@ int vivid_open(uint32_t cap)
 	return -1;
 }
 
-void vivid_close(int fd)
+void secbuf_vivid_close(int fd)
 {
 	for (int n = 0; n < MAX_NODES; n++)
 		if (nodes[n] == fd)
@@ -240,12 +240,12 @@ void vivid_close(int fd)
 
 /* ---- Inputs, outputs, standards ---------------------------------------- */
 
-int v4l2_find_input(int fd, const char *name)
+int secbuf_v4l2_find_input(int fd, const char *name)
 {
 	for (uint32_t i = 0; i < 64; i++) {
 		struct v4l2_input in = { .index = i };
 
-		if (__v4l2_ioctl(fd, VIDIOC_ENUMINPUT, &in))
+		if (__secbuf_v4l2_ioctl(fd, VIDIOC_ENUMINPUT, &in))
 			break;
 		if (!strncmp((const char *)in.name, name, strlen(name)))
 			return (int)i;
@@ -253,12 +253,12 @@ int v4l2_find_input(int fd, const char *name)
 	return -1;
 }
 
-int v4l2_find_output(int fd, const char *name)
+int secbuf_v4l2_find_output(int fd, const char *name)
 {
 	for (uint32_t i = 0; i < 64; i++) {
 		struct v4l2_output out = { .index = i };
 
-		if (__v4l2_ioctl(fd, VIDIOC_ENUMOUTPUT, &out))
+		if (__secbuf_v4l2_ioctl(fd, VIDIOC_ENUMOUTPUT, &out))
 			break;
 		if (!strncmp((const char *)out.name, name, strlen(name)))
 			return (int)i;
@@ -266,38 +266,38 @@ int v4l2_find_output(int fd, const char *name)
 	return -1;
 }
 
-void v4l2_s_input(int fd, int index)
+void secbuf_v4l2_s_input(int fd, int index)
 {
 	int cur = -1;
 
 	igt_assert_lte(0, index);
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_S_INPUT, &index), 0);
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_G_INPUT, &cur), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_S_INPUT, &index), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_G_INPUT, &cur), 0);
 	igt_assert_eq(cur, index);
 }
 
-void v4l2_s_output(int fd, int index)
+void secbuf_v4l2_s_output(int fd, int index)
 {
 	int cur = -1;
 
 	igt_assert_lte(0, index);
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_S_OUTPUT, &index), 0);
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_G_OUTPUT, &cur), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_S_OUTPUT, &index), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_G_OUTPUT, &cur), 0);
 	igt_assert_eq(cur, index);
 }
 
-void v4l2_s_std(int fd, v4l2_std_id std)
+void secbuf_v4l2_s_std(int fd, v4l2_std_id std)
 {
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_S_STD, &std), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_S_STD, &std), 0);
 }
 
 /* ---- Controls ---------------------------------------------------------- */
 
-uint32_t v4l2_find_ctrl(int fd, const char *name, struct v4l2_queryctrl *qc)
+uint32_t secbuf_v4l2_find_ctrl(int fd, const char *name, struct v4l2_queryctrl *qc)
 {
 	struct v4l2_queryctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
 
-	while (__v4l2_ioctl(fd, VIDIOC_QUERYCTRL, &q) == 0) {
+	while (__secbuf_v4l2_ioctl(fd, VIDIOC_QUERYCTRL, &q) == 0) {
 		if (!(q.flags & V4L2_CTRL_FLAG_DISABLED) &&
 		    !strcmp((const char *)q.name, name)) {
 			if (qc)
@@ -309,18 +309,18 @@ uint32_t v4l2_find_ctrl(int fd, const char *name, struct v4l2_queryctrl *qc)
 	return 0;
 }
 
-int v4l2_find_menu_item(int fd, uint32_t id, const char *item)
+int secbuf_v4l2_find_menu_item(int fd, uint32_t id, const char *item)
 {
 	struct v4l2_queryctrl qc = { .id = id };
 
-	if (__v4l2_ioctl(fd, VIDIOC_QUERYCTRL, &qc) ||
+	if (__secbuf_v4l2_ioctl(fd, VIDIOC_QUERYCTRL, &qc) ||
 	    qc.type != V4L2_CTRL_TYPE_MENU)
 		return -1;
 	for (int32_t i = qc.minimum; i <= qc.maximum; i++) {
 		struct v4l2_querymenu qm = { .id = id, .index = (uint32_t)i };
 
 		/* Items the driver skips are EINVAL. */
-		if (__v4l2_ioctl(fd, VIDIOC_QUERYMENU, &qm))
+		if (__secbuf_v4l2_ioctl(fd, VIDIOC_QUERYMENU, &qm))
 			continue;
 		if (!strcmp((const char *)qm.name, item))
 			return i;
@@ -328,7 +328,7 @@ int v4l2_find_menu_item(int fd, uint32_t id, const char *item)
 	return -1;
 }
 
-int __v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
+int __secbuf_v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
 {
 	struct v4l2_ext_control c = { .id = id, .value = value };
 	struct v4l2_ext_controls cs = {
@@ -337,10 +337,10 @@ int __v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
 		.controls = &c,
 	};
 
-	return __v4l2_ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs);
+	return __secbuf_v4l2_ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs);
 }
 
-int32_t v4l2_get_ctrl(int fd, uint32_t id)
+int32_t secbuf_v4l2_get_ctrl(int fd, uint32_t id)
 {
 	struct v4l2_ext_control c = { .id = id };
 	struct v4l2_ext_controls cs = {
@@ -349,49 +349,49 @@ int32_t v4l2_get_ctrl(int fd, uint32_t id)
 		.controls = &c,
 	};
 
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs), 0);
 	return c.value;
 }
 
-void v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
+void secbuf_v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
 {
 	igt_assert_f(id != 0, "setting a control the device does not have\n");
-	igt_assert_eq(__v4l2_set_ctrl(fd, id, value), 0);
-	igt_assert_eq(v4l2_get_ctrl(fd, id), value);
+	igt_assert_eq(__secbuf_v4l2_set_ctrl(fd, id, value), 0);
+	igt_assert_eq(secbuf_v4l2_get_ctrl(fd, id), value);
 }
 
-void v4l2_set_menu(int fd, const char *ctrl, const char *item)
+void secbuf_v4l2_set_menu(int fd, const char *ctrl, const char *item)
 {
-	uint32_t id = v4l2_find_ctrl(fd, ctrl, NULL);
+	uint32_t id = secbuf_v4l2_find_ctrl(fd, ctrl, NULL);
 	int index;
 
 	igt_assert_f(id != 0, "no control \"%s\"\n", ctrl);
-	index = v4l2_find_menu_item(fd, id, item);
+	index = secbuf_v4l2_find_menu_item(fd, id, item);
 	igt_assert_f(index >= 0, "control \"%s\" has no item \"%s\"\n",
 		     ctrl, item);
 	igt_debug("control \"%s\" (%#x) = \"%s\" (%d)\n", ctrl, id, item,
 		  index);
-	v4l2_set_ctrl(fd, id, index);
+	secbuf_v4l2_set_ctrl(fd, id, index);
 }
 
 /* ---- Formats ----------------------------------------------------------- */
 
-void v4l2_g_fmt(int fd, uint32_t type, struct v4l2_format *fmt)
+void secbuf_v4l2_g_fmt(int fd, uint32_t type, struct v4l2_format *fmt)
 {
 	memset(fmt, 0, sizeof(*fmt));
 	fmt->type = type;
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_G_FMT, fmt), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_G_FMT, fmt), 0);
 }
 
-void v4l2_s_fmt(int fd, uint32_t type, struct v4l2_format *fmt)
+void secbuf_v4l2_s_fmt(int fd, uint32_t type, struct v4l2_format *fmt)
 {
 	fmt->type = type;
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_S_FMT, fmt), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_S_FMT, fmt), 0);
 }
 
 /* ---- Buffers ----------------------------------------------------------- */
 
-int __v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count,
+int __secbuf_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count,
 		   uint32_t *allocated)
 {
 	struct v4l2_requestbuffers req = {
@@ -399,18 +399,18 @@ int __v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count,
 		.type = type,
 		.memory = memory,
 	};
-	int ret = __v4l2_ioctl(fd, VIDIOC_REQBUFS, &req);
+	int ret = __secbuf_v4l2_ioctl(fd, VIDIOC_REQBUFS, &req);
 
 	if (ret == 0 && allocated)
 		*allocated = req.count;
 	return ret;
 }
 
-uint32_t v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count)
+uint32_t secbuf_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count)
 {
 	uint32_t allocated = 0;
 
-	igt_assert_eq(__v4l2_reqbufs(fd, type, memory, count, &allocated), 0);
+	igt_assert_eq(__secbuf_v4l2_reqbufs(fd, type, memory, count, &allocated), 0);
 	if (count)
 		igt_assert_lte(1, (int)allocated);
 	else
@@ -434,32 +434,32 @@ static void dmabuf_buffer(struct v4l2_buffer *b, uint32_t type,
 	}
 }
 
-int __v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+int __secbuf_v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 		       uint32_t length, uint32_t bytesused)
 {
 	struct v4l2_buffer b;
 
 	dmabuf_buffer(&b, type, index, dmabuf, length, bytesused);
-	return __v4l2_ioctl(fd, VIDIOC_QBUF, &b);
+	return __secbuf_v4l2_ioctl(fd, VIDIOC_QBUF, &b);
 }
 
-void v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+void secbuf_v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 		      uint32_t length, uint32_t bytesused)
 {
-	igt_assert_eq(__v4l2_qbuf_dmabuf(fd, type, index, dmabuf, length,
+	igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(fd, type, index, dmabuf, length,
 					 bytesused), 0);
 }
 
-int __v4l2_prepare_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+int __secbuf_v4l2_prepare_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 			  uint32_t length, uint32_t bytesused)
 {
 	struct v4l2_buffer b;
 
 	dmabuf_buffer(&b, type, index, dmabuf, length, bytesused);
-	return __v4l2_ioctl(fd, VIDIOC_PREPARE_BUF, &b);
+	return __secbuf_v4l2_ioctl(fd, VIDIOC_PREPARE_BUF, &b);
 }
 
-void v4l2_qbuf_mmap(int fd, uint32_t type, uint32_t index, uint32_t bytesused)
+void secbuf_v4l2_qbuf_mmap(int fd, uint32_t type, uint32_t index, uint32_t bytesused)
 {
 	struct v4l2_buffer b = {
 		.index = index,
@@ -469,10 +469,10 @@ void v4l2_qbuf_mmap(int fd, uint32_t type, uint32_t index, uint32_t bytesused)
 
 	if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT)
 		b.bytesused = bytesused;
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_QBUF, &b), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_QBUF, &b), 0);
 }
 
-int __v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
+int __secbuf_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 		 struct v4l2_buffer *buf, int timeout_ms)
 {
 	struct pollfd pfd = {
@@ -492,13 +492,13 @@ int __v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 	memset(buf, 0, sizeof(*buf));
 	buf->type = type;
 	buf->memory = memory;
-	return __v4l2_ioctl(fd, VIDIOC_DQBUF, buf);
+	return __secbuf_v4l2_ioctl(fd, VIDIOC_DQBUF, buf);
 }
 
-void v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
+void secbuf_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 		struct v4l2_buffer *buf, int timeout_ms)
 {
-	int ret = __v4l2_dqbuf(fd, type, memory, buf, timeout_ms);
+	int ret = __secbuf_v4l2_dqbuf(fd, type, memory, buf, timeout_ms);
 
 	igt_assert_f(ret == 0, "no buffer from the %s queue within %d ms: %s\n",
 		     type == V4L2_BUF_TYPE_VIDEO_OUTPUT ? "output" : "capture",
@@ -508,21 +508,21 @@ void v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 		     "%#x)\n", buf->index, buf->flags);
 }
 
-void v4l2_streamon(int fd, uint32_t type)
+void secbuf_v4l2_streamon(int fd, uint32_t type)
 {
 	int t = (int)type;
 
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_STREAMON, &t), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_STREAMON, &t), 0);
 }
 
-void v4l2_streamoff(int fd, uint32_t type)
+void secbuf_v4l2_streamoff(int fd, uint32_t type)
 {
 	int t = (int)type;
 
-	igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_STREAMOFF, &t), 0);
+	igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_STREAMOFF, &t), 0);
 }
 
-void v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **bufs,
+void secbuf_v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **bufs,
 		       size_t *lengths)
 {
 	for (uint32_t i = 0; i < count; i++) {
@@ -534,7 +534,7 @@ void v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **bufs,
 		int slot = -1;
 		void *p;
 
-		igt_assert_eq(__v4l2_ioctl(fd, VIDIOC_QUERYBUF, &b), 0);
+		igt_assert_eq(__secbuf_v4l2_ioctl(fd, VIDIOC_QUERYBUF, &b), 0);
 		p = mmap(NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 fd, b.m.offset);
 		igt_assert_f(p != MAP_FAILED, "mmap of MMAP buffer %u: %s\n",
@@ -551,7 +551,7 @@ void v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **bufs,
 	}
 }
 
-void v4l2_munmap_buffers(uint32_t count, void **bufs, size_t *lengths)
+void secbuf_v4l2_munmap_buffers(uint32_t count, void **bufs, size_t *lengths)
 {
 	for (uint32_t i = 0; i < count; i++) {
 		for (int m = 0; m < MAX_MAPS; m++)

@@ -23,7 +23,7 @@
 #define VIVID_MODULE_NAME	"vivid"
 
 /* ioctl() restarted on EINTR: 0 or -errno. */
-int __v4l2_ioctl(int fd, unsigned long request, void *arg);
+int __secbuf_v4l2_ioctl(int fd, unsigned long request, void *arg);
 
 /*
  * Whether this kernel's vb2 keeps its reference to a dma-buf whose attach
@@ -37,74 +37,74 @@ int __v4l2_ioctl(int fd, unsigned long request, void *arg);
  * Decided by the kernel version: 6.12 and later, until a fixed release is
  * known.
  */
-bool vb2_leaks_refused_dmabuf(void);
+bool secbuf_vb2_leaks_refused_dmabuf(void);
 
 /*
- * vivid as a module. vivid_load() unloads vivid if it is loaded and loads
+ * vivid as a module. secbuf_vivid_load() unloads vivid if it is loaded and loads
  * it again with @params (NULL or "" for the defaults) through modprobe, so
  * that its dependencies come along; it fails the test (does not skip) when
  * vivid cannot be loaded, since the lanes ship it. Every vivid node opened
- * with vivid_open() and every MMAP buffer mapped with v4l2_mmap_buffers()
+ * with secbuf_vivid_open() and every MMAP buffer mapped with secbuf_v4l2_mmap_buffers()
  * is closed or unmapped first, so that the module can go.
  *
- * The first vivid_load() installs an exit handler that, like
- * vivid_restore(), leaves vivid loaded with its default parameters and
+ * The first secbuf_vivid_load() installs an exit handler that, like
+ * secbuf_vivid_restore(), leaves vivid loaded with its default parameters and
  * controls: a failing or crashing test does not leave vivid changed.
- * vivid_restore() does it at once (and asserts); it does nothing unless
- * vivid_load() ran.
+ * secbuf_vivid_restore() does it at once (and asserts); it does nothing unless
+ * secbuf_vivid_load() ran.
  */
-int __vivid_load(const char *params);
-void vivid_load(const char *params);
-void vivid_restore(void);
+int __secbuf_vivid_load(const char *params);
+void secbuf_vivid_load(const char *params);
+void secbuf_vivid_restore(void);
 
 /*
  * The first single-planar vivid video node with @cap (V4L2_CAP_VIDEO_CAPTURE
  * or V4L2_CAP_VIDEO_OUTPUT) and V4L2_CAP_STREAMING, opened O_RDWR |
- * O_NONBLOCK (__v4l2_dqbuf() polls); not the touch node, which also
- * captures video. Fails if there is none. vivid_close() closes it.
+ * O_NONBLOCK (__secbuf_v4l2_dqbuf() polls); not the touch node, which also
+ * captures video. Fails if there is none. secbuf_vivid_close() closes it.
  */
-int vivid_open(uint32_t cap);
-void vivid_close(int fd);
+int secbuf_vivid_open(uint32_t cap);
+void secbuf_vivid_close(int fd);
 
 /*
  * Inputs and outputs by the start of their name, e.g. "Webcam",
- * "S-Video 000-0": their index, or -1. v4l2_s_input() and v4l2_s_output()
+ * "S-Video 000-0": their index, or -1. secbuf_v4l2_s_input() and secbuf_v4l2_s_output()
  * select one.
  */
-int v4l2_find_input(int fd, const char *name);
-int v4l2_find_output(int fd, const char *name);
-void v4l2_s_input(int fd, int index);
-void v4l2_s_output(int fd, int index);
+int secbuf_v4l2_find_input(int fd, const char *name);
+int secbuf_v4l2_find_output(int fd, const char *name);
+void secbuf_v4l2_s_input(int fd, int index);
+void secbuf_v4l2_s_output(int fd, int index);
 
 /*
  * Controls by name (VIDIOC_QUERYCTRL with V4L2_CTRL_FLAG_NEXT_CTRL): the id,
  * or 0 if the device has no such control; @qc may be NULL. The menu item of
- * a menu control by name: its index, or -1. v4l2_set_ctrl() sets and reads
- * back a 32-bit control (VIDIOC_S_EXT_CTRLS); v4l2_set_menu() sets a menu
+ * a menu control by name: its index, or -1. secbuf_v4l2_set_ctrl() sets and reads
+ * back a 32-bit control (VIDIOC_S_EXT_CTRLS); secbuf_v4l2_set_menu() sets a menu
  * control by the names of the control and of the item, and fails if either
  * does not exist.
  */
-uint32_t v4l2_find_ctrl(int fd, const char *name, struct v4l2_queryctrl *qc);
-int v4l2_find_menu_item(int fd, uint32_t id, const char *item);
-int __v4l2_set_ctrl(int fd, uint32_t id, int32_t value);
-void v4l2_set_ctrl(int fd, uint32_t id, int32_t value);
-int32_t v4l2_get_ctrl(int fd, uint32_t id);
-void v4l2_set_menu(int fd, const char *ctrl, const char *item);
+uint32_t secbuf_v4l2_find_ctrl(int fd, const char *name, struct v4l2_queryctrl *qc);
+int secbuf_v4l2_find_menu_item(int fd, uint32_t id, const char *item);
+int __secbuf_v4l2_set_ctrl(int fd, uint32_t id, int32_t value);
+void secbuf_v4l2_set_ctrl(int fd, uint32_t id, int32_t value);
+int32_t secbuf_v4l2_get_ctrl(int fd, uint32_t id);
+void secbuf_v4l2_set_menu(int fd, const char *ctrl, const char *item);
 
 /*
  * Formats of a single-planar queue (@type V4L2_BUF_TYPE_VIDEO_CAPTURE or
- * _OUTPUT). v4l2_s_fmt() sets @fmt (type filled in) and returns what the
+ * _OUTPUT). secbuf_v4l2_s_fmt() sets @fmt (type filled in) and returns what the
  * driver chose in it.
  */
-void v4l2_g_fmt(int fd, uint32_t type, struct v4l2_format *fmt);
-void v4l2_s_fmt(int fd, uint32_t type, struct v4l2_format *fmt);
+void secbuf_v4l2_g_fmt(int fd, uint32_t type, struct v4l2_format *fmt);
+void secbuf_v4l2_s_fmt(int fd, uint32_t type, struct v4l2_format *fmt);
 /* VIDIOC_S_STD: the standard of the current input or output of the node. */
-void v4l2_s_std(int fd, v4l2_std_id std);
+void secbuf_v4l2_s_std(int fd, v4l2_std_id std);
 
 /* VIDIOC_REQBUFS: the number of buffers the driver allocated. */
-int __v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count,
+int __secbuf_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count,
 		   uint32_t *allocated);
-uint32_t v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count);
+uint32_t secbuf_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count);
 
 /*
  * VIDIOC_QBUF and VIDIOC_PREPARE_BUF of the dma-buf @dmabuf as buffer
@@ -112,38 +112,38 @@ uint32_t v4l2_reqbufs(int fd, uint32_t type, uint32_t memory, uint32_t count);
  * (0: the dma-buf's size), @bytesused what an output buffer holds (ignored
  * for capture).
  */
-int __v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+int __secbuf_v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 		       uint32_t length, uint32_t bytesused);
-void v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+void secbuf_v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 		      uint32_t length, uint32_t bytesused);
-int __v4l2_prepare_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
+int __secbuf_v4l2_prepare_dmabuf(int fd, uint32_t type, uint32_t index, int dmabuf,
 			  uint32_t length, uint32_t bytesused);
 
 /* VIDIOC_QBUF of buffer @index of a V4L2_MEMORY_MMAP queue. */
-void v4l2_qbuf_mmap(int fd, uint32_t type, uint32_t index, uint32_t bytesused);
+void secbuf_v4l2_qbuf_mmap(int fd, uint32_t type, uint32_t index, uint32_t bytesused);
 
 /*
  * Wait up to @timeout_ms for a buffer (POLLIN for capture, POLLOUT for
  * output) and VIDIOC_DQBUF it into @buf: 0, -ETIME if none came, or -errno
- * of the ioctl. v4l2_dqbuf() asserts that one came without
+ * of the ioctl. secbuf_v4l2_dqbuf() asserts that one came without
  * V4L2_BUF_FLAG_ERROR.
  */
-int __v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
+int __secbuf_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 		 struct v4l2_buffer *buf, int timeout_ms);
-void v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
+void secbuf_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory,
 		struct v4l2_buffer *buf, int timeout_ms);
 
-void v4l2_streamon(int fd, uint32_t type);
-void v4l2_streamoff(int fd, uint32_t type);
+void secbuf_v4l2_streamon(int fd, uint32_t type);
+void secbuf_v4l2_streamoff(int fd, uint32_t type);
 
 /*
  * The @count buffers of a V4L2_MEMORY_MMAP queue, mapped (VIDIOC_QUERYBUF
- * and mmap of the video node): @maps[i] and @lengths[i]. v4l2_munmap_buffers()
- * unmaps them; a mapping holds the node open, so vivid_load() and
- * vivid_restore() unmap whatever is left.
+ * and mmap of the video node): @maps[i] and @lengths[i]. secbuf_v4l2_munmap_buffers()
+ * unmaps them; a mapping holds the node open, so secbuf_vivid_load() and
+ * secbuf_vivid_restore() unmap whatever is left.
  */
-void v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **maps,
+void secbuf_v4l2_mmap_buffers(int fd, uint32_t type, uint32_t count, void **maps,
 		       size_t *lengths);
-void v4l2_munmap_buffers(uint32_t count, void **maps, size_t *lengths);
+void secbuf_v4l2_munmap_buffers(uint32_t count, void **maps, size_t *lengths);
 
 #endif /* IGT_V4L2_H */

@@ -504,7 +504,7 @@ struct sr {
 	int buf, ret_seal, ret_imp;
 	uint32_t h;
 	int vgem;		/* import into this vgem file, or if -1: */
-	struct mapped_import imp;	/* a static importer that maps */
+	struct secbuf_mapped_import imp;	/* a static importer that maps */
 };
 
 static void *importer(void *arg)
@@ -514,7 +514,7 @@ static void *importer(void *arg)
 	if (x->vgem >= 0)
 		x->ret_imp = __secbuf_prime_fd_to_handle(x->vgem, x->buf, &x->h);
 	else
-		x->ret_imp = __mapped_import(x->buf, &x->imp);
+		x->ret_imp = __secbuf_mapped_import(x->buf, &x->imp);
 	return NULL;
 }
 
@@ -564,19 +564,19 @@ static int vivid_capture_into(int a, int b, uint32_t size)
 	struct v4l2_buffer vb;
 	int fd, frames = 0;
 
-	fd = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
-	v4l2_reqbufs(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_DMABUF, 2);
-	v4l2_qbuf_dmabuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, a, size, 0);
-	v4l2_qbuf_dmabuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1, b, size, 0);
-	v4l2_streamon(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	fd = secbuf_vivid_open(V4L2_CAP_VIDEO_CAPTURE);
+	secbuf_v4l2_reqbufs(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_DMABUF, 2);
+	secbuf_v4l2_qbuf_dmabuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, a, size, 0);
+	secbuf_v4l2_qbuf_dmabuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1, b, size, 0);
+	secbuf_v4l2_streamon(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE);
 	for (int i = 0; i < 2; i++) {
-		if (__v4l2_dqbuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		if (__secbuf_v4l2_dqbuf(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE,
 				 V4L2_MEMORY_DMABUF, &vb, 10000) == 0)
 			frames++;
 	}
-	v4l2_streamoff(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE);
-	v4l2_reqbufs(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_DMABUF, 0);
-	vivid_close(fd);
+	secbuf_v4l2_streamoff(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	secbuf_v4l2_reqbufs(fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_DMABUF, 0);
+	secbuf_vivid_close(fd);
 	return frames;
 }
 
@@ -589,11 +589,11 @@ static void vivid_no_right(uint32_t rights, const char *missing)
 	uint8_t *owner;
 	int frames;
 
-	vivid_load("allocators=0");	/* vb2-vmalloc: dma_buf_vmap() */
-	vfd = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
-	v4l2_g_fmt(vfd, V4L2_BUF_TYPE_VIDEO_CAPTURE, &fmt);
+	secbuf_vivid_load("allocators=0");	/* vb2-vmalloc: dma_buf_vmap() */
+	vfd = secbuf_vivid_open(V4L2_CAP_VIDEO_CAPTURE);
+	secbuf_v4l2_g_fmt(vfd, V4L2_BUF_TYPE_VIDEO_CAPTURE, &fmt);
 	size = fmt.fmt.pix.sizeimage;
-	vivid_close(vfd);
+	secbuf_vivid_close(vfd);
 	igt_assert(size > 0);
 	bsize = (size + 4095) & ~4095ULL;
 
@@ -615,7 +615,7 @@ static void vivid_no_right(uint32_t rights, const char *missing)
 	close(g2);
 	secbuf_munmap(owner, bsize);
 	close(buf);
-	vivid_restore();
+	secbuf_vivid_restore();
 	assert_used_zero("vivid capture");
 }
 
@@ -1184,7 +1184,7 @@ igt_main
 		void *p;
 
 		igt_info("quarantined after REVOKE with a vgem import: %" PRIu64 "\n", q);
-		if (vgem_import_maps())
+		if (secbuf_vgem_import_maps())
 			igt_assert_f(q >= SECBUF_SZ_1M, "REVOKE with vgem (static importer) mapped reported "
 				     "quarantined_bytes %" PRIu64 " < %llu\n", q, SECBUF_SZ_1M);
 		else
@@ -1634,9 +1634,9 @@ igt_main
 	igt_subtest("seal-write-races-vgem-import") {
 		int vgem = secbuf_open_vgem();
 
-		for (int pass = 0; pass < (vgem_import_maps() ? 1 : 2); pass++) {
-			bool maps = pass == 1 || vgem_import_maps();
-			const char *who = pass ? mapped_importer_name() : "vgem";
+		for (int pass = 0; pass < (secbuf_vgem_import_maps() ? 1 : 2); pass++) {
+			bool maps = pass == 1 || secbuf_vgem_import_maps();
+			const char *who = pass ? secbuf_mapped_importer_name() : "vgem";
 			int both = 0, seals = 0, imports = 0;
 
 			for (int round = 0; round < 30; round++) {
@@ -1672,7 +1672,7 @@ igt_main
 					both++;
 				if (s.ret_imp == 0 && s.vgem >= 0)
 					gem_close(vgem, s.h);
-				mapped_import_release(&s.imp);
+				secbuf_mapped_import_release(&s.imp);
 				close(s.buf);
 			}
 			igt_info("%s, 30 rounds: %d seals, %d imports worked\n",
@@ -1979,25 +1979,25 @@ igt_main
 		/* The import maps for device writes: WRITE too. */
 		int g = secbuf_grant(pool, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				     SECBUF_GRANT_DMA, NULL);
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		uint8_t *p = secbuf_mmap(buf, SECBUF_SZ_2M, PROT_READ);
 		struct secbuf_pool_info info;
 		uint64_t q;
 
-		mapped_import(g, &imp);
+		secbuf_mapped_import(g, &imp);
 		q = secbuf_revoke(pool, buf, 0);
 		secbuf_pool_info(pool, &info);
 		igt_assert_f(q == SECBUF_SZ_2M && info.quarantined_bytes == SECBUF_SZ_2M &&
 			     info.used_bytes >= SECBUF_SZ_2M,
 			     "quarantine while %s holds a revoked 2 MiB buffer: REVOKE said %"
 			     PRIu64 ", pool_info %" PRIu64 " used %" PRIu64 "\n",
-			     mapped_importer_name(), q, (uint64_t)info.quarantined_bytes,
+			     secbuf_mapped_importer_name(), q, (uint64_t)info.quarantined_bytes,
 			     (uint64_t)info.used_bytes);
 		q = secbuf_revoke(pool, buf, 0);
 		igt_assert_eq_u64(q, SECBUF_SZ_2M);
 		close(g);
 		close(buf);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		assert_used_zero("the importer released a quarantined buffer (a stale CPU mapping remains)");
 		secbuf_munmap(p, SECBUF_SZ_2M);
 		assert_pool_fills(SECBUF_SZ_1M, "a quarantined buffer");

@@ -448,7 +448,7 @@ igt_main
 	igt_fixture {
 		char path[512];
 
-		igt_require_lane_feature("dmem");
+		secbuf_require_lane_feature("dmem");
 		pool = secbuf_pool_name();
 		page = secbuf_page_size();
 		fd = secbuf_open_pool(pool);
@@ -903,7 +903,7 @@ igt_main
 				 SECBUF_GRANT_DMA | SECBUF_GRANT_REGRANT, &gid);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
 		igt_fork(child, 1) {
-			struct mapped_import imp;
+			struct secbuf_mapped_import imp;
 			int gg, mine, out = -1, st;
 			uint8_t *p1, *p2, *p3;
 			uint64_t sub_id;
@@ -938,7 +938,7 @@ igt_main
 			}
 			igt_assert_eq(__secbuf_grant(mine, buf, SECBUF_GRANT_READ,
 						     0, &out, &sub_id), -EPERM);
-			mapped_import(gg, &imp);
+			secbuf_mapped_import(gg, &imp);
 			pid = fork();
 			igt_assert(pid >= 0);
 			if (pid == 0) {
@@ -953,7 +953,7 @@ igt_main
 			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 			igt_assert_eq_u64(secbuf_dmem_current(a), 3 * SECBUF_SZ_1M);
 			igt_assert_eq_u64(used_bytes(), used0 + 3 * SECBUF_SZ_1M);
-			mapped_import_release(&imp);
+			secbuf_mapped_import_release(&imp);
 			secbuf_munmap(p1, 2 * SECBUF_SZ_1M);
 			secbuf_munmap(p2, 2 * SECBUF_SZ_1M);
 			secbuf_munmap(p3, SECBUF_SZ_1M);
@@ -1010,7 +1010,7 @@ igt_main
 		g = secbuf_grant(of, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA, &gid);
 		igt_fork(child, 1) {
-			struct mapped_import imp;
+			struct secbuf_mapped_import imp;
 			uint8_t *p;
 
 			/* The holder keeps only the grant: the owner's fds and
@@ -1021,10 +1021,10 @@ igt_main
 			secbuf_cg_enter(b);
 			p = secbuf_mmap(g, 2 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
 			secbuf_fill(p, 2 * SECBUF_SZ_1M, 3);
-			mapped_import(g, &imp);
+			secbuf_mapped_import(g, &imp);
 			pipe_put(ready[1]);
 			pipe_get(go[0]);
-			mapped_import_release(&imp);
+			secbuf_mapped_import_release(&imp);
 			secbuf_munmap(p, 2 * SECBUF_SZ_1M);
 			close(g);
 			igt_assert_eq_u64(secbuf_dmem_current(b), 0);
@@ -1226,7 +1226,7 @@ igt_main
 	igt_subtest("rmdir-charged-cgroup-then-free") {
 		const char *p = cg_new(0, NULL, "p"), *c;
 		uint64_t root0 = secbuf_dmem_current(""), q0 = quarantined_bytes();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		int of, hf, x, y, h;
 
 		secbuf_cg_write(p, "cgroup.subtree_control", "+dmem");
@@ -1237,7 +1237,7 @@ igt_main
 		x = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
 		y = alloc_kind(POOL_FILE, of, 2 * SECBUF_SZ_1M);
 		h = alloc_kind(HEAP_FILE, hf, SECBUF_SZ_1M);
-		mapped_import(y, &imp);
+		secbuf_mapped_import(y, &imp);
 		secbuf_cg_enter(home);
 		igt_assert_eq(secbuf_cg_rmdir(c), 0);
 		cg_forget(1);
@@ -1255,7 +1255,7 @@ igt_main
 		close(of);
 		igt_assert_eq_u64(secbuf_dmem_current(p), 2 * SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(""), root0 + 2 * SECBUF_SZ_1M);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		wait_current(p, 0);
 		igt_assert_eq_u64(secbuf_dmem_current(""), root0);
 		igt_assert_eq_u64(quarantined_bytes(), q0);
@@ -1426,7 +1426,7 @@ igt_main
 	igt_subtest("max-zero-min-low-take-nothing") {
 		const char *a = cg_new(0, NULL, "a"), *k = cg_new(1, NULL, "k");
 		uint64_t q0 = quarantined_bytes();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		struct filler *fl;
 		int of, hf, b, q;
 		uint8_t *p;
@@ -1438,7 +1438,7 @@ igt_main
 		p = secbuf_mmap(b, SECBUF_SZ_4M, PROT_READ | PROT_WRITE);
 		secbuf_fill(p, SECBUF_SZ_4M, 5);
 		q = alloc_kind(POOL_FILE, of, SECBUF_SZ_1M);
-		mapped_import(q, &imp);
+		secbuf_mapped_import(q, &imp);
 		igt_assert_eq_u64(secbuf_revoke(of, q, 0), q0 + SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 5 * SECBUF_SZ_1M);
 
@@ -1466,7 +1466,7 @@ igt_main
 
 		secbuf_cg_enter(a);
 		secbuf_dmem_set_max(a, UINT64_MAX);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		close(q);
 		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_4M);
 		secbuf_munmap(p, SECBUF_SZ_4M);

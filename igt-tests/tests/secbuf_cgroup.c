@@ -150,7 +150,7 @@ igt_main
 	igt_fixture {
 		char path[512];
 
-		igt_require_lane_feature("dmem");
+		secbuf_require_lane_feature("dmem");
 		pool = secbuf_pool_name();
 		region = secbuf_dmem_region();
 		page = secbuf_page_size();
@@ -307,17 +307,17 @@ igt_main
 		     "import on 7.x, see igt_secbuf_vgem.h.)");
 	igt_subtest("charged-until-quarantine-ends") {
 		const char *a = cg_new(0);
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		int buf;
 
 		secbuf_cg_enter(a);
 		buf = secbuf_alloc(fd, SECBUF_SZ_1M, 0, O_RDWR | O_CLOEXEC);
-		mapped_import(buf, &imp);
+		secbuf_mapped_import(buf, &imp);
 		igt_assert_eq_u64(secbuf_revoke(fd, buf, 0), SECBUF_SZ_1M);
 		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
 		close(buf);
 		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);
 		cg_cleanup();
 		secbuf_pool_assert_idle(pool);
@@ -421,7 +421,7 @@ igt_main
 		     "owner's at the buffer's size.");
 	igt_subtest("grants-charge-nothing") {
 		const char *a = cg_new(0), *b = cg_new(1);
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		int buf, g;
 
 		secbuf_cg_enter(a);
@@ -429,7 +429,7 @@ igt_main
 		g = secbuf_grant(fd, buf, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE |
 				 SECBUF_GRANT_DMA, NULL);
 		secbuf_cg_enter(b);
-		mapped_import(g, &imp);
+		secbuf_mapped_import(g, &imp);
 		igt_fork(child, 1) {
 			char *ptr = secbuf_mmap(g, SECBUF_SZ_1M,
 						PROT_READ | PROT_WRITE);
@@ -440,7 +440,7 @@ igt_main
 		igt_waitchildren();
 		igt_assert_eq_u64(secbuf_dmem_current(b), 0);
 		igt_assert_eq_u64(secbuf_dmem_current(a), SECBUF_SZ_1M);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		close(g);
 		close(buf);
 		igt_assert_eq_u64(secbuf_dmem_current(a), 0);

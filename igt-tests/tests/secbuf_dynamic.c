@@ -541,7 +541,7 @@ igt_main
 	igt_fixture {
 		pool = secbuf_pool_name();
 		fd = secbuf_open_pool(pool);
-		sti_load();
+		secbuf_sti_load();
 	}
 
 	igt_describe("A dynamic import maps the buffer as one sg entry of "

@@ -655,7 +655,7 @@ static void sweep_fini(struct sweep *s)
 
 static void inject_begin(bool *kmemleak, int *refcnt)
 {
-	igt_require_lane_feature("fault-injection");
+	secbuf_require_lane_feature("fault-injection");
 	secbuf_fault_setup();
 	*kmemleak = kmemleak_begin();
 	*refcnt = module_refcnt();
@@ -820,7 +820,7 @@ static void test_inject_dma_begin(void)
 static void test_inject_manage(void)
 {
 	struct sweep s;
-	struct mapped_import imp;
+	struct secbuf_mapped_import imp;
 	int g1, g2;
 	bool kmemleak;
 	int refcnt;
@@ -852,12 +852,12 @@ static void test_inject_manage(void)
 	 * and out of it.
 	 */
 	s.what = "REVOKE of a buffer a static importer maps";
-	mapped_import(s.buf, &imp);
+	secbuf_mapped_import(s.buf, &imp);
 	s.call = call_seal_revoke;
 	s.after = after_seal_revoke;
 	test_sweep(&s);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), s.size);
-	mapped_import_release(&imp);
+	secbuf_mapped_import_release(&imp);
 	igt_assert_eq_u64(secbuf_pool_sysfs(pool, "quarantined_bytes"), 0);
 	sweep_fini(&s);
 	inject_end(kmemleak, refcnt);
@@ -1046,7 +1046,7 @@ static void test_inject_random(uint64_t seed)
 				continue;
 			/* On 7.x vgem attaches only: no EPERM (igt_secbuf_vgem.h). */
 			secbuf_errset_add(&ok, b->revoked ? ENODEV :
-					  b->wsealed && vgem_import_maps() ?
+					  b->wsealed && secbuf_vgem_import_maps() ?
 					  EPERM : 0);
 			ret = fail_around(rnd_do, &c);
 			igt_assert_in_errset(ret, &ok, "vgem import");
@@ -1066,7 +1066,7 @@ static void test_inject_random(uint64_t seed)
 			/* A vgem import is a device writer before 7.0 only. */
 			secbuf_errset_add(&ok, b->revoked ? ENODEV :
 					  b->gem && !b->wsealed &&
-					  vgem_import_maps() ? EBUSY : 0);
+					  secbuf_vgem_import_maps() ? EBUSY : 0);
 			ret = fail_around(rnd_do, &c);
 			igt_assert_in_errset(ret, &ok, "SEAL_WRITE");
 			if (!ret)
@@ -1487,7 +1487,7 @@ static void test_kill_holder_faulting(uint64_t seed)
 static void test_kill_vgem_holder(void)
 {
 	/* vgem's attachment, and on 7.x the static importer's. */
-	uint32_t attachments = vgem_import_maps() ? 1 : 2;
+	uint32_t attachments = secbuf_vgem_import_maps() ? 1 : 2;
 
 	for (int revoke_first = 1; revoke_first >= 0; revoke_first--) {
 		int fd = secbuf_open_pool(pool);
@@ -1509,12 +1509,12 @@ static void test_kill_vgem_holder(void)
 			CHILD_CHECK(vgem >= 0, "no vgem");
 			CHILD_CHECK(__secbuf_prime_fd_to_handle(vgem, grant, &handle) == 0,
 				    "import");
-			if (!vgem_import_maps()) {
-				struct mapped_import imp;
-				int ret = __mapped_import(grant, &imp);
+			if (!secbuf_vgem_import_maps()) {
+				struct secbuf_mapped_import imp;
+				int ret = __secbuf_mapped_import(grant, &imp);
 
 				CHILD_CHECK(ret == 0, "%s import: %s",
-					    mapped_importer_name(),
+					    secbuf_mapped_importer_name(),
 					    strerror(-ret));
 			}
 			close(grant);
@@ -1583,7 +1583,7 @@ static void one_of_everything(int vgem, uint64_t seed)
 			     SECBUF_GRANT_DMA, NULL);
 	char *pa = secbuf_mmap(a, SECBUF_SZ_4K, PROT_READ | PROT_WRITE);
 	char *pb = secbuf_mmap(b, 3 * SECBUF_SZ_1M, PROT_READ | PROT_WRITE);
-	struct mapped_import imp = { .vgem = -1, .sti = -1 };
+	struct secbuf_mapped_import imp = { .vgem = -1, .sti = -1 };
 	uint32_t handle;
 	int fence;
 
@@ -1593,8 +1593,8 @@ static void one_of_everything(int vgem, uint64_t seed)
 	secbuf_fill(pb, 3 * SECBUF_SZ_1M, seed + 1);
 	handle = prime_fd_to_handle(vgem, g);
 	/* On 7.x vgem only attaches: a static importer maps (igt_secbuf_vgem.h). */
-	if (!vgem_import_maps())
-		mapped_import(g, &imp);
+	if (!secbuf_vgem_import_maps())
+		secbuf_mapped_import(g, &imp);
 	fence = secbuf_dma_begin(fd, a, SECBUF_DMA_STRICT | SECBUF_DMA_FENCE_FD);
 	secbuf_dma_end(fd, a);
 	igt_assert_eq(sync_fence_status(fence), 1);
@@ -1603,7 +1603,7 @@ static void one_of_everything(int vgem, uint64_t seed)
 	/* Quarantined while a device maps it, freed when it lets go. */
 	igt_assert_eq_u64(secbuf_revoke(fd, b, 0), 3 * SECBUF_SZ_1M);
 	gem_close(vgem, handle);
-	mapped_import_release(&imp);
+	secbuf_mapped_import_release(&imp);
 	heap = secbuf_open_heap(pool);
 	hbuf = secbuf_heap_alloc(heap, SECBUF_SZ_64K, O_RDWR | O_CLOEXEC, 0);
 	close(hbuf);

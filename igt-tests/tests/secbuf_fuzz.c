@@ -1202,7 +1202,7 @@ static void op_seal(void)
 	 * 7.x it only attaches and never blocks the seal (igt_secbuf_vgem.h).
 	 */
 	if (secbuf_errset_empty(&ok) && (seals & ~e->seals & SECBUF_SEAL_WRITE) &&
-	    vgem_import_maps()) {
+	    secbuf_vgem_import_maps()) {
 		bool busy_sure = held && held2 && !rel && !rel2 &&
 				 ev == ATOMIC_LOAD(&e->import_events);
 		bool busy_maybe = held || held2 || inflight || inflight2 ||
@@ -1440,7 +1440,7 @@ static void op_import(void)
 	if (!(r->rights & SECBUF_GRANT_DMA) ||
 	    (r->bound && r->bound != getpid())) {
 		secbuf_errset_add(&ok, EACCES);
-	} else if (!vgem_import_maps()) {
+	} else if (!secbuf_vgem_import_maps()) {
 		/* 7.x: vgem only attaches, neither WRITE nor seals matter. */
 		secbuf_errset_add(&ok, before.revoked ? ENODEV : 0);
 		if (after.revoked)

@@ -394,9 +394,9 @@ igt_main
 		int g1 = secbuf_grant(fd, buf, R | D, NULL);
 		int g2 = secbuf_grant(fd, buf, D, NULL);
 		struct secbuf_grant_info info[2] = { 0 };
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
 			uint32_t h1 = prime_fd_to_handle(vgem, g1);
 			uint32_t h2 = prime_fd_to_handle(vgem, g2);
@@ -410,9 +410,9 @@ igt_main
 			gem_close(vgem, h3);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
-		igt_assert_eq(__mapped_import(g1, &imp), -EACCES);
-		igt_assert_eq(__mapped_import(g2, &imp), -EACCES);
-		igt_assert_eq(__mapped_import(ro, &imp), -EACCES);
+		igt_assert_eq(__secbuf_mapped_import(g1, &imp), -EACCES);
+		igt_assert_eq(__secbuf_mapped_import(g2, &imp), -EACCES);
+		igt_assert_eq(__secbuf_mapped_import(ro, &imp), -EACCES);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, info, 2), 2);
 		igt_assert_eq_u32(info[0].attachments, 0);
 		igt_assert_eq_u32(info[1].attachments, 0);

@@ -234,7 +234,7 @@ static void obj_make(struct world *w, enum kind k)
 		if (k == K_OWN_IMPORTED) {
 			o->gem = prime_fd_to_handle(w->vgem, o->owner_fd);
 			/* On 7.x vgem only attaches (igt_secbuf_vgem.h). */
-			o->writers = vgem_import_maps();
+			o->writers = secbuf_vgem_import_maps();
 		}
 		if (k == K_OWN_SEALED) {
 			secbuf_seal(w->pool_fd, o->owner_fd, ALL_SEALS);
@@ -1361,7 +1361,7 @@ static void test_udmabuf(void)
 	struct world w;
 	int fd;
 
-	igt_require_lane_feature("udmabuf");
+	secbuf_require_lane_feature("udmabuf");
 	world_init(&w, true);
 	fd = w.o[K_UDMABUF].fd;
 	arena_init();

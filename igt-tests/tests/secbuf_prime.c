@@ -122,14 +122,14 @@ struct import {
 
 static void import_get(struct import *imp, uint64_t seed)
 {
-	imp->vgem = libdrm_open_vgem();
+	imp->vgem = secbuf_libdrm_open_vgem();
 	imp->buf = alloc_filled(seed);
-	imp->handle = libdrm_prime_fd_to_handle(imp->vgem, imp->buf);
+	imp->handle = secbuf_libdrm_prime_fd_to_handle(imp->vgem, imp->buf);
 }
 
 static void import_put(struct import *imp)
 {
-	libdrm_close_handle(imp->vgem, imp->handle);
+	secbuf_libdrm_close_handle(imp->vgem, imp->handle);
 	close(imp->vgem);
 	close(imp->buf);
 	secbuf_pool_assert_idle(pool);
@@ -488,7 +488,7 @@ static void pending_fence_put(struct pending_fence *pf)
 {
 	vgem_fence_signal(pf->src.vgem, pf->fence);
 	close(pf->sync);
-	libdrm_close_handle(pf->src.vgem, pf->src.handle);
+	secbuf_libdrm_close_handle(pf->src.vgem, pf->src.handle);
 	close(pf->src.vgem);
 	close(pf->src.buf);
 }
@@ -709,7 +709,7 @@ static void test_revoke_concurrent_quarantine(void)
 	 * signaled nothing holds the memory, and the first REVOKE gives it
 	 * back.
 	 */
-	igt_assert_eq_u64(r.quarantined, vgem_import_maps() ? BUF_SIZE : 0);
+	igt_assert_eq_u64(r.quarantined, secbuf_vgem_import_maps() ? BUF_SIZE : 0);
 	import_put(&imp);
 }
 
@@ -728,7 +728,7 @@ igt_main
 		     "the bytes written through one fd's mapping are read "
 		     "through the other's, both ways.");
 	igt_subtest("prime-self-import") {
-		int vgem = libdrm_open_vgem();
+		int vgem = secbuf_libdrm_open_vgem();
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		char *ours = secbuf_mmap(buf, BUF_SIZE, PROT_READ | PROT_WRITE);
 		int back, again;
@@ -736,8 +736,8 @@ igt_main
 		char *theirs;
 
 		secbuf_fill(ours, BUF_SIZE, 1);
-		handle = libdrm_prime_fd_to_handle(vgem, buf);
-		back = libdrm_prime_handle_to_fd(vgem, handle,
+		handle = secbuf_libdrm_prime_fd_to_handle(vgem, buf);
+		back = secbuf_libdrm_prime_handle_to_fd(vgem, handle,
 						 DRM_CLOEXEC | DRM_RDWR);
 		igt_assert_neq(back, buf);
 		assert_same_dmabuf(buf, back);
@@ -750,14 +750,14 @@ igt_main
 		secbuf_fill(theirs, BUF_SIZE, 2);
 		secbuf_assert_filled(ours, BUF_SIZE, 2);
 
-		again = libdrm_prime_handle_to_fd(vgem, handle, DRM_CLOEXEC);
+		again = secbuf_libdrm_prime_handle_to_fd(vgem, handle, DRM_CLOEXEC);
 		assert_same_dmabuf(buf, again);
 
 		secbuf_munmap(theirs, BUF_SIZE);
 		secbuf_munmap(ours, BUF_SIZE);
 		close(again);
 		close(back);
-		libdrm_close_handle(vgem, handle);
+		secbuf_libdrm_close_handle(vgem, handle);
 		close(vgem);
 		close(buf);
 		secbuf_pool_assert_idle(pool);
@@ -769,34 +769,34 @@ igt_main
 		     "drmCloseBufferHandle ends it (export ENOENT, close again "
 		     "EINVAL) and a new import works.");
 	igt_subtest("prime-import-twice-same-handle") {
-		int vgem = libdrm_open_vgem();
+		int vgem = secbuf_libdrm_open_vgem();
 		int buf = alloc_filled(3);
 		int copy = fcntl(buf, F_DUPFD_CLOEXEC, 0);
 		uint32_t handle, again;
 		int back;
 
 		igt_assert_fd(copy);
-		handle = libdrm_prime_fd_to_handle(vgem, buf);
-		again = libdrm_prime_fd_to_handle(vgem, buf);
+		handle = secbuf_libdrm_prime_fd_to_handle(vgem, buf);
+		again = secbuf_libdrm_prime_fd_to_handle(vgem, buf);
 		igt_assert_eq_u32(again, handle);
-		again = libdrm_prime_fd_to_handle(vgem, copy);
+		again = secbuf_libdrm_prime_fd_to_handle(vgem, copy);
 		igt_assert_eq_u32(again, handle);
-		back = libdrm_prime_handle_to_fd(vgem, handle, DRM_CLOEXEC);
-		again = libdrm_prime_fd_to_handle(vgem, back);
+		back = secbuf_libdrm_prime_handle_to_fd(vgem, handle, DRM_CLOEXEC);
+		again = secbuf_libdrm_prime_fd_to_handle(vgem, back);
 		igt_assert_eq_u32(again, handle);
 		close(back);
 
-		libdrm_close_handle(vgem, handle);
-		igt_assert_eq(__libdrm_prime_handle_to_fd(vgem, handle,
+		secbuf_libdrm_close_handle(vgem, handle);
+		igt_assert_eq(__secbuf_libdrm_prime_handle_to_fd(vgem, handle,
 							  DRM_CLOEXEC, &back),
 			      -ENOENT);
-		igt_assert_eq(__libdrm_close_handle(vgem, handle), -EINVAL);
+		igt_assert_eq(__secbuf_libdrm_close_handle(vgem, handle), -EINVAL);
 
-		again = libdrm_prime_fd_to_handle(vgem, copy);
-		back = libdrm_prime_handle_to_fd(vgem, again, DRM_CLOEXEC);
+		again = secbuf_libdrm_prime_fd_to_handle(vgem, copy);
+		back = secbuf_libdrm_prime_handle_to_fd(vgem, again, DRM_CLOEXEC);
 		assert_same_dmabuf(buf, back);
 		close(back);
-		libdrm_close_handle(vgem, again);
+		secbuf_libdrm_close_handle(vgem, again);
 
 		close(copy);
 		close(vgem);
@@ -808,19 +808,19 @@ igt_main
 		     "another handle than the owner's fd's, each exports back "
 		     "to its own dma-buf, and both show the same bytes.");
 	igt_subtest("prime-import-grant-own-handle") {
-		int vgem = libdrm_open_vgem();
+		int vgem = secbuf_libdrm_open_vgem();
 		int buf = alloc_filled(4);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
 					 SECBUF_GRANT_WRITE |
 					 SECBUF_GRANT_DMA, NULL);
-		uint32_t h_owner = libdrm_prime_fd_to_handle(vgem, buf);
-		uint32_t h_grant = libdrm_prime_fd_to_handle(vgem, grant);
+		uint32_t h_owner = secbuf_libdrm_prime_fd_to_handle(vgem, buf);
+		uint32_t h_grant = secbuf_libdrm_prime_fd_to_handle(vgem, grant);
 		int b_owner, b_grant;
 		char *ptr;
 
 		igt_assert_neq(h_owner, h_grant);
-		b_owner = libdrm_prime_handle_to_fd(vgem, h_owner, DRM_CLOEXEC);
-		b_grant = libdrm_prime_handle_to_fd(vgem, h_grant, DRM_CLOEXEC);
+		b_owner = secbuf_libdrm_prime_handle_to_fd(vgem, h_owner, DRM_CLOEXEC);
+		b_grant = secbuf_libdrm_prime_handle_to_fd(vgem, h_grant, DRM_CLOEXEC);
 		assert_same_dmabuf(buf, b_owner);
 		assert_same_dmabuf(grant, b_grant);
 		assert_other_dmabuf(b_owner, b_grant);
@@ -831,8 +831,8 @@ igt_main
 
 		close(b_grant);
 		close(b_owner);
-		libdrm_close_handle(vgem, h_grant);
-		libdrm_close_handle(vgem, h_owner);
+		secbuf_libdrm_close_handle(vgem, h_grant);
+		secbuf_libdrm_close_handle(vgem, h_owner);
 		close(grant);
 		close(vgem);
 		close(buf);
@@ -851,19 +851,19 @@ igt_main
 		uint32_t own;
 
 		import_get(&imp, 5);
-		igt_assert_eq(__libdrm_map_dumb(imp.vgem, imp.handle, &offset),
+		igt_assert_eq(__secbuf_libdrm_map_dumb(imp.vgem, imp.handle, &offset),
 			      -EINVAL);
 
 		/* The control: vgem maps what it allocated itself. */
-		own = libdrm_create_dumb(imp.vgem, SECBUF_SZ_64K);
-		igt_assert_eq(__libdrm_map_dumb(imp.vgem, own, &offset), 0);
+		own = secbuf_libdrm_create_dumb(imp.vgem, SECBUF_SZ_64K);
+		igt_assert_eq(__secbuf_libdrm_map_dumb(imp.vgem, own, &offset), 0);
 		ptr = mmap(NULL, SECBUF_SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED,
 			   imp.vgem, (off_t)offset);
 		igt_assert(ptr != MAP_FAILED);
 		ptr[SECBUF_SZ_4K / 4] = 0x5ec0b0f;
 		igt_assert_eq_u32(ptr[SECBUF_SZ_4K / 4], 0x5ec0b0f);
 		igt_assert_eq(munmap((void *)ptr, SECBUF_SZ_64K), 0);
-		libdrm_close_handle(imp.vgem, own);
+		secbuf_libdrm_close_handle(imp.vgem, own);
 
 		import_put(&imp);
 	}
@@ -1044,13 +1044,13 @@ igt_main
 		     "EXPORT_SYNC_FILE, and makes VGEM_FENCE_ATTACH through "
 		     "the owner's import EBUSY.");
 	igt_subtest("grant-import-fence-on-buffer") {
-		int vgem = libdrm_open_vgem();
+		int vgem = secbuf_libdrm_open_vgem();
 		int buf = alloc_filled(7);
 		int grant = secbuf_grant(fd, buf, SECBUF_GRANT_READ |
 					 SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
 					 NULL);
-		uint32_t h_owner = libdrm_prime_fd_to_handle(vgem, buf);
-		uint32_t h_grant = libdrm_prime_fd_to_handle(vgem, grant);
+		uint32_t h_owner = secbuf_libdrm_prime_fd_to_handle(vgem, buf);
+		uint32_t h_grant = secbuf_libdrm_prime_fd_to_handle(vgem, grant);
 		uint32_t fence, other;
 		int sync;
 
@@ -1073,8 +1073,8 @@ igt_main
 		vgem_fence_signal(vgem, other);
 
 		close(sync);
-		libdrm_close_handle(vgem, h_grant);
-		libdrm_close_handle(vgem, h_owner);
+		secbuf_libdrm_close_handle(vgem, h_grant);
+		secbuf_libdrm_close_handle(vgem, h_owner);
 		close(vgem);
 		close(grant);
 		close(buf);

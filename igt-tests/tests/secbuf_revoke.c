@@ -853,12 +853,12 @@ igt_main
 		     "static import, which maps.");
 	igt_subtest("quarantine-vgem-import") {
 		int vgem = secbuf_open_vgem();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		struct secbuf_pool_info pi;
 		uint64_t q;
 		int buf;
 
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
@@ -875,7 +875,7 @@ igt_main
 
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		mapped_import(buf, &imp);
+		secbuf_mapped_import(buf, &imp);
 		q = secbuf_revoke(fd, buf, 0);
 		igt_assert_eq_u64(q, BUF_SIZE);
 		secbuf_pool_info(fd, &pi);
@@ -890,7 +890,7 @@ igt_main
 		igt_assert_eq_u64(pi.quarantined_bytes, BUF_SIZE);
 		igt_assert_eq_u64(pi.used_bytes, BUF_SIZE);
 
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, 0);
 		igt_assert_eq_u64(pi.used_bytes, 0);
@@ -907,11 +907,11 @@ igt_main
 		     "import, which maps.");
 	igt_subtest("quarantine-owner-close") {
 		int vgem = secbuf_open_vgem();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		struct secbuf_pool_info pi;
 		int owner, buf;
 
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			uint32_t handle;
 
 			owner = secbuf_open_pool(pool);
@@ -929,13 +929,13 @@ igt_main
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		owner = secbuf_open_pool(pool);
 		buf = secbuf_alloc(owner, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		mapped_import(buf, &imp);
+		secbuf_mapped_import(buf, &imp);
 		close(buf);
 		close(owner);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, BUF_SIZE);
 		igt_assert_eq_u64(pi.used_bytes, BUF_SIZE);
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		close(vgem);
 		secbuf_pool_info(fd, &pi);
 		igt_assert_eq_u64(pi.quarantined_bytes, 0);

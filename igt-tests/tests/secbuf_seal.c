@@ -551,10 +551,10 @@ igt_main
 		int buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		int grant = secbuf_grant(fd, buf, R | W | D, NULL);
 		struct secbuf_grant_info info;
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 
 		secbuf_seal(fd, buf, S_WRITE);
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			/* 7.x: an attachment without a mapping. */
 			uint32_t h1 = prime_fd_to_handle(vgem, buf);
 			uint32_t h2 = prime_fd_to_handle(vgem, grant);
@@ -565,8 +565,8 @@ igt_main
 			gem_close(vgem, h2);
 		}
 		/* vgem before 7.0, the test importer's static import on 7.x. */
-		igt_assert_eq(__mapped_import(buf, &imp), -EPERM);
-		igt_assert_eq(__mapped_import(grant, &imp), -EPERM);
+		igt_assert_eq(__secbuf_mapped_import(buf, &imp), -EPERM);
+		igt_assert_eq(__secbuf_mapped_import(grant, &imp), -EPERM);
 		igt_assert_eq_u32(secbuf_grant_list(fd, buf, &info, 1), 1);
 		igt_assert_eq_u32(info.attachments, 0);
 
@@ -609,10 +609,10 @@ igt_main
 		     "the test importer's static import, which maps.");
 	igt_subtest("seal-write-vgem-imported-ebusy") {
 		int vgem = secbuf_open_vgem();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		int buf;
 
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
@@ -626,14 +626,14 @@ igt_main
 
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
-		mapped_import(buf, &imp);
+		secbuf_mapped_import(buf, &imp);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE | S_REVOKE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
 		igt_assert_eq_u32(secbuf_seal(fd, buf, S_GRANT), S_GRANT);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		igt_assert_eq_u32(secbuf_seal(fd, buf, S_WRITE),
 				  S_WRITE | S_GRANT);
 		close(buf);
@@ -650,10 +650,10 @@ igt_main
 		     "import, which maps.");
 	igt_subtest("seal-write-vgem-imported-grant-ebusy") {
 		int vgem = secbuf_open_vgem();
-		struct mapped_import imp;
+		struct secbuf_mapped_import imp;
 		int buf, grant;
 
-		if (!vgem_import_maps()) {
+		if (!secbuf_vgem_import_maps()) {
 			uint32_t handle;
 
 			buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
@@ -669,12 +669,12 @@ igt_main
 		/* vgem before 7.0, the test importer's static import on 7.x. */
 		buf = secbuf_alloc(fd, BUF_SIZE, 0, O_RDWR | O_CLOEXEC);
 		grant = secbuf_grant(fd, buf, W | D, NULL);
-		mapped_import(grant, &imp);
+		secbuf_mapped_import(grant, &imp);
 		igt_assert_eq(seal_err(fd, buf, S_WRITE), -EBUSY);
 		igt_assert_eq(seal_err(fd, grant, S_WRITE), -EBUSY);
 		igt_assert_eq_u32(secbuf_get_seals(fd, buf), 0);
 
-		mapped_import_release(&imp);
+		secbuf_mapped_import_release(&imp);
 		secbuf_seal(fd, buf, S_WRITE);
 		close(grant);
 		close(buf);

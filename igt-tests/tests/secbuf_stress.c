@@ -1016,7 +1016,7 @@ static void op_seal(struct worker *w)
 	 * 7.x it only attaches and never blocks the seal (igt_secbuf_vgem.h).
 	 */
 	if ((seals & ~e->seals & SECBUF_SEAL_WRITE) && e->imports &&
-	    vgem_import_maps())
+	    secbuf_vgem_import_maps())
 		secbuf_errset_add(&ok, EBUSY);
 	if (secbuf_errset_empty(&ok))
 		secbuf_errset_add(&ok, 0);
@@ -1324,7 +1324,7 @@ static void op_import(struct worker *w)
 	else if (s.revoked)
 		secbuf_errset_add(&ok, ENODEV);
 	/* 7.x: vgem only attaches, neither WRITE nor seals matter. */
-	else if (!vgem_import_maps())
+	else if (!secbuf_vgem_import_maps())
 		secbuf_errset_add(&ok, 0);
 	/* vgem maps for device writes too: that needs WRITE. */
 	else if (!(r->rights & SECBUF_GRANT_WRITE))
@@ -1601,7 +1601,7 @@ static bool checkpoint(int pool_fd_parent)
 			if (!e->revoke_done) {
 				live += e->size;
 				nlive++;
-			} else if (e->imports && vgem_import_maps()) {
+			} else if (e->imports && secbuf_vgem_import_maps()) {
 				/* On 7.x vgem's import maps nothing. */
 				quar += e->size;
 				nquar++;

@@ -141,7 +141,7 @@ static void test_pipeline(const char *vivid_params, int frames, int ring)
 	snprintf(nframes, sizeof(nframes), "%d", frames);
 	snprintf(nring, sizeof(nring), "%d", ring);
 	snprintf(pool_arg, sizeof(pool_arg), "%s", pool);
-	vivid_load(vivid_params);
+	secbuf_vivid_load(vivid_params);
 	run_tool(r, argv);
 
 	igt_assert_f(find_line(r, "secbuf pipeline: ok, zero copies"),
@@ -162,7 +162,7 @@ static void test_pipeline(const char *vivid_params, int frames, int ring)
 	igt_assert_eq(done, (unsigned long)frames);
 	igt_assert_f(waits > 0, "no CPU read waited for vgem's fence\n");
 	free(r);
-	vivid_restore();
+	secbuf_vivid_restore();
 	secbuf_pool_assert_idle(pool);
 }
 

@@ -256,25 +256,25 @@ static void vivid_fixed_frames(int v)
 {
 	uint32_t id;
 
-	v4l2_set_menu(v, "OSD Text Mode", "None");
-	v4l2_set_menu(v, "Test Pattern", "100% Color Squares");
-	v4l2_set_menu(v, "Horizontal Movement", "No Movement");
-	v4l2_set_menu(v, "Vertical Movement", "No Movement");
-	id = v4l2_find_ctrl(v, "Fill Percentage of Frame", NULL);
+	secbuf_v4l2_set_menu(v, "OSD Text Mode", "None");
+	secbuf_v4l2_set_menu(v, "Test Pattern", "100% Color Squares");
+	secbuf_v4l2_set_menu(v, "Horizontal Movement", "No Movement");
+	secbuf_v4l2_set_menu(v, "Vertical Movement", "No Movement");
+	id = secbuf_v4l2_find_ctrl(v, "Fill Percentage of Frame", NULL);
 	igt_assert_f(id, "vivid has no \"Fill Percentage of Frame\" control\n");
-	v4l2_set_ctrl(v, id, 100);
+	secbuf_v4l2_set_ctrl(v, id, 100);
 }
 
 /* vivid's capture node on the input named @input..., with fixed frames. */
 static int open_capture(const char *input, struct v4l2_format *fmt)
 {
-	int v = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
-	int in = v4l2_find_input(v, input);
+	int v = secbuf_vivid_open(V4L2_CAP_VIDEO_CAPTURE);
+	int in = secbuf_v4l2_find_input(v, input);
 
 	igt_assert_f(in >= 0, "vivid has no input \"%s\"\n", input);
-	v4l2_s_input(v, in);
+	secbuf_v4l2_s_input(v, in);
 	vivid_fixed_frames(v);
-	v4l2_g_fmt(v, CAP, fmt);
+	secbuf_v4l2_g_fmt(v, CAP, fmt);
 	igt_debug("capture %ux%u %.4s field %u, %u bytes\n",
 		  fmt->fmt.pix.width, fmt->fmt.pix.height,
 		  (const char *)&fmt->fmt.pix.pixelformat, fmt->fmt.pix.field,
@@ -292,7 +292,7 @@ static int start_webcam(const struct allocator *a, uint32_t *sizeimage)
 	struct v4l2_format fmt;
 	int v;
 
-	vivid_load(a->params);
+	secbuf_vivid_load(a->params);
 	v = open_capture("Webcam", &fmt);
 	*sizeimage = fmt.fmt.pix.sizeimage;
 	return v;
@@ -300,8 +300,8 @@ static int start_webcam(const struct allocator *a, uint32_t *sizeimage)
 
 static void stop(int v)
 {
-	vivid_close(v);
-	vivid_restore();
+	secbuf_vivid_close(v);
+	secbuf_vivid_restore();
 }
 
 /*
@@ -311,7 +311,7 @@ static void stop(int v)
 static uint32_t dqbuf_frame(int v, const int *fds, uint32_t nbuf,
 			    uint32_t sizeimage, struct v4l2_buffer *b)
 {
-	v4l2_dqbuf(v, CAP, DMABUF, b, FRAME_MS);
+	secbuf_v4l2_dqbuf(v, CAP, DMABUF, b, FRAME_MS);
 	igt_assert_lt(b->index, nbuf);
 	igt_assert_eq(b->m.fd, fds[b->index]);
 	igt_assert_eq_u32(b->bytesused, sizeimage);
@@ -326,15 +326,15 @@ static uint32_t dqbuf_frame(int v, const int *fds, uint32_t nbuf,
 static void stream_one_buffer(int v, int dmabuf, uint32_t sizeimage,
 			      int nframes)
 {
-	v4l2_streamon(v, CAP);
+	secbuf_v4l2_streamon(v, CAP);
 	for (int n = 0; n < nframes; n++) {
 		struct v4l2_buffer b;
 
 		dqbuf_frame(v, &dmabuf, 1, sizeimage, &b);
 		if (n + 1 < nframes)
-			v4l2_qbuf_dmabuf(v, CAP, 0, dmabuf, 0, 0);
+			secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, dmabuf, 0, 0);
 	}
-	v4l2_streamoff(v, CAP);
+	secbuf_v4l2_streamoff(v, CAP);
 }
 
 /* ---- Capture ----------------------------------------------------------- */
@@ -352,10 +352,10 @@ static void test_capture(const struct allocator *a)
 		sbuf_alloc(&bufs[i], sizeimage + secbuf_page_size(), POISON);
 		fds[i] = bufs[i].fd;
 	}
-	igt_assert_eq_u32(v4l2_reqbufs(v, CAP, DMABUF, NBUF), NBUF);
+	igt_assert_eq_u32(secbuf_v4l2_reqbufs(v, CAP, DMABUF, NBUF), NBUF);
 	for (int i = 0; i < NBUF; i++)
-		v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
-	v4l2_streamon(v, CAP);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
+	secbuf_v4l2_streamon(v, CAP);
 
 	for (int n = 0; n < NFRAMES; n++) {
 		struct v4l2_buffer b;
@@ -378,15 +378,15 @@ static void test_capture(const struct allocator *a)
 		sbuf_read_end(&bufs[i]);
 
 		sbuf_poison(&bufs[i]);
-		v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
 	}
 
 	/* While vivid holds them, the buffers are live, not quarantined. */
 	igt_assert_eq_u64(pool_used(), NBUF * bufs[0].size);
 	igt_assert_eq_u64(pool_quarantined(), 0);
 
-	v4l2_streamoff(v, CAP);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_streamoff(v, CAP);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	free(first);
 	for (int i = 0; i < NBUF; i++)
 		sbuf_free(&bufs[i]);
@@ -408,25 +408,25 @@ static uint8_t *capture_frames(int v, uint32_t memory, uint32_t sizeimage,
 	void *maps[NBUF];
 
 	igt_assert(last);
-	igt_assert_lte(NBUF, (int)v4l2_reqbufs(v, CAP, memory, NBUF));
+	igt_assert_lte(NBUF, (int)secbuf_v4l2_reqbufs(v, CAP, memory, NBUF));
 	if (memory == MMAP)
-		v4l2_mmap_buffers(v, CAP, NBUF, maps, lengths);
+		secbuf_v4l2_mmap_buffers(v, CAP, NBUF, maps, lengths);
 	for (uint32_t i = 0; i < NBUF; i++) {
 		if (memory == MMAP) {
 			memset(maps[i], POISON, lengths[i]);
-			v4l2_qbuf_mmap(v, CAP, i, 0);
+			secbuf_v4l2_qbuf_mmap(v, CAP, i, 0);
 		} else {
 			sbuf_alloc(&bufs[i], sizeimage, POISON);
 			maps[i] = bufs[i].map;
-			v4l2_qbuf_dmabuf(v, CAP, i, bufs[i].fd, 0, 0);
+			secbuf_v4l2_qbuf_dmabuf(v, CAP, i, bufs[i].fd, 0, 0);
 		}
 	}
-	v4l2_streamon(v, CAP);
+	secbuf_v4l2_streamon(v, CAP);
 
 	for (int f = 0; f < NFRAMES; f++) {
 		struct v4l2_buffer b;
 
-		v4l2_dqbuf(v, CAP, memory, &b, FRAME_MS);
+		secbuf_v4l2_dqbuf(v, CAP, memory, &b, FRAME_MS);
 		igt_assert_lt(b.index, NBUF);
 		igt_assert_eq_u32(b.bytesused, sizeimage);
 		if (memory == DMABUF)
@@ -438,18 +438,18 @@ static uint8_t *capture_frames(int v, uint32_t memory, uint32_t sizeimage,
 		if (memory == DMABUF) {
 			sbuf_read_end(&bufs[b.index]);
 			sbuf_poison(&bufs[b.index]);
-			v4l2_qbuf_dmabuf(v, CAP, b.index, bufs[b.index].fd,
+			secbuf_v4l2_qbuf_dmabuf(v, CAP, b.index, bufs[b.index].fd,
 					 0, 0);
 		} else {
 			memset(maps[b.index], POISON, lengths[b.index]);
-			v4l2_qbuf_mmap(v, CAP, b.index, 0);
+			secbuf_v4l2_qbuf_mmap(v, CAP, b.index, 0);
 		}
 	}
 
-	v4l2_streamoff(v, CAP);
+	secbuf_v4l2_streamoff(v, CAP);
 	if (memory == MMAP)
-		v4l2_munmap_buffers(NBUF, maps, lengths);
-	v4l2_reqbufs(v, CAP, memory, 0);
+		secbuf_v4l2_munmap_buffers(NBUF, maps, lengths);
+	secbuf_v4l2_reqbufs(v, CAP, memory, 0);
 	if (memory == DMABUF)
 		for (uint32_t i = 0; i < NBUF; i++)
 			sbuf_free(&bufs[i]);
@@ -503,25 +503,25 @@ static void test_frames_match_mmap(const struct allocator *a)
 static void vivid_loop_svideo(int cap)
 {
 	const char *name = "S-Video 000-0 Is Connected To";
-	uint32_t loop = v4l2_find_ctrl(cap, "Loop Video", NULL);
+	uint32_t loop = secbuf_v4l2_find_ctrl(cap, "Loop Video", NULL);
 	uint32_t id;
 	int item;
 
 	if (loop) {
-		v4l2_set_ctrl(cap, loop, 1);
+		secbuf_v4l2_set_ctrl(cap, loop, 1);
 		return;
 	}
-	id = v4l2_find_ctrl(cap, name, NULL);
+	id = secbuf_v4l2_find_ctrl(cap, name, NULL);
 	igt_assert_f(id != 0, "no control \"%s\"\n", name);
-	item = v4l2_find_menu_item(cap, id, "Output S-Video 000-0");
+	item = secbuf_v4l2_find_menu_item(cap, id, "Output S-Video 000-0");
 	igt_assert_f(item > 0, "no item \"Output S-Video 000-0\"\n");
 	for (int tries = 0; tries < 10; tries++) {
-		igt_assert_eq(__v4l2_set_ctrl(cap, id, item), 0);
+		igt_assert_eq(__secbuf_v4l2_set_ctrl(cap, id, item), 0);
 		usleep(50 * 1000);
-		if (v4l2_get_ctrl(cap, id) == item)
+		if (secbuf_v4l2_get_ctrl(cap, id) == item)
 			return;
 		igt_info("vivid reset \"%s\" to %d; setting it again\n",
-			 name, v4l2_get_ctrl(cap, id));
+			 name, secbuf_v4l2_get_ctrl(cap, id));
 	}
 	igt_assert_f(false, "\"%s\" does not stay at %d\n", name, item);
 }
@@ -531,21 +531,21 @@ static uint32_t set_loop_format(int cap, int out)
 {
 	struct v4l2_format cfmt, ofmt;
 
-	v4l2_g_fmt(cap, CAP, &cfmt);
+	secbuf_v4l2_g_fmt(cap, CAP, &cfmt);
 	cfmt.fmt.pix.width = 720;
 	cfmt.fmt.pix.height = 576;
 	cfmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	cfmt.fmt.pix.field = V4L2_FIELD_INTERLACED;
 	cfmt.fmt.pix.bytesperline = 0;
-	v4l2_s_fmt(cap, CAP, &cfmt);
+	secbuf_v4l2_s_fmt(cap, CAP, &cfmt);
 
-	v4l2_g_fmt(out, OUT, &ofmt);
+	secbuf_v4l2_g_fmt(out, OUT, &ofmt);
 	ofmt.fmt.pix.width = cfmt.fmt.pix.width;
 	ofmt.fmt.pix.height = cfmt.fmt.pix.height;
 	ofmt.fmt.pix.pixelformat = cfmt.fmt.pix.pixelformat;
 	ofmt.fmt.pix.field = cfmt.fmt.pix.field;
 	ofmt.fmt.pix.bytesperline = 0;
-	v4l2_s_fmt(out, OUT, &ofmt);
+	secbuf_v4l2_s_fmt(out, OUT, &ofmt);
 
 	igt_debug("loop: capture %ux%u/%u field %u, output %ux%u/%u field %u\n",
 		  cfmt.fmt.pix.width, cfmt.fmt.pix.height,
@@ -584,13 +584,13 @@ static void test_output_loopback(const struct allocator *a)
 	uint32_t sizeimage;
 	uint8_t *want;
 
-	igt_require_lane_feature("vivid-svideo-loop");
-	vivid_load(a->params);
+	secbuf_require_lane_feature("vivid-svideo-loop");
+	secbuf_vivid_load(a->params);
 	cap = open_capture("S-Video", &fmt);
-	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT);
-	v4l2_s_output(out, v4l2_find_output(out, "S-Video"));
-	v4l2_s_std(cap, V4L2_STD_PAL);
-	v4l2_s_std(out, V4L2_STD_PAL);
+	out = secbuf_vivid_open(V4L2_CAP_VIDEO_OUTPUT);
+	secbuf_v4l2_s_output(out, secbuf_v4l2_find_output(out, "S-Video"));
+	secbuf_v4l2_s_std(cap, V4L2_STD_PAL);
+	secbuf_v4l2_s_std(out, V4L2_STD_PAL);
 	vivid_loop_svideo(cap);
 	sizeimage = set_loop_format(cap, out);
 
@@ -615,15 +615,15 @@ static void test_output_loopback(const struct allocator *a)
 	 * capture side fills one (else it draws its test pattern): with
 	 * four, a slow guest that requeues late still leaves one there.
 	 */
-	igt_assert_lte(OUT_BUFS, (int)v4l2_reqbufs(out, OUT, DMABUF,
+	igt_assert_lte(OUT_BUFS, (int)secbuf_v4l2_reqbufs(out, OUT, DMABUF,
 						  OUT_BUFS));
-	igt_assert_lte(2, (int)v4l2_reqbufs(cap, CAP, DMABUF, 2));
+	igt_assert_lte(2, (int)secbuf_v4l2_reqbufs(cap, CAP, DMABUF, 2));
 	for (int i = 0; i < OUT_BUFS; i++)
-		v4l2_qbuf_dmabuf(out, OUT, i, outfds[i], 0, sizeimage);
+		secbuf_v4l2_qbuf_dmabuf(out, OUT, i, outfds[i], 0, sizeimage);
 	for (int i = 0; i < 2; i++)
-		v4l2_qbuf_dmabuf(cap, CAP, i, capfds[i], 0, 0);
-	v4l2_streamon(out, OUT);
-	v4l2_streamon(cap, CAP);
+		secbuf_v4l2_qbuf_dmabuf(cap, CAP, i, capfds[i], 0, 0);
+	secbuf_v4l2_streamon(out, OUT);
+	secbuf_v4l2_streamon(cap, CAP);
 
 	/* Keep both queues fed until two looped frames came. */
 	for (int n = 0; n < LOOP_FRAMES && looped < 2; ) {
@@ -635,9 +635,9 @@ static void test_output_loopback(const struct allocator *a)
 
 		igt_assert_lt(0, poll(pfd, 2, FRAME_MS));
 		if (pfd[0].revents & POLLOUT) {
-			v4l2_dqbuf(out, OUT, DMABUF, &b, 0);
+			secbuf_v4l2_dqbuf(out, OUT, DMABUF, &b, 0);
 			igt_assert_lt(b.index, OUT_BUFS);
-			v4l2_qbuf_dmabuf(out, OUT, b.index, outfds[b.index], 0,
+			secbuf_v4l2_qbuf_dmabuf(out, OUT, b.index, outfds[b.index], 0,
 					 sizeimage);
 		}
 		if (pfd[1].revents & POLLIN) {
@@ -658,7 +658,7 @@ static void test_output_loopback(const struct allocator *a)
 				  i, b.sequence, off < 0 ? "looped" : "other",
 				  off);
 			sbuf_poison(&capb[i]);
-			v4l2_qbuf_dmabuf(cap, CAP, i, capfds[i], 0, 0);
+			secbuf_v4l2_qbuf_dmabuf(cap, CAP, i, capfds[i], 0, 0);
 			n++;
 		}
 	}
@@ -666,11 +666,11 @@ static void test_output_loopback(const struct allocator *a)
 	igt_assert_f(looped >= 2, "only %d of %d captured frames were the "
 		     "output frame\n", looped, looped + other);
 
-	v4l2_streamoff(cap, CAP);
-	v4l2_streamoff(out, OUT);
-	v4l2_reqbufs(cap, CAP, DMABUF, 0);
-	v4l2_reqbufs(out, OUT, DMABUF, 0);
-	vivid_close(out);
+	secbuf_v4l2_streamoff(cap, CAP);
+	secbuf_v4l2_streamoff(out, OUT);
+	secbuf_v4l2_reqbufs(cap, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(out, OUT, DMABUF, 0);
+	secbuf_vivid_close(out);
 	for (int i = 0; i < OUT_BUFS; i++) {
 		/* vivid only read the output buffers. */
 		secbuf_assert_filled(outb[i].map, sizeimage, SEED);
@@ -694,14 +694,14 @@ static void test_qbuf_too_small(const struct allocator *a)
 
 	sbuf_alloc(&small, sizeimage / 2, POISON);
 	igt_assert_lt_u64(small.size, sizeimage);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 
 	secbuf_snapshot(&snap, pool);
 	/* vb2 compares the length (0: the dma-buf's size) with the format. */
-	igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, 0, 0), -EINVAL);
-	igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, small.size, 0),
+	igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, 0, 0), -EINVAL);
+	igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, small.size, 0),
 		      -EINVAL);
-	igt_assert_eq(__v4l2_prepare_dmabuf(v, CAP, 0, small.fd, 0, 0),
+	igt_assert_eq(__secbuf_v4l2_prepare_dmabuf(v, CAP, 0, small.fd, 0, 0),
 		      -EINVAL);
 	/*
 	 * Told it is large enough, the allocator checks the dma-buf's size
@@ -711,12 +711,12 @@ static void test_qbuf_too_small(const struct allocator *a)
 
 	/* The same index takes a buffer that fits. */
 	sbuf_alloc(&fits, sizeimage, POISON);
-	v4l2_qbuf_dmabuf(v, CAP, 0, fits.fd, 0, 0);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, fits.fd, 0, 0);
 	stream_one_buffer(v, fits.fd, sizeimage, 1);
 	sbuf_read_begin(&fits);
 	assert_frame_written(&fits, sizeimage);
 	sbuf_read_end(&fits);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 
 	assert_untouched(&small);
 	sbuf_free(&small);
@@ -741,13 +741,13 @@ static void test_qbuf_refused_released(const struct allocator *a)
 	uint64_t gid;
 	int v, grant;
 
-	igt_require_lane_feature("vb2-releases-refused-dmabuf");
+	secbuf_require_lane_feature("vb2-releases-refused-dmabuf");
 	v = start_webcam(a, &sizeimage);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 
 	/* Said to be large enough: the allocator checks the dma-buf's size. */
 	sbuf_alloc(&small, sizeimage / 2, POISON);
-	igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, sizeimage, 0),
+	igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, small.fd, sizeimage, 0),
 		      -EFAULT);
 	sbuf_free(&small);
 
@@ -756,9 +756,9 @@ static void test_qbuf_refused_released(const struct allocator *a)
 		sbuf_alloc(&rev, sizeimage, POISON);
 		igt_assert_eq_u64(secbuf_revoke(fd, rev.fd, 0), 0);
 		sbuf_unmap(&rev);
-		igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, rev.fd, 0, 0),
+		igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, rev.fd, 0, 0),
 			      -ENODEV);
-		igt_assert_eq(__v4l2_prepare_dmabuf(v, CAP, 0, rev.fd, 0, 0),
+		igt_assert_eq(__secbuf_v4l2_prepare_dmabuf(v, CAP, 0, rev.fd, 0, 0),
 			      -ENODEV);
 		sbuf_free(&rev);
 
@@ -766,7 +766,7 @@ static void test_qbuf_refused_released(const struct allocator *a)
 		sbuf_alloc(&own, sizeimage, POISON);
 		grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_DMA, &gid);
 		igt_assert_eq_u64(secbuf_revoke(fd, grant, gid), 0);
-		igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0),
+		igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0),
 			      -ENODEV);
 		close(grant);
 		assert_untouched(&own);
@@ -775,16 +775,16 @@ static void test_qbuf_refused_released(const struct allocator *a)
 		/* A write seal: the core maps a static importer both ways. */
 		sbuf_alloc(&sealed, sizeimage, POISON);
 		secbuf_seal(fd, sealed.fd, SECBUF_SEAL_WRITE);
-		igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, sealed.fd, 0, 0),
+		igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, sealed.fd, 0, 0),
 			      -EPERM);
-		igt_assert_eq(__v4l2_prepare_dmabuf(v, CAP, 0, sealed.fd, 0,
+		igt_assert_eq(__secbuf_v4l2_prepare_dmabuf(v, CAP, 0, sealed.fd, 0,
 						    0), -EPERM);
 		assert_untouched(&sealed);
 		sbuf_free(&sealed);
 	}
 
 	/* Every refused buffer is gone: nothing of vb2's holds one. */
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	stop(v);
 	assert_released();
 }
@@ -803,7 +803,7 @@ static void test_qbuf_revoked(const struct allocator *a)
 	/* ...where the next buffer may well get it. vivid must not reach it. */
 	sbuf_alloc(&next, sizeimage, POISON);
 	igt_assert_eq_u64(pool_used(), next.size);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 
 	if (!a->attaches) {
 		/*
@@ -811,7 +811,7 @@ static void test_qbuf_revoked(const struct allocator *a)
 		 * buffer is a private zeroed mapping (a failing vmap WARNs in
 		 * dma_buf_vmap()): vivid captures into that and nothing else.
 		 */
-		v4l2_qbuf_dmabuf(v, CAP, 0, rev.fd, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, rev.fd, 0, 0);
 		stream_one_buffer(v, rev.fd, sizeimage, 3);
 		igt_assert_eq_u64(pool_quarantined(), 0);
 	} else {
@@ -826,16 +826,16 @@ static void test_qbuf_revoked(const struct allocator *a)
 		 * frame, after it, and is the private zeroed mapping.
 		 */
 		sbuf_alloc(&late, sizeimage, POISON);
-		v4l2_qbuf_dmabuf(v, CAP, 0, late.fd, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, late.fd, 0, 0);
 		igt_assert_eq_u64(secbuf_revoke(fd, late.fd, 0), late.size);
 		sbuf_unmap(&late);
 		stream_one_buffer(v, late.fd, sizeimage, 3);
 		igt_assert_eq_u64(pool_quarantined(), late.size);
-		v4l2_reqbufs(v, CAP, DMABUF, 0);
+		secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 		igt_assert_eq_u64(pool_quarantined(), 0);
 		sbuf_free(&late);
 	}
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 
 	secbuf_query(fd, rev.fd, &q);
 	igt_assert_eq_u32(q.state, SECBUF_STATE_REVOKED);
@@ -859,10 +859,10 @@ static void test_revoke_streaming(const struct allocator *a)
 		sbuf_alloc(&bufs[k], sizeimage, POISON);
 		fds[k] = bufs[k].fd;
 	}
-	v4l2_reqbufs(v, CAP, DMABUF, 2);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 2);
 	for (int k = 0; k < 2; k++)
-		v4l2_qbuf_dmabuf(v, CAP, k, fds[k], 0, 0);
-	v4l2_streamon(v, CAP);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, k, fds[k], 0, 0);
+	secbuf_v4l2_streamon(v, CAP);
 
 	/* vivid writes the buffer through its kernel mapping... */
 	i = dqbuf_frame(v, fds, 2, sizeimage, &b);
@@ -870,7 +870,7 @@ static void test_revoke_streaming(const struct allocator *a)
 	sbuf_read_begin(&bufs[i]);
 	assert_frame_written(&bufs[i], sizeimage);
 	sbuf_read_end(&bufs[i]);
-	v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, i, fds[i], 0, 0);
 
 	/* ...so revoking it while it is queued quarantines the memory. */
 	igt_assert_eq_u64(secbuf_revoke(fd, fds[i], 0), bufs[i].size);
@@ -894,13 +894,13 @@ static void test_revoke_streaming(const struct allocator *a)
 			sbuf_read_end(&bufs[k]);
 			sbuf_poison(&bufs[k]);
 		}
-		v4l2_qbuf_dmabuf(v, CAP, k, fds[k], 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, k, fds[k], 0, 0);
 	}
-	v4l2_streamoff(v, CAP);
+	secbuf_v4l2_streamoff(v, CAP);
 
 	/* Quarantined until vb2 lets go of it, then back in the pool. */
 	igt_assert_eq_u64(pool_quarantined(), bufs[i].size);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	igt_assert_eq_u64(pool_quarantined(), 0);
 	igt_assert_eq_u64(pool_used(), bufs[other].size + next.size);
 	assert_untouched(&next);
@@ -936,12 +936,12 @@ static void test_revoke_grant_unmapped(const struct allocator *a)
 			     &gid);
 	grant2 = secbuf_grant(fd, own.fd, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
 			      &gid2);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 
 	if (!a->attaches) {
 		/* The vmap of a revoked grant is private and zeroed. */
 		igt_assert_eq_u64(secbuf_revoke(fd, grant, gid), 0);
-		v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	} else {
 		/*
 		 * Attaching a revoked grant is refused (ENODEV, see
@@ -950,7 +950,7 @@ static void test_revoke_grant_unmapped(const struct allocator *a)
 		 * frame, after it.
 		 */
 		igt_assert_eq_u64(secbuf_revoke(fd, grant2, gid2), 0);
-		v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 		igt_assert_eq_u64(secbuf_revoke(fd, grant, gid), 0);
 	}
 	assert_grant_attachments(a, own.fd, gid, SECBUF_STATE_REVOKED);
@@ -961,7 +961,7 @@ static void test_revoke_grant_unmapped(const struct allocator *a)
 	secbuf_query(fd, own.fd, &q);
 	igt_assert_eq_u32(q.state, SECBUF_STATE_LIVE);
 	igt_assert_eq_u64(pool_quarantined(), 0);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	igt_assert_eq_u32(grant_info(own.fd, gid).attachments, 0);
 
 	close(grant);
@@ -983,9 +983,9 @@ static void test_revoke_grant_mapped(const struct allocator *a)
 	sbuf_alloc(&own, sizeimage, POISON);
 	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA,
 			     &gid);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
-	v4l2_streamon(v, CAP);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	secbuf_v4l2_streamon(v, CAP);
 	dqbuf_frame(v, &grant, 1, sizeimage, &b);
 	sbuf_read_begin(&own);
 	assert_frame_written(&own, sizeimage);
@@ -1004,26 +1004,26 @@ static void test_revoke_grant_mapped(const struct allocator *a)
 	 */
 	igt_assert_eq_u64(secbuf_revoke(fd, grant, gid), 0);
 	assert_grant_attachments(a, own.fd, gid, SECBUF_STATE_REVOKED);
-	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	dqbuf_frame(v, &grant, 1, sizeimage, &b);
 	sbuf_read_begin(&own);
 	assert_frame_written(&own, sizeimage);
 	sbuf_read_end(&own);
 	igt_info("vb2-%s: vivid still writes the owner's memory through the "
 		 "mapping it took before the grant was revoked\n", a->name);
-	v4l2_streamoff(v, CAP);
+	secbuf_v4l2_streamoff(v, CAP);
 
 	/* Once vb2 lets go, the revoked grant gives vivid nothing. */
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	igt_assert_eq_u32(grant_info(own.fd, gid).attachments, 0);
 	sbuf_poison(&own);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 	if (!a->attaches) {
-		v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 		stream_one_buffer(v, grant, sizeimage, 2);
 	}
 	/* dma-contig's attach of the revoked grant: qbuf-refused-released-*. */
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	assert_untouched(&own);
 
 	close(grant);
@@ -1052,10 +1052,10 @@ static void test_vmap_rights(const struct allocator *a)
 	/* Read and write, but no device access. */
 	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ | SECBUF_GRANT_WRITE,
 			     &gid);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	stream_one_buffer(v, grant, sizeimage, 2);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	assert_untouched(&own);
 	close(grant);
 
@@ -1068,10 +1068,10 @@ static void test_vmap_rights(const struct allocator *a)
 	}
 	pidfd = secbuf_pidfd_open(child);
 	grant = secbuf_grant_pidfd(fd, own.fd, SECBUF_GRANT_DMA, pidfd, &gid);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	stream_one_buffer(v, grant, sizeimage, 2);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	assert_untouched(&own);
 	close(grant);
 	kill(child, SIGKILL);
@@ -1079,10 +1079,10 @@ static void test_vmap_rights(const struct allocator *a)
 	close(pidfd);
 
 	/* The owner's own handle is captured into, as a check of the above. */
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, own.fd, 0, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, own.fd, 0, 0);
 	stream_one_buffer(v, own.fd, sizeimage, 1);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	sbuf_read_begin(&own);
 	assert_frame_written(&own, sizeimage);
 	sbuf_read_end(&own);
@@ -1110,24 +1110,24 @@ static void test_capture_readonly_grant(const struct allocator *a)
 	sbuf_alloc(&own, sizeimage, POISON);
 	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ | SECBUF_GRANT_DMA,
 			     NULL);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 	if (a->attaches) {
-		igt_assert_eq(__v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0),
+		igt_assert_eq(__secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0),
 			      -EINVAL);
 	} else {
-		v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 		stream_one_buffer(v, grant, sizeimage, 2);
 	}
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	assert_untouched(&own);
 	close(grant);
 
 	grant = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ |
 			     SECBUF_GRANT_WRITE | SECBUF_GRANT_DMA, NULL);
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, grant, 0, 0);
 	stream_one_buffer(v, grant, sizeimage, 1);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	sbuf_read_begin(&own);
 	assert_frame_written(&own, sizeimage);
 	sbuf_read_end(&own);
@@ -1150,11 +1150,11 @@ static void test_output_readonly_grant(const struct allocator *a)
 	struct sbuf own;
 	uint32_t size;
 
-	vivid_load(a->params);
-	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT);
-	v4l2_s_output(out, v4l2_find_output(out, "S-Video"));
-	v4l2_s_std(out, V4L2_STD_PAL);
-	v4l2_g_fmt(out, OUT, &fmt);
+	secbuf_vivid_load(a->params);
+	out = secbuf_vivid_open(V4L2_CAP_VIDEO_OUTPUT);
+	secbuf_v4l2_s_output(out, secbuf_v4l2_find_output(out, "S-Video"));
+	secbuf_v4l2_s_std(out, V4L2_STD_PAL);
+	secbuf_v4l2_g_fmt(out, OUT, &fmt);
 	size = fmt.fmt.pix.sizeimage;
 	sbuf_alloc(&own, size, POISON);
 	secbuf_dmabuf_sync(own.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
@@ -1162,23 +1162,23 @@ static void test_output_readonly_grant(const struct allocator *a)
 	secbuf_dmabuf_sync(own.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 
 	/* vivid's output streams only with more than one buffer queued. */
-	igt_assert_lte(OUT_BUFS, (int)v4l2_reqbufs(out, OUT, DMABUF, OUT_BUFS));
+	igt_assert_lte(OUT_BUFS, (int)secbuf_v4l2_reqbufs(out, OUT, DMABUF, OUT_BUFS));
 	for (int i = 0; i < OUT_BUFS; i++) {
 		grants[i] = secbuf_grant(fd, own.fd, SECBUF_GRANT_READ |
 					 SECBUF_GRANT_DMA, NULL);
-		v4l2_qbuf_dmabuf(out, OUT, i, grants[i], 0, size);
+		secbuf_v4l2_qbuf_dmabuf(out, OUT, i, grants[i], 0, size);
 	}
-	v4l2_streamon(out, OUT);
+	secbuf_v4l2_streamon(out, OUT);
 	for (int n = 0; n < 3; n++) {
 		struct v4l2_buffer b;
 
-		v4l2_dqbuf(out, OUT, DMABUF, &b, FRAME_MS);
+		secbuf_v4l2_dqbuf(out, OUT, DMABUF, &b, FRAME_MS);
 		igt_assert_lt(b.index, OUT_BUFS);
 		igt_assert_eq(b.m.fd, grants[b.index]);
-		v4l2_qbuf_dmabuf(out, OUT, b.index, grants[b.index], 0, size);
+		secbuf_v4l2_qbuf_dmabuf(out, OUT, b.index, grants[b.index], 0, size);
 	}
-	v4l2_streamoff(out, OUT);
-	v4l2_reqbufs(out, OUT, DMABUF, 0);
+	secbuf_v4l2_streamoff(out, OUT);
+	secbuf_v4l2_reqbufs(out, OUT, DMABUF, 0);
 	secbuf_assert_filled(own.map, own.size, SEED);
 
 	for (int i = 0; i < OUT_BUFS; i++)
@@ -1204,23 +1204,23 @@ static void test_write_sealed(const struct allocator *a)
 	 * (vmalloc: a kernel vmap; dma-contig: a bidirectional device
 	 * mapping), so sealing is refused until vb2 lets go.
 	 */
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
-	v4l2_qbuf_dmabuf(v, CAP, 0, s.fd, 0, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, s.fd, 0, 0);
 	igt_assert_eq(__secbuf_seal(fd, s.fd, SECBUF_SEAL_WRITE, NULL), -EBUSY);
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 	secbuf_seal(fd, s.fd, SECBUF_SEAL_WRITE);
 
-	v4l2_reqbufs(v, CAP, DMABUF, 1);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 1);
 	if (!a->attaches) {
 		/* The vmap of a sealed buffer is a private snapshot. */
-		v4l2_qbuf_dmabuf(v, CAP, 0, s.fd, 0, 0);
+		secbuf_v4l2_qbuf_dmabuf(v, CAP, 0, s.fd, 0, 0);
 		stream_one_buffer(v, s.fd, sizeimage, 3);
 	}
 	/*
 	 * dma-contig: the core maps a static importer bidirectionally, which
 	 * a write seal refuses (EPERM): qbuf-refused-released-*.
 	 */
-	v4l2_reqbufs(v, CAP, DMABUF, 0);
+	secbuf_v4l2_reqbufs(v, CAP, DMABUF, 0);
 
 	/* The sealed content is as it was. */
 	sbuf_read_begin(&s);

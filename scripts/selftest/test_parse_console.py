@@ -82,7 +82,7 @@ class SuiteTest(unittest.TestCase):
         self.assertEqual((r.passed, r.failed, r.result("t@a")), (0, 1, "SKIP"))
 
     def test_feature_skip_is_na_where_the_lane_lacks_it(self):
-        body = ["Test requirement not met in function igt_require_lane_feature:",
+        body = ["Test requirement not met in function secbuf_require_lane_feature:",
                 'needs lane feature "fault-injection": this lane does not declare it '
                 '(SECBUF_LANE_FEATURES="udmabuf")',
                 "Subtest a: SKIP (0.001s)"]
