@@ -16,6 +16,7 @@
 
 #include "igt_core.h"
 #include "igt_drm.h"
+#include "igt_secbuf_vgem.h"
 
 /* xf86drm.c returns -1 with errno set, xf86drmMode.c returns -errno. */
 static int libdrm_ret(int ret)
@@ -26,34 +27,12 @@ static int libdrm_ret(int ret)
 	return ret;
 }
 
-static bool libdrm_is_vgem(int fd)
-{
-	drmVersionPtr version = drmGetVersion(fd);
-	bool vgem = version && version->name && !strcmp(version->name, "vgem");
-
-	drmFreeVersion(version);
-	return vgem;
-}
-
+/* vgem's node, found with drmGetVersion() (igt_secbuf_vgem.c). */
 int __secbuf_libdrm_open_vgem(void)
 {
-	for (int i = 0; i < 16; i++) {
-		char path[32];
-		int fd;
+	int fd = __secbuf_open_vgem();
 
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (libdrm_is_vgem(fd)) {
-			errno = 0;
-			return fd;
-		}
-		close(fd);
-	}
-
-	errno = 0;
-	return -ENODEV;
+	return fd < 0 ? -ENODEV : fd;
 }
 
 /* modprobe vgem (busybox's in the guests); its exit status, or -1. */
