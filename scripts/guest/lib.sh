@@ -37,6 +37,13 @@ SECBUF_DMA_HEAP_KO=${SECBUF_KO%/*}/secbuf_dma_heap.ko
 # shellcheck disable=SC2086 # INSMOD_ARGS is a list of words
 load_secbuf() {
 	if [ -f "$SECBUF_DMA_HEAP_KO" ] && [ ! -d /sys/module/secbuf_dma_heap ]; then
+		# Its "heaps" parameter is read-only, also at load time (where
+		# the kernel calls .set without checking the mode): refused,
+		# without a crash (parse-console fails the lane on an oops).
+		if insmod "$SECBUF_DMA_HEAP_KO" heaps=spoofed 2>/dev/null; then
+			echo "secbuf_dma_heap.ko loaded with heaps=spoofed: the parameter must be read-only"
+			return 1
+		fi
 		insmod "$SECBUF_DMA_HEAP_KO" || return
 	fi
 	insmod "$SECBUF_KO" $INSMOD_ARGS

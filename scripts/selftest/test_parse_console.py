@@ -125,6 +125,14 @@ class SuiteTest(unittest.TestCase):
         r = Run(BOOT + sub + END)
         self.assertEqual(r.result("t@a"), "FAIL", r.text)
 
+    def test_deprecated_workqueue_warning_is_a_report(self):
+        sub = subtest("t@a")
+        sub.insert(-2, "[   31.500000] workqueue: work func secbuf_cache_zero_work "
+                       "[secbuf] enqueued on deprecated workqueue. Use "
+                       "system_{percpu|dfl}_wq instead.")
+        r = Run(BOOT + sub + END)
+        self.assertEqual(r.result("t@a"), "FAIL", r.text)
+
     def test_check_failure_fails_success(self):
         lines = subtest("t@a")
         lines.insert(-1, "SECBUF-CHECK-FAIL t@a: pool gpu: used_bytes is 4096")

@@ -53,6 +53,14 @@ static inline void secbuf_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
+ * The unbound system workqueue is system_dfl_wq from 6.17; from 7.2 work
+ * queued on its old name, system_unbound_wq, makes the kernel warn.
+ */
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#define system_dfl_wq	system_unbound_wq
+#endif
+
+/*
  * Faults may run under the per-VMA lock on newer kernels; 6.1 has only
  * mmap_lock and no release_fault_lock().
  */

@@ -50,7 +50,7 @@
 /* Let the worker zero what is dirty, soon but not in the caller's time. */
 static void secbuf_cache_kick(struct secbuf_pool *pool)
 {
-	queue_delayed_work(system_unbound_wq, &pool->zero_work,
+	queue_delayed_work(system_dfl_wq, &pool->zero_work,
 			   SECBUF_CACHE_ZERO_DELAY);
 }
 

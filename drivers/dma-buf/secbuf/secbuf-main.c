@@ -120,21 +120,28 @@ static int secbuf_probe_default(struct device *dev, const char **name,
 }
 
 /*
- * A pool name becomes a device node, a dma-heap and a dmem cgroup region:
- * no '/', and nothing but printable non-blank characters (dmem's files
- * hold "<region> <value>" lines, and its limit parser ends a region name
- * at a blank).
+ * A pool name becomes a device node, a dma-heap and a dmem cgroup region,
+ * and udev rules match it: letters, digits and "._:+@,-" only. That keeps
+ * out '/', blanks (dmem's files hold "<region> <value>" lines, and its
+ * limit parser ends a region name at a blank), '%' (the dma-heap core
+ * passes the name to device_create() as its format) and the quotes and
+ * other characters udev would rewrite or split.
  */
+static bool secbuf_name_char_valid(char c)
+{
+	return (isascii(c) && isalnum(c)) || strchr("._:+@,-", c);
+}
+
 static bool secbuf_name_valid(const char *name)
 {
 	size_t len = strnlen(name, SECBUF_NAME_MAX);
 	size_t i;
 
-	if (!len || len >= SECBUF_NAME_MAX || strchr(name, '/') ||
+	if (!len || len >= SECBUF_NAME_MAX ||
 	    !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isgraph(name[i]))
+		if (!secbuf_name_char_valid(name[i]))
 			return false;
 	return true;
 }

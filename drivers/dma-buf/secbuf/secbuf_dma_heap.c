@@ -30,6 +30,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
+#include <linux/sysfs.h>
 #include <linux/string.h>
 
 #include "secbuf-dma-heap.h"
@@ -138,13 +139,33 @@ static int secbuf_dma_heap_names_get(char *buf, const struct kernel_param *kp)
 	int len = 0;
 
 	mutex_lock(&secbuf_dma_heap_lock);
-	list_for_each_entry(heap, &secbuf_dma_heaps, node)
-		len += scnprintf(buf + len, PAGE_SIZE - len, "%s\n", heap->name);
+	list_for_each_entry(heap, &secbuf_dma_heaps, node) {
+		/*
+		 * Whole lines only: a cut name could match a shorter heap
+		 * name of the kernel's. 127 heaps of at most 31 characters
+		 * fit a page, but do not rely on it.
+		 */
+		if (len + strlen(heap->name) + 1 >= PAGE_SIZE)
+			break;
+		len += sysfs_emit_at(buf, len, "%s\n", heap->name);
+	}
 	mutex_unlock(&secbuf_dma_heap_lock);
 	return len;
 }
 
+/*
+ * Read-only, but a value given at load time (modprobe, modprobe.d, the
+ * kernel command line) reaches .set without the sysfs mode check.
+ */
+static int secbuf_dma_heap_names_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	pr_warn("secbuf_dma_heap: the heaps parameter is read-only\n");
+	return -EPERM;
+}
+
 static const struct kernel_param_ops secbuf_dma_heap_names_ops = {
+	.set = secbuf_dma_heap_names_set,
 	.get = secbuf_dma_heap_names_get,
 };
 module_param_cb(heaps, &secbuf_dma_heap_names_ops, NULL, 0444);
