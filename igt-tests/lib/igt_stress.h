@@ -39,6 +39,10 @@
  *                     0 after being set, or no frame looped, in 2 of 5
  *                     runs (cause not found), so it is declared only by
  *                     the arm64 lanes, where it never failed
+ *   kernel-heaps      the kernel has dma-heaps of its own (system, CMA)
+ *   core-heaps        the pools are heaps of the dma-heap core
+ *                     (secbuf_dma_heap); these two are used and probed by
+ *                     udev/tests/secbuf_attack_udev only
  *
  * secbuf_require_lane_feature() is how a subtest asks for one:
  * - the lane declares it: the kernel must really have it, or the subtest
