@@ -125,8 +125,9 @@ install-udev:
 # module includes, and dkms.conf with the version filled in.
 install-dkms:
 	install -d $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux
-	install -m 0644 $(SECBUF_DIR)/Kbuild $(SECBUF_DIR)/*.c $(SECBUF_DIR)/*.h \
-		$(DESTDIR)$(DKMS_SRCDIR)/
+	install -m 0644 $(SECBUF_DIR)/Kbuild \
+		$(filter-out %.mod.c,$(wildcard $(SECBUF_DIR)/*.c)) \
+		$(wildcard $(SECBUF_DIR)/*.h) $(DESTDIR)$(DKMS_SRCDIR)/
 	install -m 0644 include/uapi/linux/secbuf.h \
 		$(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms/dkms.conf \

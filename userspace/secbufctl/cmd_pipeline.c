@@ -1296,13 +1296,28 @@ static void summary(struct pipeline *p, const struct stage_reply *gpu,
 	       pool_ok ? "as before, nothing quarantined" : "NOT as before");
 }
 
-/* The CPU stage converts frames: it gets the camera's descriptor. */
+/*
+ * The CPU stage converts frames, and libv4lconvert asks the camera about
+ * its formats: it gets a descriptor of its own, another open of the
+ * camera's node. Not the one that streams: vb2 refuses the queue's ioctls
+ * (REQBUFS, QBUF, DQBUF, STREAMOFF) and a format change with EBUSY from
+ * any open file but the queue's owner, so the CPU stage cannot stop or
+ * change the capture.
+ */
 static int send_camera(struct pipeline *p)
 {
 	struct stage_req q = { .op = STAGE_CAMERA };
 	struct stage_reply r;
+	int fd, ret;
 
-	if (stage_call(&p->cpu, &q, p->video, &r) < 0)
+	fd = open(p->video_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		sbc_message("%s: %s", p->video_path, strerror(errno));
+		return -1;
+	}
+	ret = stage_call(&p->cpu, &q, fd, &r);
+	close(fd);
+	if (ret < 0)
 		return -1;
 	if (r.err) {
 		sbc_message("CPU: %s", r.what);

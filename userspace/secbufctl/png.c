@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #ifdef SBC_HAVE_LIBPNG
 #include <png.h>
@@ -76,6 +77,13 @@ out:
 	png_destroy_write_struct(&png, &info);
 	if (fclose(f) && !ret)
 		ret = -1;
+	if (ret) {
+		/* No half-written image left behind; keep the first errno. */
+		int err = errno;
+
+		unlink(path);
+		errno = err;
+	}
 	return ret;
 }
 
